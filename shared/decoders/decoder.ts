@@ -1,0 +1,41 @@
+import type { ApiEvent, LogSource, RejectionReason } from '../events/api-event.js';
+
+/** Log formats a user can name on the command line: the four request logs plus the CloudWatch Logs envelope. */
+export type LogFormat = LogSource | 'cwl';
+export const LOG_FORMATS: readonly LogFormat[] = ['cloudfront-realtime', 'cloudfront-standard', 'apigw', 'cwl', 'alb'];
+
+/** Hard limits on input size: past them a record is rejected, never buffered without bound. */
+export const LIMITS = {
+  /** One log line (CloudFront drops URLs over 8 KiB and headers over 20 KiB; a line over this is not a real log line). */
+  maxLineBytes: 64 * 1024,
+  /** One field after decoding. */
+  maxFieldChars: 16 * 1024,
+  /** One CloudWatch Logs envelope after gunzip (Kinesis records are at most 1 MiB; the ratio guards against gzip bombs). */
+  maxEnvelopeBytes: 8 * 1024 * 1024,
+} as const;
+
+export type DecodeOutcome =
+  | { ok: true; event: ApiEvent }
+  | { ok: false; reason: RejectionReason; detail?: string };
+
+/**
+ * Decodes one line of a line-oriented log. Pure: no I/O, no state beyond the context it is given.
+ * Line-oriented formats with headers (W3C) read their header through `LineContext.fields`.
+ */
+export type LineDecoder = (line: string, context: LineContext) => DecodeOutcome;
+
+export interface LineContext {
+  /** For CloudFront real-time logs: the configured field set (delivered in CloudFront's canonical order). For W3C: the `#Fields` header. */
+  fields?: readonly string[];
+}
+
+/** What some decoders read beyond the field list (additions to `LineContext`, all optional). */
+export interface DecodeContext extends LineContext {
+  /**
+   * API Gateway: the API is reachable only through CloudFront, so `sourceIp` is a CloudFront address
+   * (`ApiEvent.clientIpIsProxy`). The decoder also infers it per record from `via` / the user agent.
+   */
+  behindCloudFront?: boolean;
+  /** Epoch ms to use when the record itself carries no time (the CloudWatch Logs log event timestamp). */
+  fallbackTimeMs?: number;
+}

@@ -1,0 +1,143 @@
+import type { ApiEvent, LogSource } from '../events/api-event.js';
+import { addToSketch, emptySketch, mergeSketch, type QuantileSketch, sketchQuantile } from '../baselines/sketch.js';
+
+/** The status classes counted per endpoint; `0xx` is a connection the client closed before the response. */
+export type StatusClass = '0xx' | '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
+
+export function statusClass(status: number): StatusClass {
+  if (status >= 100 && status < 600) return `${Math.floor(status / 100)}xx` as StatusClass;
+  return '0xx';
+}
+
+/** How many top callers an endpoint remembers (the rest are counted, not named). */
+export const TOP_CALLERS = 10;
+/** Candidates kept while counting top callers (space-saving: bounded whatever the number of callers). */
+const CALLER_CANDIDATES = 50;
+
+/** One endpoint of the inventory, as stored. Aggregates only: never a raw request. */
+export interface EndpointRecord {
+  host: string;
+  method: string;
+  /** The endpoint template (`/users/{userId}`), or the raw path before discovery has templated it. */
+  path: string;
+  requests: number;
+  firstSeen: number;
+  lastSeen: number;
+  statusCounts: Partial<Record<StatusClass, number>>;
+  /** Exact counts of the statuses detection cares about. */
+  statuses: Record<string, number>;
+  authenticated: number;
+  sources: Partial<Record<LogSource, number>>;
+  latencyMs: QuantileSketch;
+  bytesOut: QuantileSketch;
+  /** entity key -> approximate request count (space-saving counters). */
+  callers: Record<string, number>;
+}
+
+/** Store id of an endpoint. */
+export function endpointKey(host: string, method: string, path: string): string {
+  return `${host} ${method} ${path}`;
+}
+
+export function newEndpointRecord(host: string, method: string, path: string, time: number): EndpointRecord {
+  return {
+    host,
+    method,
+    path,
+    requests: 0,
+    firstSeen: time,
+    lastSeen: time,
+    statusCounts: {},
+    statuses: {},
+    authenticated: 0,
+    sources: {},
+    latencyMs: emptySketch(),
+    bytesOut: emptySketch(),
+    callers: {},
+  };
+}
+
+const COUNTED_STATUSES = new Set([401, 403, 404, 429]);
+
+export function recordRequest(record: EndpointRecord, event: ApiEvent, callerKey: string | undefined): void {
+  record.requests++;
+  if (event.time < record.firstSeen) record.firstSeen = event.time;
+  if (event.time > record.lastSeen) record.lastSeen = event.time;
+  const cls = statusClass(event.status);
+  record.statusCounts[cls] = (record.statusCounts[cls] ?? 0) + 1;
+  if (COUNTED_STATUSES.has(event.status)) {
+    const key = String(event.status);
+    record.statuses[key] = (record.statuses[key] ?? 0) + 1;
+  }
+  if (event.authenticated) record.authenticated++;
+  record.sources[event.source] = (record.sources[event.source] ?? 0) + 1;
+  if (event.latencyMs !== undefined) addToSketch(record.latencyMs, event.latencyMs);
+  if (event.bytesOut !== undefined) addToSketch(record.bytesOut, event.bytesOut);
+  if (callerKey) countCaller(record.callers, callerKey, 1);
+}
+
+/** Space-saving top-k: bounded memory, exact for heavy hitters. */
+function countCaller(callers: Record<string, number>, key: string, count: number): void {
+  const current = callers[key];
+  if (current !== undefined) {
+    callers[key] = current + count;
+    return;
+  }
+  const keys = Object.keys(callers);
+  if (keys.length < CALLER_CANDIDATES) {
+    callers[key] = count;
+    return;
+  }
+  let minKey = keys[0] as string;
+  let min = callers[minKey] as number;
+  for (const k of keys) {
+    const v = callers[k] as number;
+    if (v < min) {
+      min = v;
+      minKey = k;
+    }
+  }
+  delete callers[minKey];
+  callers[key] = min + count;
+}
+
+/** Folds `from` into `into` (used when discovery merges templates and re-attributes earlier traffic). */
+export function mergeEndpointRecords(into: EndpointRecord, from: EndpointRecord): void {
+  into.requests += from.requests;
+  into.firstSeen = Math.min(into.firstSeen, from.firstSeen);
+  into.lastSeen = Math.max(into.lastSeen, from.lastSeen);
+  for (const [k, v] of Object.entries(from.statusCounts)) {
+    const cls = k as StatusClass;
+    into.statusCounts[cls] = (into.statusCounts[cls] ?? 0) + (v ?? 0);
+  }
+  for (const [k, v] of Object.entries(from.statuses)) into.statuses[k] = (into.statuses[k] ?? 0) + v;
+  into.authenticated += from.authenticated;
+  for (const [k, v] of Object.entries(from.sources)) {
+    const source = k as LogSource;
+    into.sources[source] = (into.sources[source] ?? 0) + (v ?? 0);
+  }
+  mergeSketch(into.latencyMs, from.latencyMs);
+  mergeSketch(into.bytesOut, from.bytesOut);
+  for (const [k, v] of Object.entries(from.callers)) countCaller(into.callers, k, v);
+}
+
+/** True once the endpoint has answered at least one request successfully (2xx or 3xx). */
+export function hasSucceeded(record: EndpointRecord): boolean {
+  return (record.statusCounts['2xx'] ?? 0) + (record.statusCounts['3xx'] ?? 0) > 0;
+}
+
+export function topCallers(record: EndpointRecord, n = TOP_CALLERS): Array<{ entity: string; requests: number }> {
+  return Object.entries(record.callers)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, n)
+    .map(([entity, requests]) => ({ entity, requests }));
+}
+
+export function percentiles(sketch: QuantileSketch): { p50?: number; p90?: number; p99?: number } {
+  const round = (v: number | undefined) => (v === undefined ? undefined : Math.round(v * 10) / 10);
+  return {
+    p50: round(sketchQuantile(sketch, 0.5)),
+    p90: round(sketchQuantile(sketch, 0.9)),
+    p99: round(sketchQuantile(sketch, 0.99)),
+  };
+}
