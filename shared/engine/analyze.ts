@@ -10,6 +10,7 @@ import {
 } from '../baselines/entity.js';
 import { type EndpointRecord, endpointKey, newEndpointRecord, recordRequest } from '../discovery/inventory.js';
 import type { EndpointRef, Finding } from '../detection/finding.js';
+import { detect, type ObservedRequest } from '../detection/detect.js';
 import { countAnalysed, countRejections, emptyRunStats, mergeRunStats, type RunStats } from './run-stats.js';
 import { alreadyApplied, compareSequence, markApplied, type Watermarked } from './watermark.js';
 
@@ -151,6 +152,7 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext): Promis
   }
   countRejections(stats, freshRejections);
 
+  const fresh: ObservedRequest[] = [];
   let analysed = 0;
   let from: number | undefined;
   let to: number | undefined;
@@ -164,6 +166,13 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext): Promis
 
     const entityId = entityIds[i];
     const endpoint = endpointDocs.get(endpointIds[i] as string)!;
+    fresh.push({
+      event,
+      ...(entityId !== undefined ? { entity: attributeEntity(event)!, entityKey: entityId } : {}),
+      endpointKey: endpointIds[i] as string,
+      endpoint: { host: endpoint.doc.host, method: endpoint.doc.method, path: endpoint.doc.path },
+      ...(sequence !== undefined ? { sequence } : {}),
+    });
     if (!alreadyApplied(endpoint.doc, shard, sequence)) {
       if (endpoint.version === 0 && endpoint.doc.requests === 0) {
         newEndpoints.push({ host: endpoint.doc.host, method: endpoint.doc.method, path: endpoint.doc.path });
@@ -182,6 +191,19 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext): Promis
     }
   }
   countAnalysed(stats, analysed, from, to);
+
+  const entityMap = new Map<string, StoredEntity>();
+  for (const [id, entry] of entityDocs) if (entry.dirty) entityMap.set(id, entry.doc);
+  const endpointMap = new Map<string, StoredEndpoint>();
+  for (const [id, entry] of endpointDocs) if (entry.dirty) endpointMap.set(id, entry.doc);
+  const findings = await detect({
+    requests: fresh,
+    entities: entityMap,
+    endpoints: endpointMap,
+    ...(shard !== undefined ? { shard } : {}),
+    store,
+    clock: context.clock,
+  });
   stats.controlMessages = batch.controlMessages ?? 0;
 
   mergeRunStats(run.doc, stats);
@@ -195,7 +217,7 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext): Promis
   await save(entities, entityDocs);
   await save(meta, runLoaded);
 
-  return { stats, newEndpoints, findings: [], conflictsRetried: 0 };
+  return { stats, newEndpoints, findings, conflictsRetried: 0 };
 }
 
 function lastOf(...lists: Array<readonly string[] | undefined>): string | undefined {
