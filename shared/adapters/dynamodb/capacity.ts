@@ -1,0 +1,36 @@
+/**
+ * Counts what the DynamoDB store consumed, from `ReturnConsumedCapacity: TOTAL` on every call. The bench reads it
+ * (write units per 1,000 records is Lantern's main running cost); the ingest handler logs it per invocation.
+ */
+export interface CapacityMeter {
+  readUnits: number;
+  writeUnits: number;
+  /** Requests sent, by kind. */
+  readRequests: number;
+  writeRequests: number;
+  /** Items written (puts and deletes, chunks included). */
+  itemsWritten: number;
+}
+
+export function createCapacityMeter(): CapacityMeter {
+  return { readUnits: 0, writeUnits: 0, readRequests: 0, writeRequests: 0, itemsWritten: 0 };
+}
+
+export function resetCapacityMeter(meter: CapacityMeter): void {
+  Object.assign(meter, createCapacityMeter());
+}
+
+type Consumed = { CapacityUnits?: number | undefined } | undefined;
+
+export function addReadUnits(meter: CapacityMeter | undefined, consumed: Consumed | Consumed[]): void {
+  if (!meter) return;
+  meter.readRequests++;
+  for (const c of Array.isArray(consumed) ? consumed : [consumed]) meter.readUnits += c?.CapacityUnits ?? 0;
+}
+
+export function addWriteUnits(meter: CapacityMeter | undefined, consumed: Consumed | Consumed[], items: number): void {
+  if (!meter) return;
+  meter.writeRequests++;
+  meter.itemsWritten += items;
+  for (const c of Array.isArray(consumed) ? consumed : [consumed]) meter.writeUnits += c?.CapacityUnits ?? 0;
+}
