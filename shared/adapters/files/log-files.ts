@@ -14,7 +14,14 @@ export interface LogInput {
   name: string;
   open(): Readable;
   size?: number;
+  /**
+   * CloudFront real-time field list from a sidecar file `NAME.fields` beside `NAME.log` (one field per line or
+   * comma-separated): real-time logs carry no header, so a saved file needs its configuration next to it.
+   */
+  fields?: string[];
 }
+
+const FIELDS_SIDECAR = '.fields';
 
 export class InputError extends Error {
   override name = 'InputError';
@@ -39,19 +46,28 @@ export async function listInputs(paths: readonly string[]): Promise<LogInput[]> 
     if (stat.isDirectory()) {
       const entries = await fs.readdir(p, { recursive: true, withFileTypes: true });
       const files = entries
-        .filter((e) => e.isFile() && !e.name.startsWith('.') && !SKIPPED_NAMES.has(e.name))
+        .filter((e) => e.isFile() && !e.name.startsWith('.') && !SKIPPED_NAMES.has(e.name) && !e.name.endsWith(FIELDS_SIDECAR))
         .map((e) => path.join(e.parentPath ?? p, e.name))
         .sort();
-      for (const file of files) inputs.push(fileInput(file, (await fs.stat(file)).size));
+      for (const file of files) inputs.push(await fileInput(file, (await fs.stat(file)).size));
     } else {
-      inputs.push(fileInput(p, stat.size));
+      inputs.push(await fileInput(p, stat.size));
     }
   }
   return inputs;
 }
 
-function fileInput(file: string, size: number): LogInput {
-  return { name: file, size, open: () => createReadStream(file, { highWaterMark: 1 << 20 }) };
+async function fileInput(file: string, size: number): Promise<LogInput> {
+  const input: LogInput = { name: file, size, open: () => createReadStream(file, { highWaterMark: 1 << 20 }) };
+  const base = file.replace(/(\.gz)?$/, '').replace(/\.[^./]*$/, '');
+  const sidecar = await fs.readFile(`${base}${FIELDS_SIDECAR}`, 'utf8').catch(() => undefined);
+  if (sidecar !== undefined) {
+    input.fields = sidecar
+      .split(/[\s,]+/)
+      .map((f) => f.trim())
+      .filter(Boolean);
+  }
+  return input;
 }
 
 /** A run of lines read from one input, numbered from `firstLine` (1-based). */

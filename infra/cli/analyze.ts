@@ -1,0 +1,171 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createMemoryStore } from '../../shared/adapters/memory/memory-store.js';
+import { type LogInput, InputError, listInputs, readLines } from '../../shared/adapters/files/log-files.js';
+import { LIMITS, LOG_FORMATS, type LogFormat } from '../../shared/decoders/decoder.js';
+import { analyzeBatch } from '../../shared/engine/analyze.js';
+import { emptyBatchBuffer, type FormatChoice, InputDecoder } from '../../shared/engine/input-decoder.js';
+import { buildReport, type Report } from '../../shared/engine/report.js';
+import { systemClock } from '../../shared/ports/clock.js';
+import type { Store } from '../../shared/ports/store.js';
+import { EXIT, UsageError } from './usage.js';
+import { formatSummary } from './summary.js';
+
+/** Records handed to the engine at once: large enough to amortise the store round trip, small enough to stream. */
+const BATCH_RECORDS = 5000;
+
+export interface AnalyzeOptions {
+  paths: string[];
+  format: FormatChoice;
+  fields?: string[];
+  behindCloudFront: boolean;
+  json: boolean;
+  out?: string;
+  quiet: boolean;
+}
+
+export function parseAnalyzeArgs(argv: string[]): AnalyzeOptions {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'auto' },
+        fields: { type: 'string' },
+        'behind-cloudfront': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error: unknown) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  const format = String(values.format);
+  if (format !== 'auto' && !LOG_FORMATS.includes(format as LogFormat)) {
+    throw new UsageError(`unknown --format ${format}: use auto, ${LOG_FORMATS.join(', ')}`);
+  }
+  if (positionals.length === 0) throw new UsageError('analyze needs at least one PATH (or - for standard input)');
+  const fields =
+    typeof values.fields === 'string'
+      ? values.fields
+          .split(',')
+          .map((f) => f.trim())
+          .filter(Boolean)
+      : undefined;
+  return {
+    paths: positionals,
+    format: format as FormatChoice,
+    ...(fields ? { fields } : {}),
+    behindCloudFront: values['behind-cloudfront'] === true,
+    json: values.json === true,
+    ...(typeof values.out === 'string' ? { out: values.out } : {}),
+    quiet: values.quiet === true,
+  };
+}
+
+export interface AnalyzeResult {
+  report: Report;
+  /** Inputs that could not be opened or read at all. */
+  unreadable: Array<{ name: string; error: string }>;
+  inputs: number;
+}
+
+/** Streams every input through the decoders and the engine into `store`, then builds the report. */
+export async function analyzeInputs(
+  inputs: readonly LogInput[],
+  options: Pick<AnalyzeOptions, 'format' | 'fields' | 'behindCloudFront'>,
+  store: Store,
+  onProgress?: (records: number, bytes: number) => void,
+): Promise<AnalyzeResult> {
+  const context = { store, clock: systemClock };
+  const unreadable: AnalyzeResult['unreadable'] = [];
+  let buffer = emptyBatchBuffer();
+  let records = 0;
+  let bytesBefore = 0;
+  const flush = async () => {
+    if (buffer.events.length + buffer.rejections.length + buffer.controlMessages === 0) return;
+    const batch = buffer;
+    buffer = emptyBatchBuffer();
+    await analyzeBatch(batch, context);
+  };
+
+  for (const input of inputs) {
+    const decoder = new InputDecoder(input.name, {
+      format: options.format,
+      ...((options.fields ?? input.fields) ? { fields: options.fields ?? input.fields } : {}),
+      behindCloudFront: options.behindCloudFront,
+    });
+    let bytes = 0;
+    try {
+      for await (const chunk of readLines(input, { maxLineBytes: LIMITS.maxLineBytes })) {
+        const before = buffer.events.length + buffer.rejections.length;
+        for (const { line: _line, ...rejection } of chunk.rejections) buffer.rejections.push(rejection);
+        for (let i = 0; i < chunk.lines.length; i++) decoder.push(chunk.lines[i] as string, chunk.firstLine + i, buffer);
+        records += buffer.events.length + buffer.rejections.length - before;
+        bytes = chunk.bytesRead;
+        onProgress?.(records, bytesBefore + bytes);
+        if (buffer.events.length + buffer.rejections.length >= BATCH_RECORDS) await flush();
+      }
+    } catch (error: unknown) {
+      if (error instanceof InputError || isFileError(error)) {
+        unreadable.push({ name: input.name, error: error instanceof Error ? error.message : String(error) });
+        continue;
+      }
+      throw error;
+    }
+    bytesBefore += bytes;
+  }
+  await flush();
+  return { report: await buildReport(store), unreadable, inputs: inputs.length };
+}
+
+function isFileError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
+}
+
+export async function runAnalyze(argv: string[]): Promise<number> {
+  const options = parseAnalyzeArgs(argv);
+  let inputs: LogInput[];
+  try {
+    inputs = await listInputs(options.paths);
+  } catch (error: unknown) {
+    if (error instanceof InputError) {
+      process.stderr.write(`lantern: ${error.message}\n`);
+      return EXIT.noInput;
+    }
+    throw error;
+  }
+  if (inputs.length === 0) {
+    process.stderr.write('lantern: no log files found under the given paths\n');
+    return EXIT.noInput;
+  }
+
+  const totalBytes = inputs.reduce((sum, i) => sum + (i.size ?? 0), 0);
+  const showProgress = !options.quiet && process.stderr.isTTY === true;
+  const started = Date.now();
+  let lastDraw = 0;
+  const progress = (records: number, bytes: number) => {
+    const now = Date.now();
+    if (!showProgress || now - lastDraw < 500) return;
+    lastDraw = now;
+    const rate = Math.round(records / Math.max(0.001, (now - started) / 1000));
+    const share = totalBytes > 0 ? ` ${Math.min(100, Math.round((bytes / totalBytes) * 100))}%` : '';
+    process.stderr.write(`\r  ${records.toLocaleString('en-US')} records${share} · ${rate.toLocaleString('en-US')}/s   `);
+  };
+
+  const store = createMemoryStore({ copy: false });
+  const result = await analyzeInputs(inputs, options, store, progress);
+  if (showProgress) process.stderr.write('\r\x1b[K');
+  for (const u of result.unreadable) process.stderr.write(`lantern: could not read ${u.name}: ${u.error}\n`);
+  if (result.unreadable.length === result.inputs) return EXIT.noInput;
+
+  const json = `${JSON.stringify(result.report, null, 2)}\n`;
+  if (options.out) await writeFile(options.out, json);
+  if (options.json) process.stdout.write(json);
+  else process.stdout.write(formatSummary(result.report));
+  return EXIT.ok;
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The `lantern` command. TypeScript sources run through tsx's loader: no build step between a clone and a run.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('./main.ts');
+process.exitCode = await main(process.argv.slice(2));
+if (process.env.LANTERN_REPORT_PEAK_RSS) {
+  // For the benchmarks: the peak resident memory of this process, measured by the kernel.
+  process.stderr.write(`peak-rss-kib: ${process.resourceUsage().maxRSS}\n`);
+}

@@ -1,0 +1,33 @@
+import { runAnalyze } from './analyze.js';
+import { EXIT, USAGE, UsageError } from './usage.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  analyze: async () => runAnalyze,
+  start: async () => (await import('./start.js')).runStart,
+};
+
+/** The `lantern` command line. Returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(USAGE);
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`lantern: unknown command ${name}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (error: unknown) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`lantern: ${error.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`lantern: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.failure;
+  }
+}

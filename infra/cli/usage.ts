@@ -1,0 +1,30 @@
+/** Exit codes of the `lantern` command: part of its contract, scripts rely on them. */
+export const EXIT = {
+  ok: 0,
+  /** Something failed while running (a bug, a store outage). */
+  failure: 1,
+  /** The command line was wrong. */
+  usage: 2,
+  /** Not a single input could be read. */
+  noInput: 3,
+} as const;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `Usage: lantern <command> [options]
+
+Commands:
+  analyze [options] PATH... | -   Analyse log files (files, directories, .gz, or - for stdin)
+      --format FORMAT     auto (default) | cloudfront-realtime | cloudfront-standard | apigw | cwl | alb
+      --fields LIST       CloudFront real-time field list as configured (comma-separated; any order)
+      --behind-cloudfront API Gateway logs: the API is only reachable through CloudFront
+      --json              print the JSON report on stdout
+      --out FILE          write the JSON report to FILE
+      --quiet             no progress on stderr
+  start [options]                 Run Lantern locally (local DynamoDB and Kinesis emulators)
+  help                            Show this help
+
+Exit codes: 0 success, 1 failure, 2 usage error, 3 no input could be read.
+`;

@@ -1,0 +1,162 @@
+/**
+ * `npm run bench` (decode part): decode throughput per log format on one core, and the peak memory of
+ * `lantern analyze` on a generated CloudFront real-time file of 1M records (and of 250k, to show that memory
+ * does not grow with file size). Figures go to stdout as a table and to bench-out/decode.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LogFormat } from '../../shared/decoders/decoder.js';
+import { createLineDecoder } from '../../shared/decoders/index.js';
+import {
+  encodeAlb,
+  encodeApiGateway,
+  encodeCloudFrontRealtime,
+  encodeCloudFrontStandard,
+  encodeCwlEnvelopeBase64,
+  w3cHeaderLines,
+} from '../../shared/encoders/index.js';
+import type { ApiEvent } from '../../shared/events/api-event.js';
+import { benchTraffic } from './traffic.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const outDir = path.join(repoRoot, 'bench-out');
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
+const CHUNK = 100_000;
+const CWL_EVENTS_PER_ENVELOPE = 50;
+
+function encodeChunk(format: LogFormat, events: ApiEvent[]): string[] {
+  switch (format) {
+    case 'cloudfront-realtime':
+      return events.map((e) => encodeCloudFrontRealtime(e));
+    case 'cloudfront-standard':
+      return events.map((e) => encodeCloudFrontStandard({ ...e, source: 'cloudfront-standard' }));
+    case 'apigw':
+      return events.map((e) => encodeApiGateway({ ...e, source: 'apigw' }));
+    case 'alb':
+      return events.map((e) => encodeAlb({ ...e, source: 'alb' }));
+    case 'cwl': {
+      const lines: string[] = [];
+      for (let i = 0; i < events.length; i += CWL_EVENTS_PER_ENVELOPE) {
+        const group = events.slice(i, i + CWL_EVENTS_PER_ENVELOPE);
+        lines.push(
+          encodeCwlEnvelopeBase64({
+            logGroup: 'API-Gateway-Execution-Logs_bench/prod',
+            logStream: 'bench',
+            logEvents: group.map((e) => ({ timestamp: e.time, message: encodeApiGateway({ ...e, source: 'apigw' }) })),
+          }),
+        );
+      }
+      return lines;
+    }
+  }
+}
+
+interface DecodeFigure {
+  format: LogFormat;
+  records: number;
+  seconds: number;
+  recordsPerSecond: number;
+  rejected: number;
+}
+
+function benchDecode(format: LogFormat): DecodeFigure {
+  const decode = createLineDecoder(format);
+  if (format === 'cloudfront-standard') for (const header of w3cHeaderLines()) decode(header);
+  let records = 0;
+  let rejected = 0;
+  let elapsed = 0n;
+  const traffic = benchTraffic(RECORDS, 7);
+  for (let done = 0; done < RECORDS; done += CHUNK) {
+    const events: ApiEvent[] = [];
+    for (let i = 0; i < CHUNK && done + i < RECORDS; i++) events.push(traffic.next().value as ApiEvent);
+    const lines = encodeChunk(format, events);
+    const started = process.hrtime.bigint();
+    for (const line of lines) {
+      const result = decode(line);
+      if (result.kind !== 'records') continue;
+      for (const outcome of result.outcomes) {
+        records++;
+        if (!outcome.ok) rejected++;
+      }
+    }
+    elapsed += process.hrtime.bigint() - started;
+  }
+  const seconds = Number(elapsed) / 1e9;
+  return { format, records, seconds, recordsPerSecond: Math.round(records / seconds), rejected };
+}
+
+async function writeRealtimeFile(file: string, count: number): Promise<void> {
+  const out = createWriteStream(file);
+  let buffer: string[] = [];
+  for (const event of benchTraffic(count, 11)) {
+    buffer.push(encodeCloudFrontRealtime(event));
+    if (buffer.length === 10_000) {
+      if (!out.write(`${buffer.join('\n')}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+      buffer = [];
+    }
+  }
+  if (buffer.length > 0) out.write(`${buffer.join('\n')}\n`);
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+interface AnalyzeFigure {
+  records: number;
+  fileMiB: number;
+  seconds: number;
+  recordsPerSecond: number;
+  peakRssMiB: number;
+  endpoints: number;
+}
+
+function benchAnalyze(file: string, records: number): AnalyzeFigure {
+  const started = Date.now();
+  const child = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, 'infra/cli/bin.mjs'), 'analyze', '--quiet', '--json', file],
+    { env: { ...process.env, LANTERN_REPORT_PEAK_RSS: '1' }, maxBuffer: 1 << 30, encoding: 'utf8' },
+  );
+  const seconds = (Date.now() - started) / 1000;
+  if (child.status !== 0) throw new Error(`lantern analyze failed (${child.status}): ${child.stderr}`);
+  const peak = /peak-rss-kib: (\d+)/.exec(child.stderr);
+  const report = JSON.parse(child.stdout) as { summary: { records: number; endpoints: number } };
+  if (report.summary.records !== records) throw new Error(`expected ${records} records, report says ${report.summary.records}`);
+  return {
+    records,
+    fileMiB: Math.round(statSync(file).size / 2 ** 20),
+    seconds,
+    recordsPerSecond: Math.round(records / seconds),
+    peakRssMiB: peak ? Math.round(Number(peak[1]) / 1024) : -1,
+    endpoints: report.summary.endpoints,
+  };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  const formats: LogFormat[] = ['cloudfront-realtime', 'cloudfront-standard', 'apigw', 'cwl', 'alb'];
+  const decode: DecodeFigure[] = [];
+  console.log(`Decode throughput, ${RECORDS.toLocaleString('en-US')} records per format, one core (decode only)`);
+  for (const format of formats) {
+    const figure = benchDecode(format);
+    decode.push(figure);
+    console.log(
+      `  ${format.padEnd(20)} ${figure.recordsPerSecond.toLocaleString('en-US').padStart(10)} records/s  (${figure.seconds.toFixed(2)} s, rejected ${figure.rejected})`,
+    );
+  }
+
+  const analyze: AnalyzeFigure[] = [];
+  console.log('\nlantern analyze end to end on a CloudFront real-time file (separate process)');
+  for (const count of [Math.round(RECORDS / 4), RECORDS]) {
+    const file = path.join(outDir, `cloudfront-realtime-${count}.log`);
+    await writeRealtimeFile(file, count);
+    const figure = benchAnalyze(file, count);
+    analyze.push(figure);
+    console.log(
+      `  ${count.toLocaleString('en-US').padStart(9)} records  ${String(figure.fileMiB).padStart(4)} MiB  ${figure.recordsPerSecond.toLocaleString('en-US').padStart(8)} records/s  peak RSS ${figure.peakRssMiB} MiB  (${figure.endpoints} endpoints)`,
+    );
+  }
+  writeFileSync(path.join(outDir, 'decode.json'), `${JSON.stringify({ decode, analyze }, null, 2)}\n`);
+}
+
+await main();
