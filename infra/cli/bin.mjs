@@ -3,6 +3,11 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// `lantern analyze --json | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 const { main } = await import('./main.ts');
 process.exitCode = await main(process.argv.slice(2));
 if (process.env.LANTERN_REPORT_PEAK_RSS) {

@@ -28,6 +28,8 @@ export interface MemoryStoreOptions {
 
 class MemoryCollection implements DocumentCollection<unknown> {
   private readonly slots = new Map<string, Slot>();
+  /** Ids in order, rebuilt only after an id is added or removed: listing pages must not re-sort per page. */
+  private sortedIds: string[] | undefined;
 
   constructor(
     private readonly name: string,
@@ -62,6 +64,7 @@ class MemoryCollection implements DocumentCollection<unknown> {
         conflicts.push(item.id);
         continue;
       }
+      if (current === 0 && !this.slots.has(item.id)) this.sortedIds = undefined;
       this.slots.set(item.id, {
         value: this.out(item.value),
         version: current + 1,
@@ -72,23 +75,51 @@ class MemoryCollection implements DocumentCollection<unknown> {
   }
 
   async list(query: ListQuery = {}): Promise<Page<unknown>> {
-    const ids = [...this.slots.keys()].filter((id) => !query.prefix || id.startsWith(query.prefix)).sort();
-    const start = query.cursor ? ids.findIndex((id) => id > (query.cursor as string)) : 0;
+    this.sortedIds ??= [...this.slots.keys()].sort();
+    const ids = this.sortedIds;
+    const prefix = query.prefix ?? '';
+    const after = query.cursor !== undefined && query.cursor > prefix ? query.cursor : undefined;
     const limit = query.limit ?? 1000;
     const items: Page<unknown>['items'] = [];
-    let index = start < 0 ? ids.length : start;
+    let index = after === undefined ? lowerBound(ids, prefix) : upperBound(ids, after);
     for (; index < ids.length && items.length < limit; index++) {
       const id = ids[index] as string;
+      if (!id.startsWith(prefix)) break;
       const slot = this.live(id);
       if (slot) items.push({ id, value: this.out(slot.value), version: slot.version });
     }
     const last = items.at(-1);
-    return index < ids.length && last ? { items, cursor: last.id } : { items };
+    const more = index < ids.length && (ids[index] as string).startsWith(prefix);
+    return more && last ? { items, cursor: last.id } : { items };
   }
 
   async delete(ids: readonly string[]): Promise<void> {
-    for (const id of ids) this.slots.delete(id);
+    for (const id of ids) if (this.slots.delete(id)) this.sortedIds = undefined;
   }
+}
+
+/** First index whose id is >= key. */
+function lowerBound(ids: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ids[mid] as string) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose id is > key. */
+function upperBound(ids: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ids[mid] as string) <= key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The in-memory Store: the CLI's, and the reference the DynamoDB adapter is tested against. */
