@@ -1,0 +1,132 @@
+/**
+ * The local cloud: dynalite + kinesalite in this process, with the stack's table (from shared/store/tables.ts) and
+ * log stream created, and the REAL Lambda handlers driven by a local Kinesis event source mapping.
+ * Handlers learn where DynamoDB is the way they do in AWS: from the environment (`AWS_ENDPOINT_URL_DYNAMODB`, the
+ * SDK's own variable), so nothing in them knows it is local.
+ */
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { CreateStreamCommand, DescribeStreamCommand, type KinesisClient, ResourceInUseException } from '@aws-sdk/client-kinesis';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureTables } from '../../shared/adapters/dynamodb/tables.js';
+import { createDynamoDbStore } from '../../shared/adapters/dynamodb/dynamodb-store.js';
+import type { CapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
+import type { Store } from '../../shared/ports/store.js';
+import { STATE_TABLE, STATE_TABLE_ENV, TABLES, type TableDefinition } from '../../shared/store/tables.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localDocumentClient, localDynamoClient, localKinesisClient } from './clients.js';
+import { type Emulator, startDynalite, startKinesalite } from './emulators.js';
+
+export interface LocalCloudOptions {
+  /** Keep the emulators' state here (default: in memory, gone on exit). */
+  dataDir?: string;
+  /** Shards of the log stream (default 2). */
+  shards?: number;
+  /** Prefix of table and stream names (default `lantern-local`). */
+  prefix?: string;
+  /** Fixed ports (default: any free port). */
+  dynamoPort?: number;
+  kinesisPort?: number;
+}
+
+export interface LocalCloud {
+  dynamoEndpoint: string;
+  kinesisEndpoint: string;
+  tableName: string;
+  streamName: string;
+  streamArn: string;
+  persistent: { dynamo: boolean; kinesis: boolean };
+  dynamo: DynamoDBClient;
+  documents: DynamoDBDocumentClient;
+  kinesis: KinesisClient;
+  /** A store on the local table (for the runner's progress and tests; the handlers make their own). */
+  store(options?: { capacity?: CapacityMeter }): Store;
+  /** The environment the stack gives the functions, pointing at the emulators. */
+  functionEnv: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const prefix = options.prefix ?? 'lantern-local';
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const emulators: Emulator[] = [];
+  try {
+    const dynamoEmulator = await startDynalite({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.dynamoPort ? { port: options.dynamoPort } : {}) });
+    emulators.push(dynamoEmulator);
+    const kinesisEmulator = await startKinesalite({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.kinesisPort ? { port: options.kinesisPort } : {}) });
+    emulators.push(kinesisEmulator);
+
+    const tableNameOf = (definition: TableDefinition) => `${prefix}-${definition.id}`;
+    const dynamo = localDynamoClient(dynamoEmulator.endpoint);
+    await ensureTables(dynamo, TABLES, tableNameOf);
+
+    const streamName = `${prefix}-logs`;
+    const kinesis = localKinesisClient(kinesisEmulator.endpoint);
+    try {
+      await kinesis.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: options.shards ?? 2 }));
+    } catch (error: unknown) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+    let streamArn = '';
+    for (let i = 0; ; i++) {
+      const { StreamDescription } = await kinesis.send(new DescribeStreamCommand({ StreamName: streamName }));
+      if (StreamDescription?.StreamStatus === 'ACTIVE') {
+        streamArn = StreamDescription.StreamARN ?? '';
+        break;
+      }
+      if (i > 200) throw new Error(`stream ${streamName} did not become active`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+
+    const tableName = tableNameOf(STATE_TABLE);
+    const documents = localDocumentClient(dynamoEmulator.endpoint);
+    return {
+      dynamoEndpoint: dynamoEmulator.endpoint,
+      kinesisEndpoint: kinesisEmulator.endpoint,
+      tableName,
+      streamName,
+      streamArn,
+      persistent: { dynamo: dynamoEmulator.persistent, kinesis: kinesisEmulator.persistent },
+      dynamo,
+      documents,
+      kinesis,
+      store: (o = {}) => createDynamoDbStore({ client: documents, tableName, ...(o.capacity ? { capacity: o.capacity } : {}) }),
+      functionEnv: {
+        [STATE_TABLE_ENV]: tableName,
+        AWS_REGION: LOCAL_REGION,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoEmulator.endpoint,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        // Local runs print progress, not Lambda's structured logs and metrics.
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        POWERTOOLS_LOG_LEVEL: 'WARN',
+        LANTERN_SWEEP_EXPIRED: 'true',
+      },
+      close: async () => {
+        kinesis.destroy();
+        dynamo.destroy();
+        documents.destroy();
+        for (const emulator of emulators.reverse()) await emulator.close();
+      },
+    };
+  } catch (error: unknown) {
+    for (const emulator of emulators.reverse()) await emulator.close();
+    throw error;
+  }
+}
+
+/**
+ * Loads a function's real handler module as Lambda would at cold start, with the stack's environment pointing at
+ * the emulators. One process = one set of handlers: the environment is process-wide and read once per module.
+ */
+export async function loadHandler<T>(cloud: LocalCloud, modulePath: string, exportName = 'handler', env: Record<string, string> = {}): Promise<T> {
+  Object.assign(process.env, cloud.functionEnv, env);
+  const mod = (await import(modulePath)) as Record<string, unknown>;
+  const handler = mod[exportName];
+  if (typeof handler !== 'function') throw new Error(`${modulePath} has no function export ${exportName}`);
+  return handler as T;
+}
+
+export function functionPath(name: 'ingest' | 'sweeper'): string {
+  return path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../functions', name, 'handler.ts');
+}
