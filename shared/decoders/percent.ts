@@ -12,13 +12,41 @@
  */
 
 /** Decodes `%XX` sequences once. Returns the input itself when it contains no `%` (fast path). */
+const ASCII: readonly string[] = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i));
+
 export function percentDecodeOnce(value: string): string {
-  if (value.indexOf('%') === -1) return value;
+  let pct = value.indexOf('%');
+  if (pct === -1) return value;
+  // Fast path for the common case, ASCII escapes only (`%20`, `%2F`, `%25`…): slices and one-char
+  // strings, no decodeURIComponent. Anything else (UTF-8 escapes, a malformed `%`) takes the full decoder.
+  let out = '';
+  let from = 0;
+  const n = value.length;
+  do {
+    if (pct + 2 >= n) return decodeFull(value);
+    const hi = hexValue(value.charCodeAt(pct + 1));
+    const lo = hexValue(value.charCodeAt(pct + 2));
+    if (hi < 0 || lo < 0 || hi > 7) return decodeFull(value);
+    out += value.slice(from, pct) + (ASCII[hi * 16 + lo] as string);
+    from = pct + 3;
+    pct = value.indexOf('%', from);
+  } while (pct !== -1);
+  return out + value.slice(from);
+}
+
+function decodeFull(value: string): string {
   try {
     return decodeURIComponent(value);
   } catch {
     return decodeRunsDefensively(value);
   }
+}
+
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 65 && code <= 70) return code - 55;
+  if (code >= 97 && code <= 102) return code - 87;
+  return -1;
 }
 
 function isHex(code: number): boolean {
