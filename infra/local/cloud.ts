@@ -5,6 +5,7 @@
  * SDK's own variable), so nothing in them knows it is local.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { CreateStreamCommand, DescribeStreamCommand, type KinesisClient, ResourceInUseException } from '@aws-sdk/client-kinesis';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -128,5 +129,5 @@ export async function loadHandler<T>(cloud: LocalCloud, modulePath: string, expo
 }
 
 export function functionPath(name: 'ingest' | 'sweeper'): string {
-  return path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../functions', name, 'handler.ts');
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../functions', name, 'handler.ts');
 }
