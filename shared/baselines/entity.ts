@@ -1,4 +1,5 @@
 import type { ApiEvent } from '../events/api-event.js';
+import type { EntityBaseline } from './entity-baseline.js';
 
 /**
  * Who made a request. Each request is attributed to the strongest identity in it:
@@ -55,6 +56,8 @@ export interface EntityRecord {
   /** Other identities seen on this entity's requests: addresses for a key, keys for an address. Bounded. */
   links: { ips: string[]; apiKeys: string[]; principals: string[] };
   userAgents: string[];
+  /** What detection learnt about this caller (entity-baseline.ts); absent until detection has seen it. */
+  baseline?: EntityBaseline;
 }
 
 export function newEntityRecord(ref: EntityRef, time: number): EntityRecord {

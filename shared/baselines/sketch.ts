@@ -54,3 +54,27 @@ export function sketchQuantile(sketch: QuantileSketch, q: number): number | unde
   const last = keys.at(-1);
   return last === undefined ? 0 : (2 * GAMMA ** last) / (GAMMA + 1);
 }
+
+/** Takes back one value added earlier (a per-identity peak that has since grown is moved, not duplicated). */
+export function removeFromSketch(sketch: QuantileSketch, value: number, count = 1): void {
+  if (!Number.isFinite(value) || value < 0 || sketch.n <= 0) return;
+  if (value < MIN_VALUE) {
+    if (sketch.z < count) return;
+    sketch.z -= count;
+    sketch.n -= count;
+    return;
+  }
+  const key = String(Math.ceil(Math.log(value) / LOG_GAMMA));
+  const current = sketch.b[key];
+  if (current === undefined || current < count) return;
+  sketch.n -= count;
+  if (current === count) delete sketch.b[key];
+  else sketch.b[key] = current - count;
+}
+
+/** Replaces one sample: `previous` (when there was one) by `next`. */
+export function moveInSketch(sketch: QuantileSketch, previous: number | undefined, next: number): void {
+  if (previous === next) return;
+  if (previous !== undefined) removeFromSketch(sketch, previous);
+  addToSketch(sketch, next);
+}

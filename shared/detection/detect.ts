@@ -1,9 +1,50 @@
 import type { ApiEvent } from '../events/api-event.js';
-import type { EntityRef } from '../baselines/entity.js';
+import { type EntityRef, parseEntityKey, viewerIp } from '../baselines/entity.js';
+import {
+  type EntityBaseline,
+  endpointWindow,
+  isDenied,
+  isNotFound,
+  isOk,
+  newEntityBaseline,
+  observeEntityRequest,
+  type RequestFacts,
+} from '../baselines/entity-baseline.js';
+import {
+  type EndpointBaseline,
+  endpointBaselineId,
+  hourOf,
+  newEndpointBaseline,
+  observeEndpointRequest,
+  type PeerStats,
+  peerStats,
+} from '../baselines/endpoint-baseline.js';
+import {
+  addParticipant,
+  newPopulationBaseline,
+  observeLogin,
+  type PopulationBaseline,
+  populationId,
+} from '../baselines/population.js';
+import { moveInSketch } from '../baselines/sketch.js';
 import type { Clock } from '../ports/clock.js';
-import type { Store } from '../ports/store.js';
-import type { EndpointRef, Finding } from './finding.js';
+import { type Store, typed, type Versioned } from '../ports/store.js';
+import { endpointKey } from '../discovery/inventory.js';
 import type { StoredEndpoint, StoredEntity } from '../engine/analyze.js';
+import { alreadyApplied, compareSequence, markApplied, type Watermarked } from '../engine/watermark.js';
+import { onlyFailedLogins, participantCandidate, readyParticipants, updateCampaign } from './campaign.js';
+import {
+  compileDetectionConfig,
+  type CompiledDetectionConfig,
+  type DetectionConfig,
+  isAuthEndpoint,
+  isTrustedBot,
+  resolveDetectionConfig,
+} from './config.js';
+import { type Candidate, ENTITY_DETECTORS, type EndpointView, PAIR_DETECTORS } from './detectors.js';
+import { type EndpointRef, type Finding, findingId } from './finding.js';
+import { findingWeight, mergeCandidate, riskOf, stronger } from './findings.js';
+import { fallbackTemplate } from './template.js';
 
 /** One request after attribution and discovery: what detection sees. */
 export interface ObservedRequest {
@@ -28,12 +69,329 @@ export interface DetectionInput {
   shard?: string;
   store: Store;
   clock: Clock;
+  /** Thresholds, login endpoints, trusted bots, classification; defaults when absent (see config.ts). */
+  config?: DetectionConfig;
+}
+
+const DEFAULT_CONFIG = resolveDetectionConfig();
+/** Detection's own documents in `store.meta` are kept this long after their last write (wall clock). */
+const META_RETENTION_MS = 3 * 24 * 60 * 60_000;
+
+type MetaDoc = EndpointBaseline | PopulationBaseline;
+
+/** A document loaded by detection: its watermark as it was before this batch decides what is fresh. */
+interface Loaded<T extends Watermarked> {
+  doc: T;
+  version: number;
+  before: Record<string, string> | undefined;
+  dirty: boolean;
+  lastSequence?: string;
+}
+
+function loaded<T extends Watermarked>(doc: T, version: number): Loaded<T> {
+  return { doc, version, before: doc.applied ? { ...doc.applied } : undefined, dirty: false };
+}
+
+function fresh(entry: { before: Record<string, string> | undefined }, shard: string | undefined, sequence: string | undefined): boolean {
+  return !alreadyApplied({ ...(entry.before ? { applied: entry.before } : {}) }, shard, sequence);
+}
+
+function noteSequence(entry: { lastSequence?: string }, sequence: string | undefined): void {
+  if (sequence !== undefined && (entry.lastSequence === undefined || compareSequence(sequence, entry.lastSequence) > 0)) {
+    entry.lastSequence = sequence;
+  }
+}
+
+interface Prepared {
+  request: ObservedRequest;
+  facts: RequestFacts;
+  template: EndpointRef;
+  parameterised: boolean;
+}
+
+function prepare(request: ObservedRequest, config: CompiledDetectionConfig): Prepared {
+  const { event } = request;
+  let template: EndpointRef;
+  let params: readonly string[];
+  let key: string;
+  if (request.params !== undefined) {
+    template = request.endpoint;
+    params = request.params;
+    key = request.endpointKey;
+  } else {
+    const fallback = fallbackTemplate(event.path);
+    template = { host: event.host, method: event.method, path: fallback.path };
+    params = fallback.params;
+    key = endpointKey(event.host, event.method, fallback.path);
+  }
+  const authEndpoint = isAuthEndpoint(config, template.method, template.path);
+  const facts: RequestFacts = {
+    time: event.time,
+    endpointKey: key,
+    rawPath: event.path,
+    ...(params.length > 0 ? { objectId: params.join('/') } : {}),
+    status: event.status,
+    bytesOut: event.bytesOut ?? 0,
+    authenticated: event.authenticated,
+    authEndpoint,
+    trackEndpoint: true,
+    ...(viewerIp(event) ? { ip: viewerIp(event) as string } : {}),
+    ...(event.asn ? { asn: event.asn } : {}),
+    ...(event.country ? { country: event.country } : {}),
+  };
+  return { request, facts, template, parameterised: params.length > 0 };
+}
+
+function classificationOf(doc: StoredEndpoint | undefined): string | undefined {
+  const value = (doc as { classification?: unknown } | undefined)?.classification;
+  return typeof value === 'string' ? value : undefined;
+}
+
+interface EntityWork {
+  key: string;
+  ref: EntityRef;
+  record: StoredEntity;
+  baseline: EntityBaseline;
+  before: Record<string, string> | undefined;
+  lastSequence?: string;
+  trustedBot: boolean;
+  /** Endpoint key -> whether the endpoint baseline took at least one of this entity's requests in this batch. */
+  pairs: Map<string, boolean>;
+  touched: boolean;
 }
 
 /**
- * Baselines and detectors over one batch. Returns the findings opened or escalated by it.
- * Issue #4 fills this in; until then nothing is detected and the report's findings stay empty.
+ * Baselines and detectors over one batch. Learns from the batch's fresh requests (each document skips what its own
+ * watermark says it already has), runs every detector on the callers and endpoints the batch touched, keeps one
+ * finding per (type, entity, endpoint) in `store.findings`, and keeps each entity's `risk` in step.
+ * Returns the findings opened, reopened or escalated by this batch.
  */
-export async function detect(_input: DetectionInput): Promise<Finding[]> {
-  return [];
+export async function detect(input: DetectionInput): Promise<Finding[]> {
+  if (input.requests.length === 0) return [];
+  const config = compileDetectionConfig(input.config ?? DEFAULT_CONFIG);
+  const { shard, store } = input;
+  const meta = typed<MetaDoc>(store.meta);
+  const prepared = input.requests.map((r) => prepare(r, config));
+  let now = Number.NEGATIVE_INFINITY;
+  for (const p of prepared) now = Math.max(now, p.facts.time);
+
+  // Load the endpoint and login-population documents of the batch in one read.
+  const endpointIds = new Set<string>();
+  const populationIds = new Set<string>();
+  for (const p of prepared) {
+    endpointIds.add(endpointBaselineId(p.facts.endpointKey));
+    if (p.facts.authEndpoint) populationIds.add(populationId(p.facts.endpointKey));
+  }
+  const found = await meta.get([...endpointIds, ...populationIds]);
+  const endpoints = new Map<string, Loaded<EndpointBaseline>>();
+  const populations = new Map<string, Loaded<PopulationBaseline>>();
+  const hit = <T extends MetaDoc>(id: string) => found.get(id) as Versioned<T> | undefined;
+
+  const entities = new Map<string, EntityWork>();
+  const entityWork = (p: Prepared): EntityWork | undefined => {
+    const { entityKey: key, entity: ref } = p.request;
+    if (key === undefined || ref === undefined) return undefined;
+    let work = entities.get(key);
+    if (!work) {
+      const record = input.entities.get(key);
+      if (!record) return undefined;
+      record.baseline ??= newEntityBaseline(p.facts.time);
+      const baseline = record.baseline;
+      work = {
+        key,
+        ref,
+        record,
+        baseline,
+        before: baseline.applied ? { ...baseline.applied } : undefined,
+        trustedBot: true,
+        pairs: new Map(),
+        touched: false,
+      };
+      entities.set(key, work);
+    }
+    return work;
+  };
+
+  for (const p of prepared) {
+    const { facts, request } = p;
+    const sequence = request.sequence;
+    const key = facts.endpointKey;
+
+    let endpoint = endpoints.get(key);
+    if (!endpoint) {
+      const stored = hit<EndpointBaseline>(endpointBaselineId(key));
+      if (stored) endpoint = loaded(stored.value, stored.version);
+      else if (!isNotFound(facts.status)) {
+        // A path nobody has ever been answered on is a probe, not an endpoint: it gets no baseline of its own.
+        endpoint = loaded(
+          newEndpointBaseline(p.template, facts.time, { parameterised: p.parameterised, authEndpoint: facts.authEndpoint }),
+          0,
+        );
+      }
+      if (endpoint) endpoints.set(key, endpoint);
+    }
+    const endpointFresh = endpoint !== undefined && fresh(endpoint, shard, sequence);
+    if (endpoint && endpointFresh) {
+      observeEndpointRequest(endpoint.doc, facts.time, facts.objectId);
+      endpoint.dirty = true;
+      noteSequence(endpoint, sequence);
+    }
+
+    const work = entityWork(p);
+    if (work && fresh(work, shard, sequence)) {
+      const before = work.baseline.endpoints[key]?.total.ok ?? 0;
+      const state = observeEntityRequest(work.baseline, { ...facts, trackEndpoint: endpoint !== undefined });
+      noteSequence(work, sequence);
+      work.touched = true;
+      if (!isTrustedBot(config, request.event.userAgent, request.event.asn)) work.trustedBot = false;
+      if (state && endpoint) {
+        work.pairs.set(key, (work.pairs.get(key) ?? false) || endpointFresh);
+        if (endpointFresh && before === 0 && state.total.ok > 0) {
+          if (request.event.authenticated) endpoint.doc.okIdentities.authenticated++;
+          else endpoint.doc.okIdentities.unauthenticated++;
+        }
+      }
+    }
+
+    if (facts.authEndpoint && endpoint) {
+      const id = populationId(key);
+      let population = populations.get(id);
+      if (!population) {
+        const stored = hit<PopulationBaseline>(id);
+        population = stored ? loaded(stored.value, stored.version) : loaded(newPopulationBaseline(p.template), 0);
+        populations.set(id, population);
+      }
+      if (fresh(population, shard, sequence)) {
+        const denied = isDenied(facts.status);
+        const ok = isOk(facts.status);
+        observeLogin(population.doc, facts.time, denied, ok);
+        noteSequence(population, sequence);
+        population.dirty = true;
+        if (work && denied && onlyFailedLogins(work.baseline, config)) addParticipant(population.doc, work.key, facts.time);
+        if (work && ok) delete population.doc.pending[work.key];
+      }
+    }
+  }
+
+  // Each identity's sample in its endpoint's hourly peer distributions follows its own figures.
+  for (const work of entities.values()) {
+    for (const [key, endpointTookIt] of work.pairs) {
+      const state = work.baseline.endpoints[key];
+      const endpoint = endpoints.get(key);
+      if (!state || !endpoint || !endpointTookIt) continue;
+      const w = endpointWindow(state, state.lastSeen);
+      const hour = hourOf(endpoint.doc, state.lastSeen);
+      const previous = state.sample?.hour === hour.hour ? state.sample : undefined;
+      const next = {
+        hour: hour.hour,
+        requests: Math.max(previous?.requests ?? 0, Math.round(w.requests)),
+        bytes: Math.max(previous?.bytes ?? 0, Math.round(w.bytes)),
+        objects: Math.max(previous?.objects ?? 0, Math.round(w.objects)),
+      };
+      moveInSketch(hour.requests, previous?.requests, next.requests);
+      moveInSketch(hour.bytes, previous?.bytes, next.bytes);
+      moveInSketch(hour.objects, previous?.objects, next.objects);
+      state.sample = next;
+      endpoint.dirty = true;
+    }
+  }
+
+  // Detectors.
+  const candidates = new Map<string, Candidate>();
+  const propose = (candidate: Candidate | undefined) => {
+    if (!candidate) return;
+    const id = findingId(candidate.type, candidate.entity, candidate.endpoint);
+    const existing = candidates.get(id);
+    candidates.set(id, existing ? stronger(existing, candidate) : candidate);
+  };
+  const peersOf = new Map<string, PeerStats>();
+  const viewOf = (key: string, endpoint: Loaded<EndpointBaseline>): EndpointView => {
+    let peers = peersOf.get(key);
+    if (!peers) {
+      peers = peerStats(endpoint.doc);
+      peersOf.set(key, peers);
+    }
+    const ref = { host: endpoint.doc.host, method: endpoint.doc.method, path: endpoint.doc.path };
+    const classification = classificationOf(input.endpoints.get(key)) ?? config.classify?.(ref);
+    return { ref, baseline: endpoint.doc, peers, ...(classification ? { classification } : {}) };
+  };
+  for (const work of entities.values()) {
+    if (!work.touched) continue;
+    for (const key of work.pairs.keys()) {
+      const state = work.baseline.endpoints[key];
+      const endpoint = endpoints.get(key);
+      if (!state || !endpoint) continue;
+      const pair = { entity: work.ref, state, endpoint: viewOf(key, endpoint), now, trustedBot: work.trustedBot };
+      for (const detector of PAIR_DETECTORS) propose(detector(pair, config));
+    }
+    const view = { entity: work.ref, baseline: work.baseline, now, trustedBot: work.trustedBot, firstSeen: work.record.firstSeen };
+    for (const detector of ENTITY_DETECTORS) propose(detector(view, config));
+  }
+
+  // Population: campaigns and their quiet participants.
+  const participants: Array<{ key: string; candidate: Candidate }> = [];
+  for (const population of populations.values()) {
+    if (!population.dirty) continue;
+    const state = updateCampaign(population.doc, now, config);
+    const endpoint: EndpointRef = { host: population.doc.host, method: population.doc.method, path: population.doc.path };
+    for (const { entity, participant } of readyParticipants(population.doc, now, config)) {
+      const ref = parseEntityKey(entity);
+      if (!ref) continue;
+      participants.push({ key: entity, candidate: participantCandidate(ref, participant, population.doc, state, endpoint) });
+    }
+  }
+  // Participants are confirmed on their entity document: anything but failed logins clears them.
+  const outside = participants.map((p) => p.key).filter((key) => !input.entities.has(key));
+  const outsideDocs = outside.length > 0 ? await typed<StoredEntity>(store.entities).get(outside) : new Map();
+  const extraEntities = new Map<string, Versioned<StoredEntity>>();
+  for (const { key, candidate } of participants) {
+    const record = input.entities.get(key) ?? (outsideDocs.get(key) as Versioned<StoredEntity> | undefined)?.value;
+    if (!record?.baseline || !onlyFailedLogins(record.baseline, config)) continue;
+    const stored = outsideDocs.get(key) as Versioned<StoredEntity> | undefined;
+    if (stored) extraEntities.set(key, stored);
+    propose(candidate);
+  }
+
+  // Findings: one per (type, entity, endpoint), merged with what is stored.
+  const opened: Finding[] = [];
+  if (candidates.size > 0) {
+    const findings = typed<Finding>(store.findings);
+    const existing = await findings.get([...candidates.keys()]);
+    const puts = [];
+    for (const [id, candidate] of candidates) {
+      const stored = existing.get(id);
+      const merged = mergeCandidate(stored?.value, candidate);
+      if (merged.escalated) opened.push(merged.finding);
+      if (merged.changed) puts.push({ id, value: merged.finding, expectedVersion: stored?.version ?? 0 });
+      const key = `${candidate.entity.type}:${candidate.entity.id}`;
+      const record = input.entities.get(key) ?? extraEntities.get(key)?.value;
+      if (record?.baseline) {
+        record.baseline.open[id] = { weight: findingWeight(merged.finding), lastSeen: merged.finding.lastSeen };
+        record.risk = riskOf(record.baseline.open, now);
+      }
+    }
+    if (puts.length > 0) await findings.put(puts);
+  }
+
+  // Watermarks, then detection's own documents; entities outside the batch last.
+  for (const work of entities.values()) markApplied(work.baseline, shard, work.lastSequence);
+  const expiresAt = input.clock.now() + META_RETENTION_MS;
+  const metaPuts = [];
+  for (const [key, entry] of endpoints) {
+    if (!entry.dirty) continue;
+    markApplied(entry.doc, shard, entry.lastSequence);
+    metaPuts.push({ id: endpointBaselineId(key), value: entry.doc as MetaDoc, expectedVersion: entry.version, expiresAt });
+  }
+  for (const [id, entry] of populations) {
+    if (!entry.dirty) continue;
+    markApplied(entry.doc, shard, entry.lastSequence);
+    metaPuts.push({ id, value: entry.doc as MetaDoc, expectedVersion: entry.version, expiresAt });
+  }
+  if (metaPuts.length > 0) await meta.put(metaPuts);
+  if (extraEntities.size > 0) {
+    await typed<StoredEntity>(store.entities).put(
+      [...extraEntities].map(([id, stored]) => ({ id, value: stored.value, expectedVersion: stored.version })),
+    );
+  }
+  return opened;
 }

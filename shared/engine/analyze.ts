@@ -11,6 +11,7 @@ import {
 import { type EndpointRecord, endpointKey, newEndpointRecord, recordRequest } from '../discovery/inventory.js';
 import type { EndpointRef, Finding } from '../detection/finding.js';
 import { detect, type ObservedRequest } from '../detection/detect.js';
+import type { DetectionConfig } from '../detection/config.js';
 import { countAnalysed, countRejections, emptyRunStats, mergeRunStats, type RunStats } from './run-stats.js';
 import { alreadyApplied, compareSequence, markApplied, type Watermarked } from './watermark.js';
 
@@ -31,6 +32,8 @@ export interface AnalysisBatch {
 export interface EngineContext {
   store: Store;
   clock: Clock;
+  /** Detection thresholds and settings (shared/detection/config.ts); defaults when absent. */
+  detection?: DetectionConfig;
 }
 
 /** What a batch changed that someone outside the engine may act on. */
@@ -203,6 +206,7 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext): Promis
     ...(shard !== undefined ? { shard } : {}),
     store,
     clock: context.clock,
+    ...(context.detection ? { config: context.detection } : {}),
   });
   stats.controlMessages = batch.controlMessages ?? 0;
 
