@@ -28,6 +28,21 @@ export function formatApiGatewayRequestTime(ms: number): string {
   return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
+/** A UUID-shaped `requestId` derived deterministically from the extended id (API Gateway's requestId is a UUID). */
+function uuidFrom(seed: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  let hex = '';
+  for (let round = 0; hex.length < 32; round++) {
+    for (let i = 0; i < seed.length; i++) {
+      h1 = Math.imul(h1 ^ seed.charCodeAt(i), 16777619) >>> 0;
+      h2 = Math.imul(h2 ^ (seed.charCodeAt(i) + round), 2246822519) >>> 0;
+    }
+    hex += h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
+  }
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 const dash = (v: string | number | undefined): string => (v === undefined || v === '' ? '-' : String(v));
 
 /** `$context.path` as logged: the stage prefix on execute-api domains, the path %-encoded as sent. */
@@ -39,7 +54,7 @@ function loggedPath(event: ApiEvent): string {
 
 export function encodeApiGateway(event: ApiEvent, options: ApiGatewayEncodeOptions = {}): string {
   const layout = options.layout ?? 'extended';
-  const requestId = options.requestId ?? (event.requestId === '' ? '-' : `${event.requestId.slice(0, 8)}-client-id`);
+  const requestId = options.requestId ?? (event.requestId === '' ? '-' : uuidFrom(event.requestId));
   if (layout === 'standard') {
     return JSON.stringify({
       requestId: dash(event.requestId),
