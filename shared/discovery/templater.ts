@@ -1,0 +1,1143 @@
+/**
+ * Path templating: raw request paths -> endpoint templates, learnt incrementally per host.
+ *
+ * One segment tree per host (shared by every method: the decision "this position is a parameter"
+ * is about the URL space, not the verb); each node ends zero or more endpoints (one per method).
+ * Typed values (integers, UUIDs, prefixed ids, ...) are parameters on sight. Untyped words are
+ * static candidates; once the evidence at a position says "values, not names" they are merged
+ * into a parameter, and a {@link MergeEvent} says which templates became which, and why.
+ * A parameter never becomes static again (a template once learnt is stable); the only way back is
+ * a `split` override, which restarts learning for that host.
+ *
+ * The whole state is plain JSON ({@link TemplaterState}), bounded by {@link TemplaterLimits}.
+ * Only successful requests (2xx/3xx) teach the templater; failed ones are attributed to an
+ * endpoint that already exists, or are reported as `unconfirmed` and counted apart.
+ * See docs/discovery.md.
+ */
+import {
+  classifySegment,
+  isStaticAsset,
+  isValueLike,
+  isVersionSegment,
+  type ParamKind,
+  paramNameFor,
+  type SegmentKind,
+  splitPath,
+} from './segments.js';
+import { isGreedySegment, isParamSegment, templateSegments } from './template.js';
+
+// ---------------------------------------------------------------------------------------------
+// Public types
+
+/** How the templater saw one request. */
+export type RequestClass =
+  /** An API endpoint: the template has answered successfully at least once. */
+  | 'api'
+  /** No successful request has ever matched this path (scanners, probes, broken clients): counted apart. */
+  | 'unconfirmed'
+  /** A static asset (script, style, image, font, media): not an API. */
+  | 'asset'
+  /** The host reached its node budget: the request is counted in a bucket named by the longest known prefix. */
+  | 'overflow';
+
+export interface TemplateParam {
+  /** 0-based index of the segment in the template. */
+  index: number;
+  name: string;
+  /** The kind of this request's value (`slug` for a word that a merged parameter absorbed). */
+  kind: ParamKind;
+}
+
+export interface ObserveResult {
+  host: string;
+  method: string;
+  /** The endpoint template, e.g. `/users/{userId}/orders/{orderId}`. */
+  template: string;
+  class: RequestClass;
+  params: TemplateParam[];
+  /** Merges caused by this request (usually none): re-attribute records of `from` templates to `into`. */
+  merges: MergeEvent[];
+}
+
+/** Why untyped values at one position were merged into a parameter. */
+export type MergeReason =
+  /** Many distinct words, most of them seen once: values, not names. */
+  | 'cardinality'
+  /** Several words that read like values (`app-01`, `X:BTCUSD`). */
+  | 'value-like'
+  /** Several words whose children are the same static names (`/namespaces/a/pods`, `/namespaces/b/pods`). */
+  | 'similar-subtrees'
+  /** Several leaves under a plural collection name with no typed id beside them (`/branches/main`). */
+  | 'plural-collection'
+  /** A position reached the per-node cap on distinct literals (memory bound). */
+  | 'cap'
+  /** A declared template (override or gateway route) covers these literals. */
+  | 'declared';
+
+export interface MergeExplanation {
+  /** 0-based index of the segment that became a parameter. */
+  segmentIndex: number;
+  /** How many distinct literal values were merged at that position. */
+  distinctValues: number;
+  /** Successful requests those values had received. */
+  requests: number;
+  /** The parameter's kinds after the merge. */
+  kinds: ParamKind[];
+  reason: MergeReason;
+}
+
+/** Templates `from` (endpoint records created before the merge) are now `into`. */
+export interface MergeEvent {
+  host: string;
+  method: string;
+  from: string[];
+  into: string;
+  explanation: MergeExplanation;
+}
+
+/** User overrides: serializable, persisted by the engine next to the state. */
+export type DiscoveryOverride =
+  /** Declare a template (`/users/{id}`, `/files/{proxy+}`): authoritative for this host. */
+  | { kind: 'declare'; host: string; template: string; method?: string }
+  /** Pin the literal segments of `path` static (`/users/me`, `/repos/{owner}/search`): never merged. */
+  | { kind: 'pin-static'; host: string; path: string }
+  /** Split the parameter at `segmentIndex` of `template`: values at that position stay literal. */
+  | { kind: 'split'; host: string; template: string; segmentIndex: number };
+
+export interface TemplaterLimits {
+  /** Distinct literals one position may hold before they are merged whatever they look like. Default 200. */
+  maxLiteralsPerNode: number;
+  /** Tree nodes per host; past it, new paths are counted in overflow buckets. Default 20,000. */
+  maxNodesPerHost: number;
+  /** Hosts tracked; further hosts share the bucket host `(other)`. Default 1,000. */
+  maxHosts: number;
+  /** Segments templated; deeper ones are folded into a final `{rest+}`. Default 24. */
+  maxDepth: number;
+  /** Top unconfirmed paths remembered per host (counts of the rest are kept). Default 50. */
+  maxUnconfirmedPaths: number;
+}
+
+export const DEFAULT_LIMITS: TemplaterLimits = {
+  maxLiteralsPerNode: 200,
+  maxNodesPerHost: 20_000,
+  maxHosts: 1_000,
+  maxDepth: 24,
+  maxUnconfirmedPaths: 50,
+};
+
+/** A tree node. Short keys: the state is persisted. */
+export interface TNode {
+  /** Literal children, keyed `=` + segment (never a bare user string as a key). */
+  l?: Record<string, TNode>;
+  /** Parameter children keyed by suffix (`''`, `.json`); `+` is a greedy parameter. */
+  p?: Record<string, PNode>;
+  /** Endpoints ending here: method -> successful requests. */
+  m?: Record<string, number>;
+  /** Successful requests routed through this node. */
+  h: number;
+  /** Pinned static (override or declared): never merged. */
+  pin?: 1;
+  /** Split override: values at the child position stay literal. */
+  split?: 1;
+}
+
+export interface PNode extends TNode {
+  name: string;
+  kinds: ParamKind[];
+  /** Accepts untyped words (merged by cardinality, or declared). */
+  u?: 1;
+  /** Declared (override or gateway route). */
+  d?: 1;
+  /** Named after the segment before it (renamed if that segment is merged). */
+  auto?: 1;
+}
+
+export interface HostState {
+  root: TNode;
+  nodes: number;
+  /** Overflow bucket template -> requests. */
+  overflow: Record<string, number>;
+  /** Requests that never matched a successful endpoint: top paths (space-saving) and total. */
+  unconfirmed: { total: number; top: Record<string, number> };
+  assets: number;
+}
+
+export interface TemplaterState {
+  version: 1;
+  /** Keyed `=` + host. */
+  hosts: Record<string, HostState>;
+  overrides: DiscoveryOverride[];
+}
+
+export function emptyTemplaterState(overrides: DiscoveryOverride[] = []): TemplaterState {
+  return { version: 1, hosts: {}, overrides: [...overrides] };
+}
+
+/** The host name used once {@link TemplaterLimits.maxHosts} is reached. */
+export const OTHER_HOST = '(other)';
+
+const ROOT_DATE_AS_VERSION = true;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers on nodes
+
+function lit(node: TNode, segment: string): TNode | undefined {
+  return node.l?.[`=${segment}`];
+}
+
+function literalEntries(node: TNode): Array<[string, TNode]> {
+  if (!node.l) return [];
+  return Object.entries(node.l).map(([k, v]) => [k.slice(1), v]);
+}
+
+function hasChildren(node: TNode): boolean {
+  return (node.l !== undefined && Object.keys(node.l).length > 0) || (node.p !== undefined && Object.keys(node.p).length > 0);
+}
+
+function hasTerminal(node: TNode): boolean {
+  return node.m !== undefined && Object.keys(node.m).length > 0;
+}
+
+/** `CA0123….json` -> stem `CA0123…`, suffix `.json` (a short alphabetic extension). */
+function splitSuffix(segment: string): { stem: string; suffix: string } {
+  const m = /^(.+?)(\.[A-Za-z][A-Za-z0-9]{0,4})$/.exec(segment);
+  if (m) return { stem: m[1] as string, suffix: m[2] as string };
+  return { stem: segment, suffix: '' };
+}
+
+interface SegmentInfo {
+  kind: SegmentKind;
+  suffix: string;
+}
+
+function segmentInfo(segment: string, depth: number): SegmentInfo {
+  const { stem, suffix } = splitSuffix(segment);
+  if (suffix !== '') {
+    const k = classifySegment(stem);
+    if (k !== 'word') return { kind: k, suffix };
+  }
+  const kind = classifySegment(segment);
+  // A date as the first segment is an API version (`/2010-04-01/Accounts`), not a value.
+  if (ROOT_DATE_AS_VERSION && depth === 0 && kind === 'date' && isVersionSegment(segment)) return { kind: 'word', suffix: '' };
+  return { kind, suffix: '' };
+}
+
+function addKind(p: PNode, kind: ParamKind): void {
+  if (!p.kinds.includes(kind)) {
+    p.kinds.push(kind);
+    if (p.kinds.length > 12) p.kinds.splice(0, p.kinds.length - 12);
+  }
+}
+
+function paramText(p: PNode, suffix: string): string {
+  return suffix === '+' ? `{${p.name}+}` : `{${p.name}}${suffix}`;
+}
+
+function escapeLiteral(segment: string): string {
+  return segment.replace(/\{/g, '%7B').replace(/\}/g, '%7D');
+}
+
+/** A parameter name that no earlier parameter of the template uses. */
+function uniqueName(base: string, taken: readonly string[]): string {
+  if (!taken.includes(base)) return base;
+  for (let i = 2; ; i++) if (!taken.includes(`${base}${i}`)) return `${base}${i}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The templater
+
+interface RouteStep {
+  node: TNode;
+  text: string;
+  param?: TemplateParam;
+}
+
+interface RouteOutcome {
+  steps: RouteStep[];
+  complete: boolean;
+  /** Index of the first segment that could not be routed (when incomplete). */
+  stoppedAt: number;
+}
+
+/**
+ * The stateful facade the engine calls. Wraps a {@link TemplaterState} (mutated in place;
+ * {@link PathTemplater.state} is what to persist).
+ */
+export class PathTemplater {
+  readonly state: TemplaterState;
+  readonly limits: TemplaterLimits;
+  private pendingMerges: MergeEvent[] = [];
+
+  constructor(state?: TemplaterState, limits: Partial<TemplaterLimits> = {}) {
+    this.state = state ?? emptyTemplaterState();
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
+
+  /** The current overrides. */
+  get overrides(): readonly DiscoveryOverride[] {
+    return this.state.overrides;
+  }
+
+  /**
+   * Replaces the overrides. Hosts they touch (before or after) restart learning from scratch, so
+   * that a split really splits: the engine should re-run analysis over the window for these hosts.
+   * Returns the hosts reset.
+   */
+  setOverrides(overrides: DiscoveryOverride[]): string[] {
+    const touched = new Set<string>();
+    for (const o of [...this.state.overrides, ...overrides]) touched.add(o.host.toLowerCase());
+    this.state.overrides = [...overrides];
+    const reset: string[] = [];
+    for (const host of touched) {
+      if (this.state.hosts[`=${host}`]) {
+        delete this.state.hosts[`=${host}`];
+        reset.push(host);
+      }
+    }
+    return reset;
+  }
+
+  /**
+   * Templates one request and learns from it.
+   * @param routeTemplate the gateway's matched route (`/users/{id}`, `GET /users/{id}`, `/{proxy+}`): authoritative.
+   */
+  observe(host: string, method: string, path: string, status: number, routeTemplate?: string): ObserveResult {
+    this.pendingMerges = [];
+    const m = method.toUpperCase();
+    const hostName = this.hostName(host);
+    const hs = this.host(hostName);
+    let segs = splitPath(path);
+    let tail: string | undefined;
+    if (segs.length > this.limits.maxDepth) {
+      tail = segs.slice(this.limits.maxDepth).join('/');
+      segs = segs.slice(0, this.limits.maxDepth);
+    }
+    const success = status >= 200 && status < 400;
+
+    if (isStaticAsset(m, segs)) {
+      hs.assets++;
+      return { host: hostName, method: m, template: assetTemplate(segs), class: 'asset', params: [], merges: [] };
+    }
+
+    const route = parseRouteTemplate(routeTemplate);
+    if (route !== undefined && success) {
+      const r = this.observeDeclaredRoute(hs, hostName, m, segs, route);
+      if (r) return r;
+    }
+
+    if (!success) {
+      const found = this.lookupSegments(hs, m, segs);
+      if (found) return this.result(hostName, m, found, 'api', tail);
+      const template = route !== undefined ? `/${route.join('/')}` : probeTemplate(segs);
+      countUnconfirmed(hs, template, this.limits.maxUnconfirmedPaths);
+      return { host: hostName, method: m, template, class: 'unconfirmed', params: [], merges: [] };
+    }
+
+    // Learn.
+    const created: Array<{ parent: TNode; depth: number; parentText: string | undefined; isParam: boolean }> = [];
+    const outcome = this.learnRoute(hs, segs, created);
+    if (!outcome.complete) {
+      const prefix = outcome.steps.map((s) => s.text);
+      const template = `/${[...prefix, '{rest+}'].join('/')}`;
+      hs.overflow[template] = (hs.overflow[template] ?? 0) + 1;
+      return { host: hostName, method: m, template, class: 'overflow', params: [], merges: [] };
+    }
+    const last = outcome.steps[outcome.steps.length - 1]?.node ?? hs.root;
+    last.m = last.m ?? {};
+    last.m[m] = (last.m[m] ?? 0) + 1;
+    for (const step of outcome.steps) step.node.h++;
+    if (outcome.steps.length === 0) hs.root.h++;
+
+    // Merges are decided once the path is in the tree, shallowest position first.
+    for (const c of created) {
+      // An earlier merge of this request may have folded this node elsewhere: judge only attached nodes.
+      if (this.pendingMerges.length > 0 && !findPrefix(hs.root, c.parent, [])) continue;
+      this.evaluate(hs, hostName, c.parent, c.depth, c.parentText, c.isParam);
+    }
+
+    const final = this.lookupSegments(hs, m, segs);
+    if (final) return this.result(hostName, m, final, 'api', tail);
+    // Cannot happen (the path was just learnt), but never lose the request.
+    return this.result(hostName, m, outcome.steps, 'api', tail);
+  }
+
+  /** Templates a path without learning (for a request of another window, a preview, a test). */
+  lookup(host: string, method: string, path: string): { template: string; params: TemplateParam[] } | undefined {
+    const hs = this.state.hosts[`=${host.toLowerCase()}`];
+    if (!hs) return undefined;
+    const steps = this.lookupSegments(hs, method.toUpperCase(), splitPath(path).slice(0, this.limits.maxDepth));
+    if (!steps) return undefined;
+    return { template: `/${steps.map((s) => s.text).join('/')}`, params: steps.flatMap((s) => (s.param ? [s.param] : [])) };
+  }
+
+  /** Every endpoint learnt: host, method, template, successful requests, parameters with kinds. */
+  endpoints(): Array<{ host: string; method: string; template: string; requests: number; params: TemplateParam[] }> {
+    const out: Array<{ host: string; method: string; template: string; requests: number; params: TemplateParam[] }> = [];
+    for (const [key, hs] of Object.entries(this.state.hosts)) {
+      const host = key.slice(1);
+      walk(hs.root, [], [], (node, texts, params) => {
+        for (const [method, requests] of Object.entries(node.m ?? {})) {
+          out.push({ host, method, template: `/${texts.join('/')}`, requests, params: [...params] });
+        }
+      });
+    }
+    return out;
+  }
+
+  /** Counts kept apart from endpoints, per host. */
+  apart(): Array<{ host: string; unconfirmed: number; assets: number; overflow: number; topUnconfirmed: Record<string, number> }> {
+    return Object.entries(this.state.hosts).map(([key, hs]) => ({
+      host: key.slice(1),
+      unconfirmed: hs.unconfirmed.total,
+      assets: hs.assets,
+      overflow: Object.values(hs.overflow).reduce((a, b) => a + b, 0),
+      topUnconfirmed: { ...hs.unconfirmed.top },
+    }));
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private hostName(host: string): string {
+    const h = host.toLowerCase();
+    if (this.state.hosts[`=${h}`]) return h;
+    if (Object.keys(this.state.hosts).length >= this.limits.maxHosts) return OTHER_HOST;
+    return h;
+  }
+
+  private host(name: string): HostState {
+    let hs = this.state.hosts[`=${name}`];
+    if (!hs) {
+      hs = { root: { h: 0 }, nodes: 1, overflow: {}, unconfirmed: { total: 0, top: {} }, assets: 0 };
+      this.state.hosts[`=${name}`] = hs;
+      for (const o of this.state.overrides) if (o.host.toLowerCase() === name) this.applyOverride(hs, name, o);
+    }
+    return hs;
+  }
+
+  private result(host: string, method: string, steps: RouteStep[], cls: RequestClass, tail?: string): ObserveResult {
+    let template = `/${steps.map((s) => s.text).join('/')}`;
+    if (tail !== undefined) template += '/{rest+}';
+    return {
+      host,
+      method,
+      template,
+      class: cls,
+      params: steps.flatMap((s) => (s.param ? [s.param] : [])),
+      merges: this.pendingMerges,
+    };
+  }
+
+  /** Read-only routing; undefined unless the path ends at an endpoint of `method`. */
+  private lookupSegments(hs: HostState, method: string, segs: readonly string[]): RouteStep[] | undefined {
+    const steps: RouteStep[] = [];
+    const found = this.lookupFrom(hs.root, segs, 0, method, steps, []);
+    return found ? steps : undefined;
+  }
+
+  private lookupFrom(
+    node: TNode,
+    segs: readonly string[],
+    i: number,
+    method: string | undefined,
+    steps: RouteStep[],
+    names: string[],
+  ): boolean {
+    if (i === segs.length) return method === undefined ? hasTerminal(node) : node.m?.[method] !== undefined;
+    const s = segs[i] as string;
+    const l = lit(node, s);
+    const mark = steps.length;
+    if (l) {
+      steps.push({ node: l, text: escapeLiteral(s) });
+      if (this.lookupFrom(l, segs, i + 1, method, steps, names)) return true;
+      steps.length = mark;
+    }
+    const info = segmentInfo(s, i);
+    const candidates: Array<[string, PNode]> = [];
+    const ps = node.p ?? {};
+    if (info.kind !== 'word') {
+      const bySuffix = ps[info.suffix];
+      if (bySuffix) candidates.push([info.suffix, bySuffix]);
+      const plain = ps[''];
+      if (info.suffix !== '' && plain && plain.u) candidates.push(['', plain]);
+    } else {
+      const { suffix } = splitSuffix(s);
+      const bySuffix = suffix !== '' ? ps[suffix] : undefined;
+      if (bySuffix?.u) candidates.push([suffix, bySuffix]);
+      const plain = ps[''];
+      if (plain?.u) candidates.push(['', plain]);
+    }
+    for (const [suffix, p] of candidates) {
+      const kind: ParamKind = info.kind === 'word' ? 'slug' : info.kind;
+      steps.push({ node: p, text: paramText(p, suffix), param: { index: i, name: p.name, kind } });
+      if (this.lookupFrom(p, segs, i + 1, method, steps, names)) return true;
+      steps.length = mark;
+    }
+    const greedy = ps['+'];
+    if (greedy) {
+      steps.push({ node: greedy, text: paramText(greedy, '+'), param: { index: i, name: greedy.name, kind: 'any' } });
+      if (method === undefined ? hasTerminal(greedy) : greedy.m?.[method] !== undefined) return true;
+      steps.length = mark;
+    }
+    return false;
+  }
+
+  /** Routes a successful request, creating nodes as needed. */
+  private learnRoute(
+    hs: HostState,
+    segs: readonly string[],
+    created: Array<{ parent: TNode; depth: number; parentText: string | undefined; isParam: boolean }>,
+  ): RouteOutcome {
+    const steps: RouteStep[] = [];
+    let node = hs.root;
+    let parentText: string | undefined;
+    let parentIsParam = false;
+    const names: string[] = [];
+    for (let i = 0; i < segs.length; i++) {
+      const s = segs[i] as string;
+      const greedy = node.p?.['+'];
+      if (greedy) {
+        steps.push({ node: greedy, text: paramText(greedy, '+'), param: { index: i, name: greedy.name, kind: 'any' } });
+        return { steps, complete: true, stoppedAt: segs.length };
+      }
+      const l = lit(node, s);
+      if (l) {
+        steps.push({ node: l, text: escapeLiteral(s) });
+        node = l;
+        parentText = s;
+        parentIsParam = false;
+        continue;
+      }
+      const info = segmentInfo(s, i);
+      const rest = segs.slice(i + 1);
+      let next: { node: PNode; suffix: string } | undefined;
+      if (info.kind !== 'word' && !node.split) {
+        let p = node.p?.[info.suffix];
+        if (!p && info.suffix !== '' && node.p?.['']?.u) p = node.p[''];
+        if (!p) {
+          if (hs.nodes >= this.limits.maxNodesPerHost) return { steps, complete: false, stoppedAt: i };
+          p = {
+            h: 0,
+            name: uniqueName(paramNameFor(parentIsParam ? undefined : parentText, info.kind), names),
+            kinds: [],
+            auto: 1,
+          };
+          node.p = node.p ?? {};
+          node.p[info.suffix] = p;
+          hs.nodes++;
+        }
+        addKind(p, info.kind);
+        next = { node: p, suffix: node.p?.[info.suffix] === p ? info.suffix : '' };
+      } else if (!node.split) {
+        const { suffix } = splitSuffix(s);
+        const candidates = [suffix !== '' ? node.p?.[suffix] : undefined, node.p?.['']];
+        for (const p of candidates) {
+          if (p?.u && this.canRoute(p, rest)) {
+            next = { node: p, suffix: node.p?.[suffix] === p ? suffix : '' };
+            addKind(p, 'slug');
+            break;
+          }
+        }
+      }
+      if (next) {
+        const kind: ParamKind = info.kind === 'word' ? 'slug' : info.kind;
+        steps.push({ node: next.node, text: paramText(next.node, next.suffix), param: { index: i, name: next.node.name, kind } });
+        names.push(next.node.name);
+        node = next.node;
+        parentText = undefined;
+        parentIsParam = true;
+        continue;
+      }
+      // A new literal.
+      if (hs.nodes >= this.limits.maxNodesPerHost) return { steps, complete: false, stoppedAt: i };
+      const count = node.l ? Object.keys(node.l).length : 0;
+      if (count >= this.limits.maxLiteralsPerNode) {
+        // Memory bound: fold this position's literals into a parameter, then route through it.
+        if (node.split || unpinned(node).length === 0) return { steps, complete: false, stoppedAt: i };
+        this.mergeAt(hs, this.hostNameOf(hs), node, i, parentIsParam ? undefined : parentText, unpinned(node), 'cap');
+        i--;
+        continue;
+      }
+      const fresh: TNode = { h: 0 };
+      node.l = node.l ?? {};
+      node.l[`=${s}`] = fresh;
+      hs.nodes++;
+      created.push({ parent: node, depth: i, parentText: parentIsParam ? undefined : parentText, isParam: parentIsParam });
+      steps.push({ node: fresh, text: escapeLiteral(s) });
+      node = fresh;
+      parentText = s;
+      parentIsParam = false;
+    }
+    return { steps, complete: true, stoppedAt: segs.length };
+  }
+
+  private hostNameOf(hs: HostState): string {
+    for (const [k, v] of Object.entries(this.state.hosts)) if (v === hs) return k.slice(1);
+    return OTHER_HOST;
+  }
+
+  /** Whether `rest` can be routed below `node` through existing structure (any method). */
+  private canRoute(node: TNode, rest: readonly string[]): boolean {
+    return this.lookupFrom(node, rest, 0, undefined, [], []);
+  }
+
+  /**
+   * Decides whether the untyped literals below `node` (children at `depth`) are values, and merges
+   * them into a parameter if so. `parentText` is the literal segment `node` stands for (undefined at
+   * the root or for a parameter).
+   */
+  private evaluate(
+    hs: HostState,
+    host: string,
+    node: TNode,
+    depth: number,
+    parentText: string | undefined,
+    nodeIsParam: boolean,
+  ): void {
+    if (node.split || !node.l) return;
+    const all = unpinned(node);
+    if (all.length < 2) return;
+    // Literals carrying an extension (`Calls.json`) are judged with their own kind.
+    const groups = new Map<string, Array<[string, TNode]>>();
+    for (const entry of all) {
+      const { suffix } = splitSuffix(entry[0]);
+      const key = suffix;
+      const g = groups.get(key);
+      if (g) g.push(entry);
+      else groups.set(key, [entry]);
+    }
+    for (const [suffix, group] of groups) {
+      const decision = this.decide(node, group, depth, parentText, nodeIsParam, suffix);
+      if (decision) this.mergeAt(hs, host, node, depth, parentText, decision.values, decision.reason, suffix);
+    }
+  }
+
+  private decide(
+    node: TNode,
+    group: Array<[string, TNode]>,
+    depth: number,
+    parentText: string | undefined,
+    nodeIsParam: boolean,
+    suffix: string,
+  ): { values: Array<[string, TNode]>; reason: MergeReason } | undefined {
+    const existing = node.p?.[suffix];
+    const reference = existing?.u ? existing : undefined;
+    // Shape protection: a few leaf endpoints among positions that are otherwise inner nodes
+    // (`/repos/search` beside `/repos/{owner}/{repo}/...`) are names. Many such leaves are values.
+    const isLeaf = (n: TNode) => hasTerminal(n) && !hasChildren(n);
+    const leafCount = group.filter(([, n]) => isLeaf(n)).length;
+    const mostlyInner = reference ? hasChildren(reference) && !hasTerminal(reference) : group.length - leafCount >= 0.8 * group.length;
+    const leavesAreValues = leafCount >= 6 && hapaxOf(group.filter(([, n]) => isLeaf(n))) >= 0.5;
+    // Versions (`v1`, `2.0`) are never values. A heavy hitter (`/users/me` beside the usernames)
+    // is its own endpoint: it stays static and does not dilute the evidence about the others.
+    const total = group.reduce((a, [, n]) => a + n.h, 0);
+    const heavy = (text: string, n: TNode) => n.h >= Math.max(20, 0.1 * total) && !isValueLike(splitSuffix(text).stem);
+    let candidates = group.filter(
+      ([text, n]) => !isVersionSegment(text) && !heavy(text, n) && !(mostlyInner && isLeaf(n) && !leavesAreValues),
+    );
+    // Case protection: among ALL-CAPS values (tickers, codes), a lower-case word is a name (`/tickers/types`).
+    const upper = candidates.filter(([t]) => caseClass(t) === 'upper').length;
+    if (candidates.length >= 5 && upper >= 0.8 * candidates.length) candidates = candidates.filter(([t]) => caseClass(t) !== 'lower');
+    if (candidates.length < 2) return undefined;
+
+    const d = candidates.length;
+    let n = 0;
+    let singles = 0;
+    const valueLike: Array<[string, TNode]> = [];
+    let leaves = 0;
+    for (const entry of candidates) {
+      const [text, c] = entry;
+      n += c.h;
+      if (c.h <= 1) singles++;
+      if (isValueLike(splitSuffix(text).stem)) valueLike.push(entry);
+      if (!hasChildren(c)) leaves++;
+    }
+    const hapax = n > 0 ? singles / n : 0;
+    // A typed parameter at this position (`/accounts/{id}` beside `/accounts/search`): REST
+    // convention says the words beside it are names (actions, sub-collections).
+    const typedSibling = existing !== undefined && !existing.u;
+    const strict = depth === 0 || nodeIsParam || typedSibling || (parentText !== undefined && isVersionSegment(parentText));
+    const minDistinct = reference ? 3 : strict ? 40 : 12;
+    if (d >= minDistinct && hapax >= 0.4) return { values: candidates, reason: 'cardinality' };
+    if (valueLike.length >= 3 && valueLike.length >= 0.5 * d) {
+      return { values: reference || typedSibling ? valueLike : candidates, reason: 'value-like' };
+    }
+    // Members of a plural collection (`/branches/main`, `/capabilities/transfers`): leaves, several,
+    // mostly seen rarely, and no typed id beside them.
+    if (!strict && !reference && parentText !== undefined && isPlural(parentText) && d >= 5 && leaves >= 0.8 * d && hapax >= 0.25) {
+      return { values: candidates, reason: 'plural-collection' };
+    }
+    // Words each followed by the same chain of parameters (`/range/{n}/day/{from}/{to}`, `/hour/{from}/{to}`).
+    if (d >= 3) {
+      const sig = paramChainSignature(candidates[0]?.[1]);
+      if (sig !== undefined && candidates.every(([, c]) => paramChainSignature(c) === sig)) {
+        return { values: candidates, reason: 'similar-subtrees' };
+      }
+    }
+    // Similar subtrees: most candidates have the same static children.
+    const withKids = candidates.filter(([, c]) => c.l !== undefined && Object.keys(c.l).length > 0);
+    if (!strict && withKids.length >= 3) {
+      const freq = new Map<string, number>();
+      for (const [, c] of withKids) {
+        for (const [name] of literalEntries(c)) {
+          if (isVersionSegment(name)) continue;
+          freq.set(name, (freq.get(name) ?? 0) + 1);
+        }
+      }
+      const threshold = Math.max(2, Math.ceil(0.3 * withKids.length));
+      const common = new Set([...freq].filter(([, k]) => k >= threshold).map(([name]) => name));
+      if (common.size >= 2) {
+        const members = withKids.filter(([, c]) => literalEntries(c).some(([name]) => common.has(name)));
+        if (members.length >= Math.max(3, 0.6 * withKids.length)) return { values: members, reason: 'similar-subtrees' };
+      }
+    }
+    return undefined;
+  }
+
+  /** Merges literal children `values` of `node` into its parameter child (created if needed). */
+  private mergeAt(
+    hs: HostState,
+    host: string,
+    node: TNode,
+    depth: number,
+    parentText: string | undefined,
+    values: Array<[string, TNode]>,
+    reason: MergeReason,
+    suffix = '',
+  ): void {
+    if (values.length === 0) return;
+    const before = snapshotTemplates(hs.root, node);
+    node.p = node.p ?? {};
+    let target = node.p[suffix];
+    if (!target) {
+      target = { h: 0, name: uniqueName(paramNameFor(parentText, 'slug'), ancestorNames(hs.root, node)), kinds: [], auto: 1 };
+      node.p[suffix] = target;
+      hs.nodes++;
+    }
+    target.u = 1;
+    let requests = 0;
+    for (const [text, child] of values) {
+      requests += child.h;
+      const kind = segmentInfo(text, depth).kind;
+      addKind(target, kind === 'word' ? 'slug' : kind);
+      delete node.l?.[`=${text}`];
+      hs.nodes -= mergeNodes(target, child);
+    }
+    if (node.l && Object.keys(node.l).length === 0) delete node.l;
+    // Names derived from a merged literal (`/ODZHU/{oDZHUDate}`) no longer mean anything.
+    const taken = [...ancestorNames(hs.root, node), target.name];
+    for (const child of Object.values(target.p ?? {})) {
+      if (child.auto && !taken.includes(child.name) && child.name !== 'id') {
+        child.name = uniqueName(paramNameFor(undefined, child.kinds[0] ?? 'any'), taken);
+      }
+    }
+    // Pooled values below the parameter may now be values too.
+    this.evaluateSubtree(hs, host, target, depth + 1, 0);
+    this.emitMerges(hs, host, before, {
+      segmentIndex: depth,
+      distinctValues: values.length,
+      requests,
+      kinds: [...target.kinds],
+      reason,
+    });
+  }
+
+  private evaluateSubtree(hs: HostState, host: string, node: TNode, depth: number, level: number): void {
+    if (level > this.limits.maxDepth) return;
+    const nodeIsParam = (node as PNode).name !== undefined;
+    this.evaluate(hs, host, node, depth, undefined, nodeIsParam);
+    for (const [text, child] of literalEntries(node)) {
+      this.evaluateSubtreeWithText(hs, host, child, depth + 1, level + 1, text);
+    }
+    for (const p of Object.values(node.p ?? {})) this.evaluateSubtree(hs, host, p, depth + 1, level + 1);
+  }
+
+  private evaluateSubtreeWithText(hs: HostState, host: string, node: TNode, depth: number, level: number, text: string): void {
+    if (level > this.limits.maxDepth) return;
+    this.evaluate(hs, host, node, depth, text, false);
+    for (const [t, child] of literalEntries(node)) this.evaluateSubtreeWithText(hs, host, child, depth + 1, level + 1, t);
+    for (const p of Object.values(node.p ?? {})) this.evaluateSubtree(hs, host, p, depth + 1, level + 1);
+  }
+
+  private emitMerges(hs: HostState, host: string, before: Array<{ method: string; template: string }>, why: MergeExplanation): void {
+    const byInto = new Map<string, MergeEvent>();
+    for (const { method, template } of before) {
+      const steps: RouteStep[] = [];
+      const segs = templateSegments(template);
+      const ok = resolveTemplate(hs.root, segs, 0, method, steps);
+      if (!ok) continue;
+      const into = `/${steps.map((s) => s.text).join('/')}`;
+      if (into === template) continue;
+      const key = `${method} ${into}`;
+      let ev = byInto.get(key);
+      if (!ev) {
+        ev = { host, method, from: [], into, explanation: why };
+        byInto.set(key, ev);
+      }
+      if (!ev.from.includes(template)) ev.from.push(template);
+    }
+    // A template can be renamed through several merges in one request: chain them in order.
+    this.pendingMerges.push(...byInto.values());
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Declared templates: overrides and gateway routes
+
+  private observeDeclaredRoute(
+    hs: HostState,
+    host: string,
+    method: string,
+    segs: readonly string[],
+    route: string[],
+  ): ObserveResult | undefined {
+    const greedyLast = route.length > 0 && isGreedySegment(route[route.length - 1] as string);
+    if (greedyLast) {
+      // `/api/{proxy+}`: the prefix is authoritative, the rest is learnt from the raw path.
+      const prefix = route.slice(0, -1);
+      if (segs.length < prefix.length + 1) return undefined;
+      this.insertDeclared(hs, host, prefix, undefined, true);
+      return undefined;
+    }
+    const end = this.insertDeclared(hs, host, route, method, true);
+    if (!end) return undefined;
+    end.m = end.m ?? {};
+    end.m[method] = (end.m[method] ?? 0) + 1;
+    const params: TemplateParam[] = [];
+    route.forEach((seg, index) => {
+      if (!isParamSegment(seg)) return;
+      const raw = segs.length === route.length ? (segs[index] as string) : '';
+      const kind = raw === '' ? 'any' : segmentInfo(raw, index).kind;
+      params.push({ index, name: (/\{([^{}+]*)\+?\}/.exec(seg)?.[1] ?? 'id') as string, kind: kind === 'word' ? 'slug' : kind });
+    });
+    const template = `/${route.join('/')}`;
+    const merges = this.pendingMerges;
+    return { host, method, template, class: 'api', params, merges };
+  }
+
+  /**
+   * Inserts a declared template into the tree: literals pinned, parameters declared (accepting any
+   * value). Literals already learnt at a declared parameter's position are merged into it.
+   * Returns the node the template ends at.
+   */
+  private insertDeclared(
+    hs: HostState,
+    host: string,
+    segs: readonly string[],
+    method: string | undefined,
+    pinLiterals: boolean,
+  ): TNode | undefined {
+    let node = hs.root;
+    for (let i = 0; i < segs.length; i++) {
+      const seg = segs[i] as string;
+      if (isParamSegment(seg)) {
+        const greedy = isGreedySegment(seg);
+        const close = seg.lastIndexOf('}');
+        const suffix = greedy ? '+' : seg.startsWith('{') && seg.indexOf('}') === close ? seg.slice(close + 1) : '';
+        const name = /\{([^{}+]*)\+?\}/.exec(seg)?.[1] || 'id';
+        node.p = node.p ?? {};
+        let p = node.p[suffix];
+        if (!p) {
+          p = { h: 0, name, kinds: ['any'] };
+          node.p[suffix] = p;
+          hs.nodes++;
+        }
+        const wasDeclared = p.d === 1;
+        p.u = 1;
+        p.d = 1;
+        if (!p.kinds.includes('any')) p.kinds.push('any');
+        if (!wasDeclared) {
+          p.name = name;
+          const values = unpinned(node).filter(([text]) => suffix === '' || text.endsWith(suffix));
+          if (values.length > 0) this.mergeAt(hs, host, node, i, undefined, values, 'declared', suffix);
+        }
+        node = p;
+        if (greedy) break;
+        continue;
+      }
+      let l = lit(node, seg);
+      if (!l) {
+        l = { h: 0 };
+        node.l = node.l ?? {};
+        node.l[`=${seg}`] = l;
+        hs.nodes++;
+      }
+      if (pinLiterals) l.pin = 1;
+      node = l;
+    }
+    if (method !== undefined) node.m = node.m ?? {};
+    return node;
+  }
+
+  private applyOverride(hs: HostState, host: string, o: DiscoveryOverride): void {
+    switch (o.kind) {
+      case 'declare': {
+        const segs = templateSegments(o.template);
+        const end = this.insertDeclared(hs, host, segs, o.method?.toUpperCase(), true);
+        if (end && o.method) {
+          end.m = end.m ?? {};
+          end.m[o.method.toUpperCase()] = end.m[o.method.toUpperCase()] ?? 0;
+        }
+        return;
+      }
+      case 'pin-static': {
+        let node = hs.root;
+        for (const seg of templateSegments(o.path)) {
+          if (isParamSegment(seg)) {
+            node.p = node.p ?? {};
+            let p = node.p[''];
+            if (!p) {
+              p = { h: 0, name: /\{([^{}+]*)\}/.exec(seg)?.[1] || 'id', kinds: ['any'], u: 1, d: 1 };
+              node.p[''] = p;
+              hs.nodes++;
+            }
+            node = p;
+            continue;
+          }
+          let l = lit(node, seg);
+          if (!l) {
+            l = { h: 0 };
+            node.l = node.l ?? {};
+            node.l[`=${seg}`] = l;
+            hs.nodes++;
+          }
+          l.pin = 1;
+          node = l;
+        }
+        return;
+      }
+      case 'split': {
+        const segs = templateSegments(o.template).slice(0, Math.max(0, o.segmentIndex));
+        const node = this.insertDeclared(hs, host, segs, undefined, false);
+        if (node) node.split = 1;
+        return;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tree utilities
+
+function hapaxOf(entries: ReadonlyArray<[string, TNode]>): number {
+  let n = 0;
+  let singles = 0;
+  for (const [, c] of entries) {
+    n += c.h;
+    if (c.h <= 1) singles++;
+  }
+  return n > 0 ? singles / n : 0;
+}
+
+function caseClass(word: string): 'upper' | 'lower' | 'mixed' | 'none' {
+  const letters = word.replace(/[^A-Za-z]/g, '');
+  if (letters === '') return 'none';
+  if (letters === letters.toUpperCase()) return 'upper';
+  if (letters === letters.toLowerCase()) return 'lower';
+  return 'mixed';
+}
+
+/** `branches`, `capabilities`, `IncomingPhoneNumbers`, `flows.json`: a plural collection name. */
+function isPlural(word: string): boolean {
+  const w = splitSuffix(word).stem;
+  return /[a-z]s$/i.test(w) && !/(ss|us|is)$/i.test(w) && classifySegment(w) === 'word';
+}
+
+/**
+ * The shape below a node when it is only parameters down to a single endpoint
+ * (`{date}/{date}` + GET), else undefined. At least two parameters.
+ */
+function paramChainSignature(node: TNode | undefined): string | undefined {
+  let current = node;
+  let depth = 0;
+  let sig = '';
+  while (current) {
+    if (current.l && Object.keys(current.l).length > 0) return undefined;
+    const ps = Object.entries(current.p ?? {});
+    if (ps.length === 0) {
+      if (!hasTerminal(current) || depth < 2) return undefined;
+      return `${sig}|${Object.keys(current.m ?? {}).sort().join(',')}`;
+    }
+    if (ps.length > 1 || hasTerminal(current)) return undefined;
+    const [suffix, p] = ps[0] as [string, PNode];
+    sig += `/{${[...p.kinds].sort().join(',')}}${suffix}`;
+    current = p;
+    depth++;
+  }
+  return undefined;
+}
+
+function unpinned(node: TNode): Array<[string, TNode]> {
+  return literalEntries(node).filter(([, n]) => !n.pin);
+}
+
+/** Folds `src` into `dst`; returns how many nodes disappeared. */
+function mergeNodes(dst: TNode, src: TNode): number {
+  let removed = 1;
+  dst.h += src.h;
+  if (src.pin) dst.pin = 1;
+  for (const [method, count] of Object.entries(src.m ?? {})) {
+    dst.m = dst.m ?? {};
+    dst.m[method] = (dst.m[method] ?? 0) + count;
+  }
+  for (const [key, child] of Object.entries(src.l ?? {})) {
+    const existing = dst.l?.[key];
+    if (existing) removed += mergeNodes(existing, child);
+    else {
+      dst.l = dst.l ?? {};
+      dst.l[key] = child;
+    }
+  }
+  for (const [suffix, child] of Object.entries(src.p ?? {})) {
+    const existing = dst.p?.[suffix];
+    if (existing) {
+      removed += mergeNodes(existing, child);
+      for (const k of child.kinds) addKind(existing, k);
+      if (child.u) existing.u = 1;
+      if (child.d) existing.d = 1;
+    } else {
+      dst.p = dst.p ?? {};
+      dst.p[suffix] = child;
+    }
+  }
+  return removed;
+}
+
+function walk(
+  node: TNode,
+  texts: string[],
+  params: TemplateParam[],
+  visit: (node: TNode, texts: string[], params: TemplateParam[]) => void,
+): void {
+  visit(node, texts, params);
+  for (const [text, child] of literalEntries(node)) walk(child, [...texts, escapeLiteral(text)], params, visit);
+  for (const [suffix, p] of Object.entries(node.p ?? {})) {
+    const kind: ParamKind = p.kinds.length === 1 ? (p.kinds[0] as ParamKind) : 'any';
+    walk(p, [...texts, paramText(p, suffix)], [...params, { index: texts.length, name: p.name, kind }], visit);
+  }
+}
+
+/** Templates of every endpoint at or below `node` (whose template prefix is found from the root). */
+function snapshotTemplates(root: TNode, node: TNode): Array<{ method: string; template: string }> {
+  const prefix = findPrefix(root, node, []);
+  if (!prefix) return [];
+  const out: Array<{ method: string; template: string }> = [];
+  walk(node, prefix, [], (n, texts) => {
+    for (const method of Object.keys(n.m ?? {})) out.push({ method, template: `/${texts.join('/')}` });
+  });
+  return out;
+}
+
+function findPrefix(current: TNode, target: TNode, texts: string[]): string[] | undefined {
+  if (current === target) return texts;
+  for (const [text, child] of literalEntries(current)) {
+    const r = findPrefix(child, target, [...texts, escapeLiteral(text)]);
+    if (r) return r;
+  }
+  for (const [suffix, p] of Object.entries(current.p ?? {})) {
+    const r = findPrefix(p, target, [...texts, paramText(p, suffix)]);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+function ancestorNames(root: TNode, target: TNode): string[] {
+  const names: string[] = [];
+  const visit = (node: TNode): boolean => {
+    if (node === target) return true;
+    for (const child of Object.values(node.l ?? {})) if (visit(child)) return true;
+    for (const p of Object.values(node.p ?? {})) {
+      names.push(p.name);
+      if (visit(p)) return true;
+      names.pop();
+    }
+    return false;
+  };
+  visit(root);
+  return names;
+}
+
+/** Routes the segments of an old template through the current tree (after a merge). */
+function resolveTemplate(node: TNode, segs: readonly string[], i: number, method: string, steps: RouteStep[]): boolean {
+  if (i === segs.length) return node.m?.[method] !== undefined;
+  const seg = segs[i] as string;
+  const mark = steps.length;
+  const options: Array<{ node: TNode; text: string }> = [];
+  if (isParamSegment(seg)) {
+    const close = seg.lastIndexOf('}');
+    const suffix = isGreedySegment(seg) ? '+' : seg.slice(close + 1);
+    const p = node.p?.[suffix] ?? node.p?.[''];
+    if (p) options.push({ node: p, text: paramText(p, node.p?.[suffix] === p ? suffix : '') });
+  } else {
+    const raw = seg.replace(/%7B/g, '{').replace(/%7D/g, '}');
+    const l = lit(node, raw);
+    if (l) options.push({ node: l, text: seg });
+    const { suffix } = splitSuffix(raw);
+    for (const key of suffix !== '' ? [suffix, ''] : ['']) {
+      const p = node.p?.[key];
+      if (p) options.push({ node: p, text: paramText(p, key) });
+    }
+  }
+  const greedy = node.p?.['+'];
+  if (greedy) options.push({ node: greedy, text: paramText(greedy, '+') });
+  for (const o of options) {
+    steps.push({ node: o.node, text: o.text });
+    if (o.node === greedy) {
+      if (greedy.m?.[method] !== undefined) return true;
+    } else if (resolveTemplate(o.node, segs, i + 1, method, steps)) return true;
+    steps.length = mark;
+  }
+  return false;
+}
+
+/** `GET /users/{id}` or `/users/{id}` -> segments; `$default` and empty -> undefined. */
+export function parseRouteTemplate(route: string | undefined): string[] | undefined {
+  if (route === undefined) return undefined;
+  let r = route.trim();
+  const space = r.indexOf(' ');
+  if (space > 0 && !r.startsWith('/')) r = r.slice(space + 1).trim();
+  if (!r.startsWith('/')) return undefined;
+  return templateSegments(r);
+}
+
+/** A template for a request that never succeeded: typed values abstracted, at most 6 segments. */
+export function probeTemplate(segs: readonly string[]): string {
+  const out = segs.slice(0, 6).map((s, i) => {
+    const k = segmentInfo(s, i).kind;
+    return k === 'word' ? escapeLiteral(s.length > 64 ? `${s.slice(0, 61)}...` : s) : `{${k}}`;
+  });
+  if (segs.length > 6) out.push('{rest+}');
+  return `/${out.join('/')}`;
+}
+
+function assetTemplate(segs: readonly string[]): string {
+  const last = segs[segs.length - 1] ?? '';
+  const dot = last.lastIndexOf('.');
+  const ext = dot > 0 ? last.slice(dot + 1).toLowerCase() : '';
+  const dir = segs.length > 1 ? `/${escapeLiteral(segs[0] as string)}` : '';
+  return `${dir}/{asset}.${ext}`;
+}
+
+function countUnconfirmed(hs: HostState, template: string, max: number): void {
+  hs.unconfirmed.total++;
+  const top = hs.unconfirmed.top;
+  const current = top[template];
+  if (current !== undefined) {
+    top[template] = current + 1;
+    return;
+  }
+  const keys = Object.keys(top);
+  if (keys.length < max) {
+    top[template] = 1;
+    return;
+  }
+  let minKey = keys[0] as string;
+  let min = top[minKey] as number;
+  for (const k of keys) {
+    const v = top[k] as number;
+    if (v < min) {
+      min = v;
+      minKey = k;
+    }
+  }
+  delete top[minKey];
+  top[template] = min + 1;
+}
