@@ -11,7 +11,7 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { createCapacityMeter, resetCapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
+import { addCapacity, createCapacityMeter, resetCapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
 import { createDynamoDbStore } from '../../shared/adapters/dynamodb/dynamodb-store.js';
 import { createRecordDecoder } from '../../shared/adapters/kinesis/records.js';
 import { systemClock } from '../../shared/ports/clock.js';
@@ -21,6 +21,8 @@ import { createIngest } from './ingest.js';
 const config = loadIngestConfig(process.env);
 const logger = new Logger({ serviceName: 'lantern-ingest' });
 const metrics = new Metrics({ namespace: 'Lantern', serviceName: 'ingest' });
+/** DynamoDB units consumed since cold start (the local runner and the bench read it). */
+export const consumedCapacity = createCapacityMeter();
 const capacity = createCapacityMeter();
 const store = createDynamoDbStore({
   client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
@@ -47,6 +49,7 @@ const ingest = createIngest({
     metrics.addMetric('NewEndpoints', MetricUnit.Count, outcome.newEndpoints);
     metrics.addMetric('WriteUnits', MetricUnit.Count, capacity.writeUnits);
     logger.info('batch', { ...outcome, writeUnits: capacity.writeUnits, readUnits: capacity.readUnits });
+    addCapacity(consumedCapacity, capacity);
     resetCapacityMeter(capacity);
   },
 });

@@ -121,11 +121,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
  * the emulators. One process = one set of handlers: the environment is process-wide and read once per module.
  */
 export async function loadHandler<T>(cloud: LocalCloud, modulePath: string, exportName = 'handler', env: Record<string, string> = {}): Promise<T> {
-  Object.assign(process.env, cloud.functionEnv, env);
-  const mod = (await import(modulePath)) as Record<string, unknown>;
-  const handler = mod[exportName];
+  const handler = (await loadFunctionModule(cloud, modulePath, env))[exportName];
   if (typeof handler !== 'function') throw new Error(`${modulePath} has no function export ${exportName}`);
   return handler as T;
+}
+
+/** The function's module (its handler and whatever else it exports), loaded with the stack's environment. */
+export async function loadFunctionModule(cloud: LocalCloud, modulePath: string, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  Object.assign(process.env, cloud.functionEnv, env);
+  return (await import(modulePath)) as Record<string, unknown>;
 }
 
 export function functionPath(name: 'ingest' | 'sweeper'): string {

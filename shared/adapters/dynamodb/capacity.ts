@@ -20,6 +20,14 @@ export function resetCapacityMeter(meter: CapacityMeter): void {
   Object.assign(meter, createCapacityMeter());
 }
 
+export function addCapacity(into: CapacityMeter, from: CapacityMeter): void {
+  into.readUnits += from.readUnits;
+  into.writeUnits += from.writeUnits;
+  into.readRequests += from.readRequests;
+  into.writeRequests += from.writeRequests;
+  into.itemsWritten += from.itemsWritten;
+}
+
 type Consumed = { CapacityUnits?: number | undefined } | undefined;
 
 export function addReadUnits(meter: CapacityMeter | undefined, consumed: Consumed | Consumed[]): void {

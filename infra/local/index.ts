@@ -1,0 +1,252 @@
+/**
+ * `npm start` / `lantern start`: Lantern's serverless pipeline on this machine. Starts the local cloud (dynalite,
+ * kinesalite), the real ingest and sweeper handlers behind a local Kinesis event source mapping, feeds the stream
+ * (the user's log files, or the bundled sample traffic), shows progress, and runs until Ctrl-C or `minutes`.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, ScheduledEvent } from 'aws-lambda';
+import type { CapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
+import { RUN_STATS_ID, type StoredRunStats } from '../../shared/engine/analyze.js';
+import { buildReport, type Report } from '../../shared/engine/report.js';
+import { typed } from '../../shared/ports/store.js';
+import { functionPath, loadFunctionModule, loadHandler, type LocalCloud, startLocalCloud } from './cloud.js';
+import { putRecords, replayFiles } from './feed.js';
+import { type EventSourceMappingOptions, KinesisEventSourcePoller } from './poller.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Puts records on the stream until done or aborted (the simulator plugs in here). */
+export type TrafficSource = (put: (records: readonly Uint8Array[]) => Promise<void>, signal: AbortSignal) => Promise<void>;
+
+export interface StartLocalOptions {
+  /** Stop after this many minutes (fractions allowed). Default: run until Ctrl-C (or `signal`). */
+  minutes?: number;
+  /** Replay these log files or directories (CloudFront real-time lines, API Gateway JSON lines, CWL envelopes). */
+  logs?: string[];
+  /** Traffic to feed instead of `logs` / the bundled samples (e.g. the simulator). */
+  traffic?: TrafficSource;
+  /** Keep the local cloud's state in this directory (default: memory, gone on exit). */
+  dataDir?: string;
+  /** CloudFront real-time log field list of the replayed files (default: Lantern's recommended set). */
+  fields?: string[];
+  /** API Gateway APIs only reachable through CloudFront. */
+  behindCloudFront?: boolean;
+  /** Log stream shards (default 2). */
+  shards?: number;
+  /** Event source mapping (default: batch 1,000, window 1 s, bisect on error, 3 retries). */
+  mapping?: EventSourceMappingOptions;
+  /** Run the sweeper every this many ms (default 60,000). */
+  sweepEveryMs?: number;
+  /** Progress and messages (default: stderr). */
+  out?: NodeJS.WritableStream;
+  /** Stop when aborted (besides Ctrl-C and `minutes`). */
+  signal?: AbortSignal;
+  /** Handle SIGINT/SIGTERM (default true; tests turn it off). */
+  handleSignals?: boolean;
+}
+
+export interface LocalRunResult {
+  report: Report;
+  /** Records delivered to the ingest function (retries included). */
+  delivered: number;
+  durationMs: number;
+  /** DynamoDB units the ingest function consumed. */
+  writeUnits: number;
+  readUnits: number;
+  failedInvocations: number;
+  /** Records the mapping gave up on (on-failure destination). */
+  discarded: number;
+}
+
+/** Streamable sample logs shipped with the repository: what `npm start` replays when given nothing else. */
+export const SAMPLE_TRAFFIC = ['test/fixtures/mixed', 'test/fixtures/cloudfront-realtime/sample.log', 'test/fixtures/apigw/access.jsonl'];
+
+type IngestHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
+type SweepHandler = (event: ScheduledEvent, context: Context) => Promise<unknown>;
+
+export async function startLocal(options: StartLocalOptions = {}): Promise<LocalRunResult> {
+  const out = options.out ?? process.stderr;
+  const say = (line = '') => out.write(`${line}\n`);
+  const started = Date.now();
+  const stop = new AbortController();
+  const stopOn = (signal: AbortSignal | undefined) => signal?.addEventListener('abort', () => stop.abort(), { once: true });
+  stopOn(options.signal);
+
+  let fields = options.fields;
+  const logs = options.logs ?? (options.traffic ? [] : SAMPLE_TRAFFIC.map((p) => path.join(repoRoot, p)).filter((p) => existsSync(p)));
+  if (!fields && !options.logs && !options.traffic) fields = sampleFields();
+
+  const cloud = await startLocalCloud({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), shards: options.shards ?? 2 });
+  let poller: KinesisEventSourcePoller | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let progressTimer: NodeJS.Timeout | undefined;
+  const onSignal = () => {
+    if (stop.signal.aborted) process.exit(130);
+    say('\nStopping (Ctrl-C again to quit at once)…');
+    stop.abort();
+  };
+  if (options.handleSignals ?? true) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  try {
+    const env: Record<string, string> = {};
+    if (fields) env.LANTERN_CLOUDFRONT_FIELDS = fields.join(',');
+    if (options.behindCloudFront) env.LANTERN_APIGW_BEHIND_CLOUDFRONT = 'true';
+    const ingestModule = await loadFunctionModule(cloud, functionPath('ingest'), env);
+    const ingest = ingestModule.handler as IngestHandler;
+    const capacity = ingestModule.consumedCapacity as CapacityMeter | undefined;
+    const sweep = await loadHandler<SweepHandler>(cloud, functionPath('sweeper'));
+
+    const discarded: string[] = [];
+    poller = new KinesisEventSourcePoller(cloud.kinesis, cloud.streamName, ingest, {
+      batchSize: 1000,
+      maximumBatchingWindowMs: 1000,
+      ...(options.dataDir ? { checkpointFile: path.join(options.dataDir, 'checkpoints.json') } : {}),
+      onFailure: (f) => discarded.push(`${f.records.length} records of ${f.shardId}: ${f.reason}`),
+      ...options.mapping,
+    });
+    await poller.start();
+    printWhereToLook(say, cloud, options.dataDir);
+
+    const sweepEvery = options.sweepEveryMs ?? 60_000;
+    sweepTimer = setInterval(() => {
+      sweep({} as ScheduledEvent, { functionName: 'lantern-sweeper' } as Context).catch((error: unknown) =>
+        say(`sweeper failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }, sweepEvery);
+
+    const progress = startProgress(say, out, cloud, poller, capacity);
+    progressTimer = progress.timer;
+
+    if (options.minutes !== undefined) {
+      const timer = setTimeout(() => stop.abort(), options.minutes * 60_000);
+      stop.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    }
+
+    const feeding = (async () => {
+      if (options.traffic) {
+        await options.traffic((records) => putRecords(cloud.kinesis, cloud.streamName, records), stop.signal);
+        return;
+      }
+      if (logs.length === 0) return;
+      const total = await replayFiles(cloud.kinesis, cloud.streamName, logs, {
+        ...(fields ? { realtimeFields: fields } : {}),
+        shouldStop: () => stop.signal.aborted,
+        onFile: (p) =>
+          say(p.skipped ? `  skipped ${path.relative(process.cwd(), p.file)}: ${p.skipped}` : `  replayed ${path.relative(process.cwd(), p.file)}: ${p.lines} lines as ${p.records} records (${p.format})`),
+      });
+      say(`Replayed ${total.lines} lines as ${total.records} Kinesis records. Still running: ${options.minutes !== undefined ? `stops after ${options.minutes} min` : 'Ctrl-C to stop'}.`);
+    })();
+    await Promise.race([feeding, new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }))]);
+    await feeding.catch((error: unknown) => say(`feeding the stream failed: ${error instanceof Error ? error.message : String(error)}`));
+    if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+
+    // Deliver what is already on the stream before stopping (bounded).
+    await poller.waitIdle(15_000).catch(() => say('(stopping with records still on the stream)'));
+    await poller.stop();
+    clearInterval(progressTimer);
+    progress.tick();
+
+    const report = await buildReport(cloud.store());
+    const result: LocalRunResult = {
+      report,
+      delivered: poller.stats.records,
+      durationMs: Date.now() - started,
+      writeUnits: capacity?.writeUnits ?? 0,
+      readUnits: capacity?.readUnits ?? 0,
+      failedInvocations: poller.stats.failedInvocations,
+      discarded: poller.stats.discardedRecords,
+    };
+    printSummary(say, result, discarded, options.dataDir);
+    return result;
+  } finally {
+    clearInterval(sweepTimer);
+    clearInterval(progressTimer);
+    if (options.handleSignals ?? true) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    await poller?.stop();
+    await cloud.close();
+  }
+}
+
+function sampleFields(): string[] | undefined {
+  const file = path.join(repoRoot, 'test/fixtures/cloudfront-realtime/sample.fields');
+  if (!existsSync(file)) return undefined;
+  return readFileSync(file, 'utf8').split(/\s+/).filter((f) => f.length > 0);
+}
+
+function printWhereToLook(say: (l?: string) => void, cloud: LocalCloud, dataDir: string | undefined): void {
+  say('Lantern local cloud is up (the same handlers as in AWS, on emulators):');
+  say(`  Kinesis   (kinesalite) ${cloud.kinesisEndpoint}  stream ${cloud.streamName}`);
+  say(`  DynamoDB  (dynalite)   ${cloud.dynamoEndpoint}  table ${cloud.tableName}`);
+  say(`  State: ${dataDir ? `on disk in ${dataDir}${cloud.persistent.kinesis ? '' : ' (DynamoDB only: the stream is in memory)'}` : 'in memory (use --data-dir DIR to keep it)'}`);
+  say('  Look inside while it runs:');
+  say(`    aws dynamodb scan --endpoint-url ${cloud.dynamoEndpoint} --table-name ${cloud.tableName} --max-items 5`);
+  say(`    aws kinesis put-record --endpoint-url ${cloud.kinesisEndpoint} --stream-name ${cloud.streamName} --partition-key k --cli-binary-format raw-in-base64-out --data "$(head -1 YOUR-CLOUDFRONT-REALTIME.log)"`);
+  say();
+}
+
+function startProgress(
+  say: (l?: string) => void,
+  out: NodeJS.WritableStream,
+  cloud: LocalCloud,
+  poller: KinesisEventSourcePoller,
+  capacity: CapacityMeter | undefined,
+): { timer: NodeJS.Timeout; tick: () => void } {
+  const store = cloud.store();
+  const tty = (out as NodeJS.WriteStream).isTTY === true;
+  let last = { at: Date.now(), records: 0 };
+  let lastLine = '';
+  let busy = false;
+  const count = async (collection: 'endpoints' | 'findings') => {
+    let n = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await store[collection].list({ limit: 1000, ...(cursor ? { cursor } : {}) });
+      n += page.items.length;
+      cursor = page.cursor;
+    } while (cursor);
+    return n;
+  };
+  const tick = () => {
+    if (busy) return;
+    busy = true;
+    void (async () => {
+      try {
+        const run = (await typed<StoredRunStats>(store.meta).get([RUN_STATS_ID])).get(RUN_STATS_ID)?.value;
+        const records = run?.records ?? 0;
+        const now = Date.now();
+        const rate = ((records - last.records) * 1000) / Math.max(1, now - last.at);
+        last = { at: now, records };
+        const wcu = capacity && records > 0 ? ` · ${((capacity.writeUnits * 1000) / records).toFixed(1)} WCU/1k records` : '';
+        const line = `  ${records.toLocaleString('en-US')} records (${Math.round(rate).toLocaleString('en-US')}/s) · ${await count('endpoints')} endpoints · ${await count('findings')} findings · ${run?.rejected ?? 0} rejected${wcu}${poller.stats.failedInvocations ? ` · ${poller.stats.failedInvocations} failed invocations` : ''}`;
+        if (tty) out.write(`\r${line.padEnd(lastLine.length)}`);
+        else if (line !== lastLine) say(line);
+        lastLine = line;
+      } catch {
+        // progress is best effort
+      } finally {
+        busy = false;
+      }
+    })();
+  };
+  return { timer: setInterval(tick, tty ? 1000 : 5000), tick };
+}
+
+function printSummary(say: (l?: string) => void, r: LocalRunResult, discarded: readonly string[], dataDir: string | undefined): void {
+  const s = r.report.summary;
+  say();
+  say(`Done after ${(r.durationMs / 1000).toFixed(0)} s: ${s.records} records (${s.analysed} analysed, ${s.rejected} rejected), ${s.endpoints} endpoints, ${s.entities} callers, ${s.findings} findings.`);
+  if (s.records > 0) say(`DynamoDB: ${r.writeUnits} write units (${((r.writeUnits * 1000) / s.records).toFixed(1)} per 1,000 records), ${r.readUnits} read units.`);
+  for (const e of r.report.endpoints.slice(0, 10)) say(`  ${String(e.requests).padStart(7)}  ${e.method.padEnd(6)} ${e.host}${e.path}`);
+  if (r.report.endpoints.length > 10) say(`  … and ${r.report.endpoints.length - 10} more`);
+  for (const f of r.report.findings.slice(0, 10)) say(`  [${f.severity}] ${f.summary}`);
+  for (const d of discarded) say(`  gave up on ${d}`);
+  say();
+  say(dataDir ? `State kept in ${dataDir}: run again with the same --data-dir to continue.` : 'State was in memory. Next: `lantern analyze PATH` for a one-off report, or `--data-dir DIR` to keep the local state.');
+}
