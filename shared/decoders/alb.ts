@@ -15,7 +15,16 @@
  */
 import type { ApiEvent } from '../events/api-event.js';
 import { type DecodeOutcome, LIMITS, type LineContext } from './decoder.js';
-import { isLineTooLarge, parseIsoUtc, parseMethod, parseSignedSecondsToMs, parseStatus, parseUint, present, trimNewline } from './fields.js';
+import {
+  isLineTooLarge,
+  parseIsoUtc,
+  parseMethod,
+  parseSignedSecondsToMs,
+  parseStatus,
+  parseUint,
+  present,
+  trimNewline,
+} from './fields.js';
 import { percentDecodeOnce } from './percent.js';
 
 export const ALB_FIELDS = [
@@ -120,7 +129,14 @@ export interface ParsedUrl {
   query?: string;
 }
 
-const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443', ws: '80', wss: '443', grpcs: '443', h2: '443' };
+const DEFAULT_PORTS: Readonly<Record<string, string>> = {
+  http: '80',
+  https: '443',
+  ws: '80',
+  wss: '443',
+  grpcs: '443',
+  h2: '443',
+};
 
 /**
  * Splits the absolute URL of an ALB `"request"` (`https://www.example.com:443/a?b`) into a host
@@ -201,7 +217,8 @@ export function decodeAlb(input: string, _context: LineContext = {}): DecodeOutc
   if (line.length > LIMITS.maxFieldChars) {
     for (const v of f) if (v.length > LIMITS.maxFieldChars) return { ok: false, reason: 'field-too-large' };
   }
-  if (!ALB_TYPES.has(f[F.type] as string)) return { ok: false, reason: 'bad-field-count', detail: 'unknown entry type' };
+  if (!ALB_TYPES.has(f[F.type] as string))
+    return { ok: false, reason: 'bad-field-count', detail: 'unknown entry type' };
 
   const time = parseIsoUtc(f[F.creationTime] ?? '') ?? parseIsoUtc(f[F.time] as string);
   if (time === undefined) return { ok: false, reason: 'bad-timestamp' };

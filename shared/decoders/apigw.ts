@@ -139,7 +139,8 @@ export function parseApiGatewayRequestTime(s: string): number | undefined {
     const month = MONTHS[m[2] as string];
     if (month === undefined) return undefined;
     const [d, y, h, mi, sec, oh, om] = [m[1], m[3], m[4], m[5], m[6], m[8], m[9]].map(Number) as number[];
-    if (d === undefined || y === undefined || h === undefined || mi === undefined || sec === undefined) return undefined;
+    if (d === undefined || y === undefined || h === undefined || mi === undefined || sec === undefined)
+      return undefined;
     if (d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 || (oh ?? 0) > 23 || (om ?? 0) > 59) return undefined;
     const offset = ((oh ?? 0) * 60 + (om ?? 0)) * 60_000 * (m[7] === '-' ? -1 : 1);
     const t = Date.UTC(y, month, d, h, mi, sec) - offset;
@@ -190,7 +191,8 @@ export function decodeApiGateway(input: string, context: DecodeContext = {}): De
   } catch {
     return { ok: false, reason: 'not-json' };
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, reason: 'not-an-object' };
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    return { ok: false, reason: 'not-an-object' };
   return decodeApiGatewayObject(parsed as Json, context);
 }
 
@@ -201,13 +203,19 @@ export function decodeApiGatewayObject(obj: Json, context: DecodeContext = {}): 
   for (const k of keys) {
     const v = obj[k];
     if (typeof v === 'string' && v.length > LIMITS.maxFieldChars) {
-      return { ok: false, reason: 'field-too-large', detail: `field ${k.slice(0, 40)} over ${LIMITS.maxFieldChars} chars` };
+      return {
+        ok: false,
+        reason: 'field-too-large',
+        detail: `field ${k.slice(0, 40)} over ${LIMITS.maxFieldChars} chars`,
+      };
     }
   }
 
   const routeKey = first(obj, ['routeKey']);
-  const methodRaw = first(obj, ['httpMethod', 'method', 'context.httpMethod']) ?? (routeKey ? routeKey.split(' ')[0] : undefined);
-  if (methodRaw === undefined || methodRaw === '$default') return { ok: false, reason: 'missing-field', detail: 'httpMethod' };
+  const methodRaw =
+    first(obj, ['httpMethod', 'method', 'context.httpMethod']) ?? (routeKey ? routeKey.split(' ')[0] : undefined);
+  if (methodRaw === undefined || methodRaw === '$default')
+    return { ok: false, reason: 'missing-field', detail: 'httpMethod' };
   const method = parseMethod(methodRaw);
   if (method === undefined) return { ok: false, reason: 'bad-method' };
 

@@ -164,7 +164,9 @@ export type RealtimeLineDecoder = (line: string) => DecodeOutcome;
  * Builds the fast decoder for a field set (the one to hold on to in a Lambda: call once at cold start).
  * Throws like `realtimeLayout` on an unknown field.
  */
-export function makeCloudFrontRealtimeDecoder(configured: readonly string[] = DEFAULT_REALTIME_FIELDS): RealtimeLineDecoder {
+export function makeCloudFrontRealtimeDecoder(
+  configured: readonly string[] = DEFAULT_REALTIME_FIELDS,
+): RealtimeLineDecoder {
   const layout = realtimeLayout(configured);
   const count = layout.fields.length;
   const cTimestamp = layout.column('timestamp');
@@ -189,13 +191,16 @@ export function makeCloudFrontRealtimeDecoder(configured: readonly string[] = DE
   const cAsn = layout.column('asn');
 
   if (cTimestamp < 0 || cMethod < 0 || cStatus < 0 || cStem < 0) {
-    throw new Error('A CloudFront real-time log configuration for Lantern needs timestamp, cs-method, sc-status and cs-uri-stem');
+    throw new Error(
+      'A CloudFront real-time log configuration for Lantern needs timestamp, cs-method, sc-status and cs-uri-stem',
+    );
   }
 
   return (input: string): DecodeOutcome => {
     const line = trimNewline(input);
     if (line.length === 0) return { ok: false, reason: 'empty-record' };
-    if (isLineTooLarge(line)) return { ok: false, reason: 'line-too-large', detail: `over ${LIMITS.maxLineBytes} bytes` };
+    if (isLineTooLarge(line))
+      return { ok: false, reason: 'line-too-large', detail: `over ${LIMITS.maxLineBytes} bytes` };
     const cols = line.split('\t');
     // One trailing tab (an empty last column) is tolerated: AWS's own standard-log sample has one.
     if (cols.length !== count && !(cols.length === count + 1 && cols[count] === '')) {
@@ -204,7 +209,11 @@ export function makeCloudFrontRealtimeDecoder(configured: readonly string[] = DE
     if (line.length > LIMITS.maxFieldChars) {
       for (let i = 0; i < count; i++) {
         if ((cols[i] as string).length > LIMITS.maxFieldChars) {
-          return { ok: false, reason: 'field-too-large', detail: `field ${layout.fields[i]} over ${LIMITS.maxFieldChars} chars` };
+          return {
+            ok: false,
+            reason: 'field-too-large',
+            detail: `field ${layout.fields[i]} over ${LIMITS.maxFieldChars} chars`,
+          };
         }
       }
     }

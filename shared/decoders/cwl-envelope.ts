@@ -40,7 +40,10 @@ const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
 
 /** Decodes a base64 string (as Lambda hands a Kinesis record's data). Whitespace is ignored; anything else non-base64 is `bad-base64`. */
 export function decodeCwlEnvelopeBase64(data: string): CwlEnvelopeOutcome {
-  const compact = data.indexOf(' ') === -1 && data.indexOf('\n') === -1 && data.indexOf('\r') === -1 ? data : data.replace(/\s+/g, '');
+  const compact =
+    data.indexOf(' ') === -1 && data.indexOf('\n') === -1 && data.indexOf('\r') === -1
+      ? data
+      : data.replace(/\s+/g, '');
   if (compact.length === 0) return { kind: 'rejected', reason: 'bad-base64', detail: 'empty' };
   if (compact.length > (LIMITS.maxEnvelopeBytes * 4) / 3 + 4) {
     return { kind: 'rejected', reason: 'bad-base64', detail: 'longer than any Kinesis record' };
@@ -66,11 +69,18 @@ export function decodeCwlEnvelopeBytes(bytes: Uint8Array): CwlEnvelopeOutcome {
   }
   // Not gzip: JSON text (an exported envelope) or garbage.
   let firstNonSpace = 0;
-  while (firstNonSpace < bytes.length && (bytes[firstNonSpace] === 0x20 || bytes[firstNonSpace] === 0x0a || bytes[firstNonSpace] === 0x0d || bytes[firstNonSpace] === 0x09)) {
+  while (
+    firstNonSpace < bytes.length &&
+    (bytes[firstNonSpace] === 0x20 ||
+      bytes[firstNonSpace] === 0x0a ||
+      bytes[firstNonSpace] === 0x0d ||
+      bytes[firstNonSpace] === 0x09)
+  ) {
     firstNonSpace++;
   }
   if (bytes[firstNonSpace] === 0x7b) {
-    if (bytes.length > LIMITS.maxEnvelopeBytes) return { kind: 'rejected', reason: 'bad-envelope', detail: 'over maxEnvelopeBytes' };
+    if (bytes.length > LIMITS.maxEnvelopeBytes)
+      return { kind: 'rejected', reason: 'bad-envelope', detail: 'over maxEnvelopeBytes' };
     return decodeCwlEnvelopeJson(Buffer.from(bytes).toString('utf8'));
   }
   return { kind: 'rejected', reason: 'bad-gzip', detail: 'no gzip magic bytes' };
@@ -81,17 +91,23 @@ export function decodeCwlEnvelope(input: Uint8Array | string): CwlEnvelopeOutcom
   if (typeof input !== 'string') return decodeCwlEnvelopeBytes(input);
   const trimmed = input.trim();
   if (trimmed.startsWith('{')) {
-    if (trimmed.length > LIMITS.maxEnvelopeBytes) return { kind: 'rejected', reason: 'bad-envelope', detail: 'over maxEnvelopeBytes' };
+    if (trimmed.length > LIMITS.maxEnvelopeBytes)
+      return { kind: 'rejected', reason: 'bad-envelope', detail: 'over maxEnvelopeBytes' };
     return decodeCwlEnvelopeJson(trimmed);
   }
   return decodeCwlEnvelopeBase64(trimmed);
 }
 
 function gzipFailure(error: unknown): CwlEnvelopeOutcome {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-    return { kind: 'rejected', reason: 'bad-gzip', detail: `decompresses to more than ${LIMITS.maxEnvelopeBytes} bytes` };
+    return {
+      kind: 'rejected',
+      reason: 'bad-gzip',
+      detail: `decompresses to more than ${LIMITS.maxEnvelopeBytes} bytes`,
+    };
   }
   if (code === 'Z_BUF_ERROR' || message.includes('unexpected end of file')) {
     return { kind: 'rejected', reason: 'truncated-gzip', detail: 'unexpected end of file' };
@@ -106,7 +122,8 @@ function decodeCwlEnvelopeJson(text: string): CwlEnvelopeOutcome {
   } catch {
     return { kind: 'rejected', reason: 'not-json' };
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { kind: 'rejected', reason: 'not-an-object' };
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    return { kind: 'rejected', reason: 'not-an-object' };
   const env = parsed as Record<string, unknown>;
   if (env.messageType === 'CONTROL_MESSAGE') return { kind: 'control' };
   if (env.messageType !== 'DATA_MESSAGE') return { kind: 'rejected', reason: 'bad-envelope', detail: 'messageType' };
@@ -115,14 +132,17 @@ function decodeCwlEnvelopeJson(text: string): CwlEnvelopeOutcome {
   }
   const logEvents: CwlLogEvent[] = [];
   for (const e of env.logEvents as unknown[]) {
-    if (e === null || typeof e !== 'object') return { kind: 'rejected', reason: 'bad-envelope', detail: 'log event not an object' };
+    if (e === null || typeof e !== 'object')
+      return { kind: 'rejected', reason: 'bad-envelope', detail: 'log event not an object' };
     const { id, timestamp, message } = e as Record<string, unknown>;
     if (typeof message !== 'string' || typeof timestamp !== 'number' || !Number.isFinite(timestamp)) {
       return { kind: 'rejected', reason: 'bad-envelope', detail: 'log event without message or timestamp' };
     }
     logEvents.push({ id: typeof id === 'string' ? id : String(id ?? ''), timestamp, message });
   }
-  const filters = Array.isArray(env.subscriptionFilters) ? env.subscriptionFilters.filter((f): f is string => typeof f === 'string') : [];
+  const filters = Array.isArray(env.subscriptionFilters)
+    ? env.subscriptionFilters.filter((f): f is string => typeof f === 'string')
+    : [];
   return {
     kind: 'data',
     owner: typeof env.owner === 'string' ? env.owner : '',

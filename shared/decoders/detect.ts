@@ -26,7 +26,9 @@ export function detectFormat(firstLine: string | Uint8Array): LogFormat | undefi
   } else {
     if (isGzip(firstLine)) return undefined;
     const newline = firstLine.indexOf(0x0a);
-    line = Buffer.from(firstLine.subarray(0, newline === -1 ? Math.min(firstLine.length, 65536) : newline)).toString('utf8');
+    line = Buffer.from(firstLine.subarray(0, newline === -1 ? Math.min(firstLine.length, 65536) : newline)).toString(
+      'utf8',
+    );
   }
   if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
   const nl = line.indexOf('\n');
@@ -54,7 +56,11 @@ function detectJson(text: string): LogFormat | undefined {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
   const obj = parsed as Record<string, unknown>;
   if ('messageType' in obj && ('logEvents' in obj || obj.messageType === 'CONTROL_MESSAGE')) return 'cwl';
-  if ('httpMethod' in obj || 'routeKey' in obj || ('status' in obj && ('requestId' in obj || 'requestTime' in obj || 'requestTimeEpoch' in obj))) {
+  if (
+    'httpMethod' in obj ||
+    'routeKey' in obj ||
+    ('status' in obj && ('requestId' in obj || 'requestTime' in obj || 'requestTimeEpoch' in obj))
+  ) {
     return 'apigw';
   }
   return undefined;

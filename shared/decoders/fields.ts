@@ -117,7 +117,8 @@ export function parseUtcDateTime(date: string, time: string): number | undefined
     }
     ms = Math.floor(ms);
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || sec > 59 || y < 1970) return undefined;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || sec > 59 || y < 1970)
+    return undefined;
   return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
 }
 
@@ -180,13 +181,20 @@ export function headerNamesCarryCredential(headerNames: string): boolean {
     while (end < n) {
       const c = headerNames.charCodeAt(end);
       if (c === 10) break;
-      if (c === 37 && end + 2 < n && headerNames.charCodeAt(end + 1) === 48 && (headerNames.charCodeAt(end + 2) | 32) === 97) break;
+      if (
+        c === 37 &&
+        end + 2 < n &&
+        headerNames.charCodeAt(end + 1) === 48 &&
+        (headerNames.charCodeAt(end + 2) | 32) === 97
+      )
+        break;
       end++;
     }
     const len = end - start;
     if (len === 6 || len === 9 || len === 13 || len === 19) {
       const name = headerNames.slice(start, end).toLowerCase();
-      if (name === 'cookie' || name === 'x-api-key' || name === 'authorization' || name === 'proxy-authorization') return true;
+      if (name === 'cookie' || name === 'x-api-key' || name === 'authorization' || name === 'proxy-authorization')
+        return true;
     }
     start = end < n && headerNames.charCodeAt(end) === 10 ? end + 1 : end + 3;
   }

@@ -16,7 +16,11 @@ import { decodeCwlRecord } from './cwl-envelope.js';
 import type { DecodeContext, DecodeOutcome, LineDecoder, LogFormat } from './decoder.js';
 
 export { decodeAlb } from './alb.js';
-export { decodeApiGateway, RECOMMENDED_APIGW_ACCESS_LOG_FORMAT, RECOMMENDED_HTTP_API_ACCESS_LOG_FORMAT } from './apigw.js';
+export {
+  decodeApiGateway,
+  RECOMMENDED_APIGW_ACCESS_LOG_FORMAT,
+  RECOMMENDED_HTTP_API_ACCESS_LOG_FORMAT,
+} from './apigw.js';
 export {
   CLOUDFRONT_REALTIME_FIELDS,
   DEFAULT_REALTIME_FIELDS,
@@ -24,7 +28,12 @@ export {
   makeCloudFrontRealtimeDecoder,
   realtimeLayout,
 } from './cloudfront-realtime.js';
-export { CLOUDFRONT_STANDARD_FIELDS, decodeCloudFrontStandard, isW3cHeaderLine, parseW3cFieldsHeader } from './cloudfront-standard.js';
+export {
+  CLOUDFRONT_STANDARD_FIELDS,
+  decodeCloudFrontStandard,
+  isW3cHeaderLine,
+  parseW3cFieldsHeader,
+} from './cloudfront-standard.js';
 export { decodeCwlEnvelope, decodeCwlRecord } from './cwl-envelope.js';
 export { detectFormat, isGzip } from './detect.js';
 export { percentDecodeOnce } from './percent.js';

@@ -66,7 +66,12 @@ function decodeRunsDefensively(value: string): string {
     }
     out += value.slice(i, pct);
     let end = pct;
-    while (end + 2 < n && value.charCodeAt(end) === 37 && isHex(value.charCodeAt(end + 1)) && isHex(value.charCodeAt(end + 2))) {
+    while (
+      end + 2 < n &&
+      value.charCodeAt(end) === 37 &&
+      isHex(value.charCodeAt(end + 1)) &&
+      isHex(value.charCodeAt(end + 2))
+    ) {
       end += 3;
     }
     if (end === pct) {

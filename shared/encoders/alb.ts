@@ -21,9 +21,16 @@ export function formatAlbTime(ms: number): string {
 }
 
 const quoted = (v: string | undefined): string =>
-  `"${v === undefined || v === '' ? '-' : v.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)}"`;
+  `"${v === undefined || v === '' ? '-' : v.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\p{Cc}/gu, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)}"`;
 
-const DEFAULT_PORT: Record<string, string> = { http: '80', ws: '80', https: '443', h2: '443', grpcs: '443', wss: '443' };
+const DEFAULT_PORT: Record<string, string> = {
+  http: '80',
+  ws: '80',
+  https: '443',
+  h2: '443',
+  grpcs: '443',
+  wss: '443',
+};
 
 function actions(event: ApiEvent): string {
   const list: string[] = [];

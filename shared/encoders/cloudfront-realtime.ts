@@ -5,9 +5,14 @@
  * get plausible values (`https`, `Miss`, `TLSv1.3`, …). Credential values are never written: a
  * `cs-headers` column carries `REDACTED` for Authorization/x-api-key.
  */
+
+import {
+  type CloudFrontRealtimeField,
+  DEFAULT_REALTIME_FIELDS,
+  realtimeLayout,
+} from '../decoders/cloudfront-realtime.js';
 import type { ApiEvent } from '../events/api-event.js';
-import { type CloudFrontRealtimeField, DEFAULT_REALTIME_FIELDS, realtimeLayout } from '../decoders/cloudfront-realtime.js';
-import { percentEncodePath, percentEncodeRawQuery, textField } from './percent-encode.js';
+import { percentEncodePath, percentEncodeRawQuery, rawField, textField } from './percent-encode.js';
 
 export interface CloudFrontRealtimeEncodeOptions {
   /** Configured field set, any order (default: `DEFAULT_REALTIME_FIELDS`). */
@@ -49,7 +54,7 @@ export function encodeCloudFrontRealtime(event: ApiEvent, options: CloudFrontRea
       case 'timestamp':
         return formatEpochSeconds(event.time);
       case 'c-ip':
-        return event.clientIp ?? '-';
+        return rawField(event.clientIp);
       case 's-ip':
         return '-';
       case 'time-to-first-byte':
@@ -61,7 +66,7 @@ export function encodeCloudFrontRealtime(event: ApiEvent, options: CloudFrontRea
       case 'sc-bytes':
         return event.bytesOut !== undefined ? String(event.bytesOut) : '-';
       case 'cs-method':
-        return event.method;
+        return rawField(event.method);
       case 'cs-protocol':
         return 'https';
       case 'cs-host':
@@ -71,11 +76,11 @@ export function encodeCloudFrontRealtime(event: ApiEvent, options: CloudFrontRea
       case 'cs-bytes':
         return event.bytesIn !== undefined ? String(event.bytesIn) : '-';
       case 'x-edge-location':
-        return event.edgeLocation ?? '-';
+        return rawField(event.edgeLocation);
       case 'x-edge-request-id':
-        return event.requestId === '' ? '-' : event.requestId;
+        return rawField(event.requestId);
       case 'x-host-header':
-        return event.host === '' ? '-' : event.host;
+        return rawField(event.host);
       case 'time-taken':
         return latency;
       case 'cs-protocol-version':
@@ -115,7 +120,7 @@ export function encodeCloudFrontRealtime(event: ApiEvent, options: CloudFrontRea
       case 'c-port':
         return String(options.clientPort ?? 443);
       case 'c-country':
-        return event.country ?? '-';
+        return rawField(event.country);
       case 'cs-accept-encoding':
         return 'gzip,%20deflate,%20br';
       case 'cs-accept':
@@ -124,7 +129,7 @@ export function encodeCloudFrontRealtime(event: ApiEvent, options: CloudFrontRea
         return '*';
       case 'cs-headers': {
         const entries = names.map((n) => {
-          if (n === 'host') return `host:${event.host}`;
+          if (n === 'host') return `host:${rawField(event.host)}`;
           if (n === 'user-agent') return `user-agent:${textField(event.userAgent)}`;
           if (n === 'x-forwarded-for') return `x-forwarded-for:${textField(event.forwardedFor)}`;
           if (n === 'authorization') return 'authorization:REDACTED';
@@ -141,7 +146,7 @@ export function encodeCloudFrontRealtime(event: ApiEvent, options: CloudFrontRea
       case 'primary-distribution-dns-name':
         return distribution;
       case 'asn':
-        return event.asn ?? '-';
+        return rawField(event.asn);
     }
   };
   return layout.fields.map(value).join('\t');

@@ -3,10 +3,11 @@
  * The inverse of `decodeCloudFrontStandard`. Standard logs have second precision (`date` + `time`):
  * the milliseconds of `event.time` are lost unless the field list has `timestamp(ms)`.
  */
-import type { ApiEvent } from '../events/api-event.js';
+
 import { CLOUDFRONT_STANDARD_FIELDS } from '../decoders/cloudfront-standard.js';
+import type { ApiEvent } from '../events/api-event.js';
 import { formatEpochSeconds, formatSeconds } from './cloudfront-realtime.js';
-import { percentEncodePath, percentEncodeRawQuery, percentEncodeText, textField } from './percent-encode.js';
+import { percentEncodePath, percentEncodeRawQuery, percentEncodeText, rawField, textField } from './percent-encode.js';
 
 export interface CloudFrontStandardEncodeOptions {
   /** Field list, as in the `#Fields` header (default: the 33 standard fields). */
@@ -49,13 +50,13 @@ export function encodeCloudFrontStandard(event: ApiEvent, options: CloudFrontSta
       case 'timestamp':
         return formatEpochSeconds(event.time);
       case 'x-edge-location':
-        return event.edgeLocation ?? '-';
+        return rawField(event.edgeLocation);
       case 'sc-bytes':
         return event.bytesOut !== undefined ? String(event.bytesOut) : '-';
       case 'c-ip':
-        return event.clientIp ?? '-';
+        return rawField(event.clientIp);
       case 'cs-method':
-        return event.method;
+        return rawField(event.method);
       case 'cs(Host)':
         return event.host === '' ? '-' : distribution;
       case 'cs-uri-stem':
@@ -73,9 +74,9 @@ export function encodeCloudFrontStandard(event: ApiEvent, options: CloudFrontSta
       case 'x-edge-detailed-result-type':
         return resultType;
       case 'x-edge-request-id':
-        return event.requestId === '' ? '-' : event.requestId;
+        return rawField(event.requestId);
       case 'x-host-header':
-        return event.host === '' ? '-' : event.host;
+        return rawField(event.host);
       case 'cs-protocol':
         return 'https';
       case 'cs-bytes':
@@ -96,9 +97,9 @@ export function encodeCloudFrontStandard(event: ApiEvent, options: CloudFrontSta
       case 'sc-content-type':
         return 'application/json';
       case 'c-country':
-        return event.country ?? '-';
+        return rawField(event.country);
       case 'asn':
-        return event.asn ?? '-';
+        return rawField(event.asn);
       default:
         return '-';
     }

@@ -25,7 +25,11 @@ export function cwlEnvelopeJson(input: CwlEnvelopeInput): string {
     logGroup: input.logGroup,
     logStream: input.logStream,
     subscriptionFilters: input.subscriptionFilters ?? ['lantern-apigw'],
-    logEvents: input.logEvents.map((e, i) => ({ id: e.id ?? cwlEventId(e.timestamp, i), timestamp: e.timestamp, message: e.message })),
+    logEvents: input.logEvents.map((e, i) => ({
+      id: e.id ?? cwlEventId(e.timestamp, i),
+      timestamp: e.timestamp,
+      message: e.message,
+    })),
   });
 }
 

@@ -50,3 +50,12 @@ export function textField(value: string | undefined, encode: (v: string) => stri
   if (value === '-') return '%2D';
   return encode(value);
 }
+
+/**
+ * A field logged verbatim (request id, address, country…): absent -> `-`; controls, spaces and
+ * non-ASCII are %-encoded so a hostile value can never break the line (identity on real values).
+ */
+export function rawField(value: string | undefined): string {
+  if (value === undefined || value === '') return '-';
+  return percentEncodeRawQuery(value);
+}

@@ -13,8 +13,13 @@ import { albEventArb, KNOWN_REASONS } from './arbitraries.js';
  * fixture holds each on one line. `aws-doc-example-current.log` is the HTTP example of the current
  * doc revision (quoted target lists, `conn_trace_id`).
  */
-const docLines = readFileSync(new URL('../../fixtures/alb/aws-doc-examples.log', import.meta.url), 'utf8').trim().split('\n');
-const currentLine = readFileSync(new URL('../../fixtures/alb/aws-doc-example-current.log', import.meta.url), 'utf8').trim();
+const docLines = readFileSync(new URL('../../fixtures/alb/aws-doc-examples.log', import.meta.url), 'utf8')
+  .trim()
+  .split('\n');
+const currentLine = readFileSync(
+  new URL('../../fixtures/alb/aws-doc-example-current.log', import.meta.url),
+  'utf8',
+).trim();
 
 describe('decodeAlb', () => {
   it('decodes the documented HTTP entry', () => {
@@ -84,7 +89,11 @@ describe('decodeAlb', () => {
 
   it('takes host and path from the absolute URL, drops default ports, keeps the query raw', () => {
     // Act / Assess
-    expect(parseAbsoluteUrl('https://API.example.com:443/a%20b?x=1%202')).toEqual({ host: 'api.example.com', path: '/a%20b', query: 'x=1%202' });
+    expect(parseAbsoluteUrl('https://API.example.com:443/a%20b?x=1%202')).toEqual({
+      host: 'api.example.com',
+      path: '/a%20b',
+      query: 'x=1%202',
+    });
     expect(parseAbsoluteUrl('http://example.com:8080')).toEqual({ host: 'example.com:8080', path: '/' });
     expect(parseAbsoluteUrl('https://[2001:db8::1]:443/x')).toEqual({ host: '[2001:db8::1]', path: '/x' });
     expect(parseAbsoluteUrl('/relative')).toBeUndefined();
@@ -107,7 +116,10 @@ describe('decodeAlb', () => {
     // Act / Assess
     expect(decodeAlb(line.split(' ').slice(0, 12).join(' '))).toMatchObject({ ok: false, reason: 'bad-field-count' });
     expect(decodeAlb(`tcp${line.slice(4)}`)).toMatchObject({ ok: false, reason: 'bad-field-count' });
-    expect(decodeAlb(line.replaceAll('2018-07-02T22:2', '2018-13-02T22:2'))).toMatchObject({ ok: false, reason: 'bad-timestamp' });
+    expect(decodeAlb(line.replaceAll('2018-07-02T22:2', '2018-13-02T22:2'))).toMatchObject({
+      ok: false,
+      reason: 'bad-timestamp',
+    });
     expect(decodeAlb(line.replace(' 200 200 ', ' 2x0 200 '))).toMatchObject({ ok: false, reason: 'bad-status' });
   });
 

@@ -99,19 +99,41 @@ describe('decodeApiGateway', () => {
   it('reads HTTP API routeKey, nested $context names and claims', () => {
     // Prepare
     const withRoute = (routeKey: string) =>
-      decodeApiGateway(JSON.stringify({ requestTimeEpoch: 1715679001000, routeKey, httpMethod: 'GET', path: '/pets/7', status: 200, authorizer: { claims: { sub: 'abc-123' } }, waf: { status: '200' } }));
+      decodeApiGateway(
+        JSON.stringify({
+          requestTimeEpoch: 1715679001000,
+          routeKey,
+          httpMethod: 'GET',
+          path: '/pets/7',
+          status: 200,
+          authorizer: { claims: { sub: 'abc-123' } },
+          waf: { status: '200' },
+        }),
+      );
     // Act
     const templated = withRoute('GET /pets/{id}');
     const fallback = withRoute('$default');
     // Assess
-    expect(templated.ok && templated.event).toMatchObject({ routeTemplate: '/pets/{id}', path: '/pets/7', principal: 'abc-123', wafAction: '200', authenticated: true });
+    expect(templated.ok && templated.event).toMatchObject({
+      routeTemplate: '/pets/{id}',
+      path: '/pets/7',
+      principal: 'abc-123',
+      wafAction: '200',
+      authenticated: true,
+    });
     expect(fallback.ok && fallback.event.routeTemplate).toBeUndefined();
     expect(routeTemplateFromRouteKey('ANY /{proxy+}')).toBe('/{proxy+}');
   });
 
   it('marks sourceIp as a proxy behind CloudFront (context, via, or user agent)', () => {
     // Prepare
-    const base = { requestTimeEpoch: '1715679001000', httpMethod: 'GET', path: '/x', status: '200', sourceIp: '130.176.1.1' };
+    const base = {
+      requestTimeEpoch: '1715679001000',
+      httpMethod: 'GET',
+      path: '/x',
+      status: '200',
+      sourceIp: '130.176.1.1',
+    };
     // Act
     const plain = decodeApiGateway(JSON.stringify(base));
     const byContext = decodeApiGateway(JSON.stringify(base), { behindCloudFront: true });
@@ -124,11 +146,29 @@ describe('decodeApiGateway', () => {
 
   it('treats "-" and "" as absent; optional numbers that do not parse are dropped', () => {
     // Prepare
-    const line = JSON.stringify({ requestTimeEpoch: '1715679001000', httpMethod: 'GET', path: '/x', status: '200', responseLength: 'abc', responseLatency: '', userAgent: '-', apiKeyId: '-' });
+    const line = JSON.stringify({
+      requestTimeEpoch: '1715679001000',
+      httpMethod: 'GET',
+      path: '/x',
+      status: '200',
+      responseLength: 'abc',
+      responseLatency: '',
+      userAgent: '-',
+      apiKeyId: '-',
+    });
     // Act
     const outcome = decodeApiGateway(line);
     // Assess
-    expect(outcome.ok && outcome.event).toEqual({ time: 1715679001000, source: 'apigw', requestId: '', host: '', method: 'GET', path: '/x', status: 200, authenticated: false });
+    expect(outcome.ok && outcome.event).toEqual({
+      time: 1715679001000,
+      source: 'apigw',
+      requestId: '',
+      host: '',
+      method: 'GET',
+      path: '/x',
+      status: 200,
+      authenticated: false,
+    });
   });
 
   it('rejects not-json, not-an-object, missing method/status/time, bad status', () => {
@@ -142,10 +182,22 @@ describe('decodeApiGateway', () => {
     expect(decodeApiGateway(without('httpMethod'))).toMatchObject({ ok: false, reason: 'missing-field' });
     expect(decodeApiGateway(without('status'))).toMatchObject({ ok: false, reason: 'missing-field' });
     expect(decodeApiGateway(without('requestTimeEpoch'))).toMatchObject({ ok: false, reason: 'missing-field' });
-    expect(decodeApiGateway(without('requestTimeEpoch'), { fallbackTimeMs: 1715679009999 })).toMatchObject({ ok: true, event: { time: 1715679009999 } });
-    expect(decodeApiGateway(JSON.stringify({ ...ok, status: 'OK' }))).toMatchObject({ ok: false, reason: 'bad-number' });
-    expect(decodeApiGateway(JSON.stringify({ ...ok, requestTimeEpoch: 'yesterday' }))).toMatchObject({ ok: false, reason: 'bad-timestamp' });
-    expect(decodeApiGateway(JSON.stringify({ ...ok, httpMethod: 'GE T' }))).toMatchObject({ ok: false, reason: 'bad-method' });
+    expect(decodeApiGateway(without('requestTimeEpoch'), { fallbackTimeMs: 1715679009999 })).toMatchObject({
+      ok: true,
+      event: { time: 1715679009999 },
+    });
+    expect(decodeApiGateway(JSON.stringify({ ...ok, status: 'OK' }))).toMatchObject({
+      ok: false,
+      reason: 'bad-number',
+    });
+    expect(decodeApiGateway(JSON.stringify({ ...ok, requestTimeEpoch: 'yesterday' }))).toMatchObject({
+      ok: false,
+      reason: 'bad-timestamp',
+    });
+    expect(decodeApiGateway(JSON.stringify({ ...ok, httpMethod: 'GE T' }))).toMatchObject({
+      ok: false,
+      reason: 'bad-method',
+    });
   });
 
   it('parses $context.requestTime with offsets and rejects impossible dates', () => {
@@ -182,7 +234,12 @@ describe('decodeApiGateway', () => {
 
   it('strips the stage prefix on execute-api domains only', () => {
     // Prepare
-    const event = makeApiEvent({ source: 'apigw', host: 'abc123.execute-api.us-east-1.amazonaws.com', stage: 'prod', path: '/pets/1' });
+    const event = makeApiEvent({
+      source: 'apigw',
+      host: 'abc123.execute-api.us-east-1.amazonaws.com',
+      stage: 'prod',
+      path: '/pets/1',
+    });
     const line = encodeApiGateway(event);
     // Act
     const outcome = decodeApiGateway(line);
@@ -192,10 +249,23 @@ describe('decodeApiGateway', () => {
   });
 
   it('never throws on arbitrary input and only gives known reasons', () => {
-    const jsonish = fc.dictionary(
-      fc.constantFrom('httpMethod', 'status', 'requestTimeEpoch', 'requestTime', 'path', 'stage', 'routeKey', 'domainName', 'waf', 'sourceIp'),
-      fc.oneof(fc.string({ unit: 'binary' }), fc.integer(), fc.double(), fc.constant(null), fc.object()),
-    ).map((o) => JSON.stringify(o));
+    const jsonish = fc
+      .dictionary(
+        fc.constantFrom(
+          'httpMethod',
+          'status',
+          'requestTimeEpoch',
+          'requestTime',
+          'path',
+          'stage',
+          'routeKey',
+          'domainName',
+          'waf',
+          'sourceIp',
+        ),
+        fc.oneof(fc.string({ unit: 'binary' }), fc.integer(), fc.double(), fc.constant(null), fc.object()),
+      )
+      .map((o) => JSON.stringify(o));
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.json(), jsonish), (line) => {
         // Act

@@ -106,7 +106,10 @@ export const albEventArb: fc.Arbitrary<ApiEvent> = fc
   .record({
     time: timeArb,
     requestId: fc.stringMatching(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/),
-    host: fc.oneof(hostArb, fc.tuple(hostArb, fc.integer({ min: 1, max: 65535 })).map(([h, p]) => (p === 443 ? h : `${h}:${p}`))),
+    host: fc.oneof(
+      hostArb,
+      fc.tuple(hostArb, fc.integer({ min: 1, max: 65535 })).map(([h, p]) => (p === 443 ? h : `${h}:${p}`)),
+    ),
     method: methodArb,
     path: pathArb,
     query: opt(queryArb),
@@ -115,8 +118,12 @@ export const albEventArb: fc.Arbitrary<ApiEvent> = fc
     bytesOut: bytesArb,
     latencyMs: opt(latencyArb),
     clientIp: opt(ipArb),
-    userAgent: opt(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 40 }).filter((s) => s !== '-' && !/[\x00-\x1f\x7f]/.test(s))),
+    userAgent: opt(
+      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 40 }).filter((s) => s !== '-' && !/\p{Cc}/u.test(s)),
+    ),
     wafAction: opt(fc.constantFrom('WAF_ALLOW', 'WAF_BLOCK', 'WAF_FAILED')),
     authenticated: fc.boolean(),
   })
-  .map((e) => compact({ ...e, source: 'alb' as const, authenticated: e.wafAction === 'WAF_BLOCK' ? false : e.authenticated }));
+  .map((e) =>
+    compact({ ...e, source: 'alb' as const, authenticated: e.wafAction === 'WAF_BLOCK' ? false : e.authenticated }),
+  );

@@ -78,7 +78,9 @@ describe('decodeCloudFrontRealtime', () => {
         authenticated: true,
       },
     });
-    expect(second?.ok && second.event.path).toBe('/michaelw/real-time-logs-all_fields/2020/font/CalibreWeb-Medium.woff2');
+    expect(second?.ok && second.event.path).toBe(
+      '/michaelw/real-time-logs-all_fields/2020/font/CalibreWeb-Medium.woff2',
+    );
     expect(second?.ok && second.event.bytesOut).toBe(31126);
   });
 
@@ -134,7 +136,9 @@ describe('decodeCloudFrontRealtime', () => {
 
   it('reads `-` as absent, `000` as status 0, and trims a trailing newline', () => {
     // Prepare
-    const line = encodeCloudFrontRealtime(makeApiEvent({ status: 0, userAgent: undefined, clientIp: undefined, latencyMs: undefined }));
+    const line = encodeCloudFrontRealtime(
+      makeApiEvent({ status: 0, userAgent: undefined, clientIp: undefined, latencyMs: undefined }),
+    );
     // Act
     const outcome = decodeCloudFrontRealtime(`${line}\n`);
     // Assess
@@ -147,7 +151,11 @@ describe('decodeCloudFrontRealtime', () => {
 
   it('takes host from x-host-header (lower-cased), else cs-host; client from c-ip, never x-forwarded-for', () => {
     // Prepare
-    const event = makeApiEvent({ host: 'api.example.com', clientIp: '2001:db8::7', forwardedFor: '203.0.113.9, 10.0.0.1' });
+    const event = makeApiEvent({
+      host: 'api.example.com',
+      clientIp: '2001:db8::7',
+      forwardedFor: '203.0.113.9, 10.0.0.1',
+    });
     const cols = encodeCloudFrontRealtime(event).split('\t');
     cols[11] = 'API.Example.COM';
     const noHostHeader = [...cols];
@@ -171,7 +179,11 @@ describe('decodeCloudFrontRealtime', () => {
     // Act
     const outcome = decodeCloudFrontRealtime(cols.join('\t'));
     // Assess
-    expect(outcome.ok && outcome.event).toMatchObject({ path: '/a%20b/€', userAgent: 'curl/8.0 %20x', query: 'q=a%20b&x=%2F' });
+    expect(outcome.ok && outcome.event).toMatchObject({
+      path: '/a%20b/€',
+      userAgent: 'curl/8.0 %20x',
+      query: 'q=a%20b&x=%2F',
+    });
   });
 
   it('splits a query string left in cs-uri-stem (as the 2020 doc describes)', () => {
@@ -206,7 +218,10 @@ describe('decodeCloudFrontRealtime', () => {
     expect(decodeCloudFrontRealtime(cols.slice(1).join('\t'))).toMatchObject({ ok: false, reason: 'bad-field-count' });
     expect(decodeCloudFrontRealtime(`${cols.join('\t')}\tx`)).toMatchObject({ ok: false, reason: 'bad-field-count' });
     expect(decodeCloudFrontRealtime(withCol(0, '-'))).toMatchObject({ ok: false, reason: 'bad-timestamp' });
-    expect(decodeCloudFrontRealtime(withCol(0, '2024-05-14T09:30:00Z'))).toMatchObject({ ok: false, reason: 'bad-timestamp' });
+    expect(decodeCloudFrontRealtime(withCol(0, '2024-05-14T09:30:00Z'))).toMatchObject({
+      ok: false,
+      reason: 'bad-timestamp',
+    });
     expect(decodeCloudFrontRealtime(withCol(2, '2O0'))).toMatchObject({ ok: false, reason: 'bad-status' });
     expect(decodeCloudFrontRealtime(withCol(4, 'G ET'))).toMatchObject({ ok: false, reason: 'bad-method' });
     expect(decodeCloudFrontRealtime(withCol(7, '-'))).toMatchObject({ ok: false, reason: 'missing-field' });

@@ -17,7 +17,10 @@ describe('decodeCloudFrontStandard', () => {
     // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html;
     // awsdocs/amazon-cloudfront-developer-guide doc_source/AccessLogs.md). Its third data line ends
     // with a stray tab, as in the doc.
-    const lines = readFileSync(new URL('../../fixtures/cloudfront-standard/aws-doc-example.log', import.meta.url), 'utf8')
+    const lines = readFileSync(
+      new URL('../../fixtures/cloudfront-standard/aws-doc-example.log', import.meta.url),
+      'utf8',
+    )
       .split('\n')
       .filter((l) => l.length > 0);
     const header = lines.filter(isW3cHeaderLine);
@@ -49,7 +52,11 @@ describe('decodeCloudFrontStandard', () => {
       },
     });
     // x-host-header is the API's host (an alternate domain name), not cs(Host)
-    expect(outcomes[3]?.ok && outcomes[3].event).toMatchObject({ host: 'www.example.com', status: 502, path: '/favicon.ico' });
+    expect(outcomes[3]?.ok && outcomes[3].event).toMatchObject({
+      host: 'www.example.com',
+      status: 502,
+      path: '/favicon.ico',
+    });
   });
 
   it('decodes a double-encoded user agent once', () => {
@@ -92,18 +99,37 @@ describe('decodeCloudFrontStandard', () => {
 
   it('uses timestamp(ms) and a custom field order from a v2 #Fields header', () => {
     // Prepare
-    const fields = ['timestamp(ms)', 'c-ip', 'cs-method', 'x-host-header', 'cs-uri-stem', 'sc-status', 'c-country', 'asn'];
+    const fields = [
+      'timestamp(ms)',
+      'c-ip',
+      'cs-method',
+      'x-host-header',
+      'cs-uri-stem',
+      'sc-status',
+      'c-country',
+      'asn',
+    ];
     const event = makeApiEvent({ source: 'cloudfront-standard', country: 'FR', asn: '16276' });
     // Act
     const outcome = decodeCloudFrontStandard(encodeCloudFrontStandard(event, { fields }), { fields });
     // Assess
-    expect(outcome.ok && outcome.event).toMatchObject({ time: event.time, country: 'FR', asn: '16276', path: event.path });
+    expect(outcome.ok && outcome.event).toMatchObject({
+      time: event.time,
+      country: 'FR',
+      asn: '16276',
+      path: event.path,
+    });
   });
 
   it('never throws on arbitrary input and only gives known reasons', () => {
     const mutated = fc
       .tuple(cloudFrontStandardEventArb, fc.nat(32), fc.string({ unit: 'binary', maxLength: 20 }))
-      .map(([e, i, junk]) => encodeCloudFrontStandard(e).split('\t').map((c, k) => (k === i ? junk : c)).join('\t'));
+      .map(([e, i, junk]) =>
+        encodeCloudFrontStandard(e)
+          .split('\t')
+          .map((c, k) => (k === i ? junk : c))
+          .join('\t'),
+      );
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary' }), mutated), (line) => {
         // Act
@@ -119,8 +145,17 @@ describe('decodeCloudFrontStandard', () => {
     // Prepare
     const cols = encodeCloudFrontStandard(makeApiEvent()).split('\t');
     // Act / Assess
-    expect(decodeCloudFrontStandard(cols.slice(0, 20).join('\t'))).toMatchObject({ ok: false, reason: 'bad-field-count' });
-    expect(decodeCloudFrontStandard(['2019-02-30', ...cols.slice(1)].join('\t'))).toMatchObject({ ok: false, reason: 'bad-timestamp' });
-    expect(decodeCloudFrontStandard([cols[0], '25:00:00', ...cols.slice(2)].join('\t'))).toMatchObject({ ok: false, reason: 'bad-timestamp' });
+    expect(decodeCloudFrontStandard(cols.slice(0, 20).join('\t'))).toMatchObject({
+      ok: false,
+      reason: 'bad-field-count',
+    });
+    expect(decodeCloudFrontStandard(['2019-02-30', ...cols.slice(1)].join('\t'))).toMatchObject({
+      ok: false,
+      reason: 'bad-timestamp',
+    });
+    expect(decodeCloudFrontStandard([cols[0], '25:00:00', ...cols.slice(2)].join('\t'))).toMatchObject({
+      ok: false,
+      reason: 'bad-timestamp',
+    });
   });
 });

@@ -92,8 +92,14 @@ describe('decodeCwlEnvelope', () => {
     corrupt[12] = (corrupt[12] ?? 0) ^ 0xff;
     corrupt[13] = (corrupt[13] ?? 0) ^ 0xff;
     // Act / Assess
-    expect(decodeCwlEnvelope(gz.subarray(0, Math.floor(gz.length / 2)))).toMatchObject({ kind: 'rejected', reason: 'truncated-gzip' });
-    expect(decodeCwlEnvelope(gz.subarray(0, gz.length - 4))).toMatchObject({ kind: 'rejected', reason: 'truncated-gzip' });
+    expect(decodeCwlEnvelope(gz.subarray(0, Math.floor(gz.length / 2)))).toMatchObject({
+      kind: 'rejected',
+      reason: 'truncated-gzip',
+    });
+    expect(decodeCwlEnvelope(gz.subarray(0, gz.length - 4))).toMatchObject({
+      kind: 'rejected',
+      reason: 'truncated-gzip',
+    });
     expect(decodeCwlEnvelope(corrupt)).toMatchObject({ kind: 'rejected', reason: 'bad-gzip' });
     expect(decodeCwlEnvelope(Buffer.from([0x1f, 0x8b, 0x09, 0, 0, 0]))).toMatchObject({ kind: 'rejected' });
     expect(decodeCwlEnvelope('not base64 at all!')).toMatchObject({ kind: 'rejected', reason: 'bad-base64' });
@@ -101,8 +107,14 @@ describe('decodeCwlEnvelope', () => {
     expect(decodeCwlEnvelope('QUJD')).toMatchObject({ kind: 'rejected', reason: 'bad-gzip' });
     expect(decodeCwlEnvelope(gzipSync('{"messageType":'))).toMatchObject({ kind: 'rejected', reason: 'not-json' });
     expect(decodeCwlEnvelope(gzipSync('[1]'))).toMatchObject({ kind: 'rejected', reason: 'not-an-object' });
-    expect(decodeCwlEnvelope(gzipSync('{"messageType":"DATA_MESSAGE"}'))).toMatchObject({ kind: 'rejected', reason: 'bad-envelope' });
-    expect(decodeCwlEnvelope(gzipSync('{"messageType":"OTHER"}'))).toMatchObject({ kind: 'rejected', reason: 'bad-envelope' });
+    expect(decodeCwlEnvelope(gzipSync('{"messageType":"DATA_MESSAGE"}'))).toMatchObject({
+      kind: 'rejected',
+      reason: 'bad-envelope',
+    });
+    expect(decodeCwlEnvelope(gzipSync('{"messageType":"OTHER"}'))).toMatchObject({
+      kind: 'rejected',
+      reason: 'bad-envelope',
+    });
     expect(decodeCwlEnvelope(new Uint8Array())).toMatchObject({ kind: 'rejected', reason: 'empty-record' });
   });
 
@@ -118,9 +130,16 @@ describe('decodeCwlEnvelope', () => {
 
   it('decodes every access log in a record, time falling back to the log event timestamp', () => {
     // Prepare
-    const standard = JSON.parse(encodeApiGateway(makeApiEvent({ source: 'apigw' }), { layout: 'standard' })) as Record<string, string>;
+    const standard = JSON.parse(encodeApiGateway(makeApiEvent({ source: 'apigw' }), { layout: 'standard' })) as Record<
+      string,
+      string
+    >;
     delete standard.requestTime;
-    const record = encodeCwlEnvelope({ logGroup: 'g', logStream: 's', logEvents: [{ timestamp: 1715679005000, message: JSON.stringify(standard) }] });
+    const record = encodeCwlEnvelope({
+      logGroup: 'g',
+      logStream: 's',
+      logEvents: [{ timestamp: 1715679005000, message: JSON.stringify(standard) }],
+    });
     // Act
     const outcome = decodeCwlRecord(record);
     // Assess

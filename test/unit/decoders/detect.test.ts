@@ -5,7 +5,12 @@ import { encodeAlb } from '../../../shared/encoders/alb.js';
 import { encodeApiGateway } from '../../../shared/encoders/apigw.js';
 import { encodeCloudFrontRealtime } from '../../../shared/encoders/cloudfront-realtime.js';
 import { encodeCloudFrontStandard } from '../../../shared/encoders/cloudfront-standard.js';
-import { cwlControlMessageJson, cwlEnvelopeJson, encodeCwlEnvelope, encodeCwlEnvelopeBase64 } from '../../../shared/encoders/cwl-envelope.js';
+import {
+  cwlControlMessageJson,
+  cwlEnvelopeJson,
+  encodeCwlEnvelope,
+  encodeCwlEnvelopeBase64,
+} from '../../../shared/encoders/cwl-envelope.js';
 import { makeApiEvent } from '../../helpers/events.js';
 
 const fixture = (p: string) => readFileSync(new URL(`../../fixtures/${p}`, import.meta.url), 'utf8');
@@ -26,7 +31,8 @@ describe('detectFormat', () => {
     expect(detectFormat(cwlEnvelopeJson(envelope))).toBe('cwl');
     expect(detectFormat(cwlControlMessageJson())).toBe('cwl');
     expect(detectFormat(encodeCwlEnvelopeBase64(envelope))).toBe('cwl');
-    for (const type of ['http', 'https', 'h2', 'grpcs', 'ws', 'wss'] as const) expect(detectFormat(encodeAlb(event, { type }))).toBe('alb');
+    for (const type of ['http', 'https', 'h2', 'grpcs', 'ws', 'wss'] as const)
+      expect(detectFormat(encodeAlb(event, { type }))).toBe('alb');
   });
 
   it('recognises the AWS sample files', () => {

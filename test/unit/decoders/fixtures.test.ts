@@ -9,7 +9,10 @@ import type { DecodeOutcome, LogFormat } from '../../../shared/decoders/decoder.
 import { createLineDecoder, detectFormat, isGzip } from '../../../shared/decoders/index.js';
 
 const root = new URL('../../fixtures/', import.meta.url);
-const manifest = JSON.parse(readFileSync(new URL('manifest.json', root), 'utf8')) as Record<string, { records: number; good: number; bad: number }>;
+const manifest = JSON.parse(readFileSync(new URL('manifest.json', root), 'utf8')) as Record<
+  string,
+  { records: number; good: number; bad: number }
+>;
 
 function readText(path: string): { text: string; truncated: boolean } {
   const bytes = readFileSync(new URL(path, root));
@@ -22,14 +25,22 @@ function readText(path: string): { text: string; truncated: boolean } {
   }
 }
 
-function decodeFile(path: string): { format: LogFormat | undefined; outcomes: DecodeOutcome[]; control: number; truncated: boolean } {
+function decodeFile(path: string): {
+  format: LogFormat | undefined;
+  outcomes: DecodeOutcome[];
+  control: number;
+  truncated: boolean;
+} {
   const { text, truncated } = readText(path);
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const format = detectFormat(lines[0] ?? '');
   if (format === undefined) return { format, outcomes: [], control: 0, truncated };
   const fieldsFile = path.replace(/[^/]+$/, 'sample.fields');
-  const fields = format === 'cloudfront-realtime' && manifestHasFields(path) ? readFileSync(new URL(fieldsFile, root), 'utf8').trim().split('\n') : undefined;
+  const fields =
+    format === 'cloudfront-realtime' && manifestHasFields(path)
+      ? readFileSync(new URL(fieldsFile, root), 'utf8').trim().split('\n')
+      : undefined;
   const decode = createLineDecoder(format, fields ? { fields } : {});
   const outcomes: DecodeOutcome[] = [];
   let control = 0;
@@ -46,7 +57,15 @@ const manifestHasFields = (path: string) => path === 'cloudfront-realtime/sample
 describe('fixtures', () => {
   it('lists every synthetic fixture file in the manifest', () => {
     // Prepare
-    const generated = ['cloudfront-realtime', 'cloudfront-standard', 'apigw', 'cwl', 'alb', 'mixed', 'corrupted'].flatMap((dir) =>
+    const generated = [
+      'cloudfront-realtime',
+      'cloudfront-standard',
+      'apigw',
+      'cwl',
+      'alb',
+      'mixed',
+      'corrupted',
+    ].flatMap((dir) =>
       readdirSync(new URL(`${dir}/`, root))
         .filter((f) => !f.startsWith('aws-doc') && !f.startsWith('published-sample') && !f.endsWith('.fields'))
         .map((f) => `${dir}/${f}`),
@@ -98,7 +117,9 @@ describe('fixtures', () => {
     const standard = decodeFile('cloudfront-standard/sample.log').outcomes.flatMap((o) => (o.ok ? [o.event] : []));
     const apigw = decodeFile('apigw/access.jsonl').outcomes.flatMap((o) => (o.ok ? [o.event] : []));
     // Assess
-    expect(new Set(realtime.map((e) => e.host))).toEqual(new Set(['api.example.com', 'shop.example.com', 'auth.example.com']));
+    expect(new Set(realtime.map((e) => e.host))).toEqual(
+      new Set(['api.example.com', 'shop.example.com', 'auth.example.com']),
+    );
     expect(realtime.some((e) => e.status === 0)).toBe(true);
     expect(realtime.some((e) => e.clientIp?.includes(':'))).toBe(true);
     expect(realtime.some((e) => e.path === '/products/café-crème')).toBe(true);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { LOG_SOURCES } from '../../../shared/events/api-event.js';
 import { createLineDecoder, decodeLine, LINE_DECODERS } from '../../../shared/decoders/index.js';
+import { encodeApiGateway } from '../../../shared/encoders/apigw.js';
 import { encodeCloudFrontStandard, w3cHeaderLines } from '../../../shared/encoders/cloudfront-standard.js';
 import { encodeCwlControlMessage, encodeCwlEnvelopeBase64 } from '../../../shared/encoders/cwl-envelope.js';
-import { encodeApiGateway } from '../../../shared/encoders/apigw.js';
+import { LOG_SOURCES } from '../../../shared/events/api-event.js';
 import { makeApiEvent } from '../../helpers/events.js';
 
 describe('decoder registry', () => {
@@ -26,9 +26,15 @@ describe('decoder registry', () => {
     // Act / Assess
     expect(decodeLine('alb', '   ')).toEqual({ kind: 'blank' });
     expect(decodeLine('cloudfront-standard', '#Version: 1.0')).toEqual({ kind: 'header' });
-    expect(decodeLine('cloudfront-standard', '#Fields: date time')).toEqual({ kind: 'header', fields: ['date', 'time'] });
+    expect(decodeLine('cloudfront-standard', '#Fields: date time')).toEqual({
+      kind: 'header',
+      fields: ['date', 'time'],
+    });
     expect(decodeLine('cwl', encodeCwlControlMessage().toString('base64'))).toEqual({ kind: 'control' });
-    expect(decodeLine('cwl', 'bm90IGd6aXA=')).toEqual({ kind: 'records', outcomes: [{ ok: false, reason: 'bad-gzip', detail: 'no gzip magic bytes' }] });
+    expect(decodeLine('cwl', 'bm90IGd6aXA=')).toEqual({
+      kind: 'records',
+      outcomes: [{ ok: false, reason: 'bad-gzip', detail: 'no gzip magic bytes' }],
+    });
     const result = decodeLine('cwl', record);
     expect(result.kind === 'records' && result.outcomes.map((o) => o.ok)).toEqual([true, false]);
   });
@@ -46,7 +52,16 @@ describe('decoder registry', () => {
       outcomes: [
         {
           ok: true,
-          event: { time: event.time, source: 'cloudfront-standard', requestId: '', host: event.host, method: 'GET', path: event.path, status: 200, authenticated: false },
+          event: {
+            time: event.time,
+            source: 'cloudfront-standard',
+            requestId: '',
+            host: event.host,
+            method: 'GET',
+            path: event.path,
+            status: 200,
+            authenticated: false,
+          },
         },
       ],
     });

@@ -55,3 +55,33 @@ describe('percentDecodeOnce', () => {
     );
   });
 });
+
+describe('percentDecodeOnce fast path', () => {
+  it('agrees with decodeURIComponent wherever that succeeds', () => {
+    const encodedish = fc
+      .array(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 5 }),
+          fc.integer({ min: 0, max: 255 }).map((b) => `%${b.toString(16).padStart(2, '0')}`),
+        ),
+        { maxLength: 12 },
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(encodedish, (s) => {
+        // Prepare
+        let reference: string | undefined;
+        try {
+          reference = decodeURIComponent(s);
+        } catch {
+          reference = undefined;
+        }
+        // Act
+        const decoded = percentDecodeOnce(s);
+        // Assess
+        if (reference !== undefined) expect(decoded).toBe(reference);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
