@@ -41,6 +41,8 @@ export const STATE_ATTRIBUTES = {
   json: 'd',
   /** The document as deflate-compressed JSON (when that saves write units). */
   compressed: 'z',
+  /** Which compression (shared/adapters/dynamodb/codec.ts) `z` or the chunks were written with; absent = 0. */
+  codec: 'c',
   /** Number of chunks when the document is stored in chunks (then neither `d` nor `z` is set on the head). */
   chunks: 'n',
   /** Random token naming this write's chunks; set with `n`. */

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -23,6 +22,7 @@ import {
   type Versioned,
 } from '../../ports/store.js';
 import { COLLECTION_BUCKETS, STATE_ATTRIBUTES as A } from '../../store/tables.js';
+import { compress, CURRENT_CODEC, decompress } from './codec.js';
 import { addReadUnits, addWriteUnits, type CapacityMeter } from './capacity.js';
 import {
   bucketOf,
@@ -173,7 +173,7 @@ class DynamoDbCollection implements DocumentCollection<unknown> {
         if (!part) break;
         parts.push(part);
       }
-      out.set(id, parts.length === item[A.chunks] ? JSON.parse(inflateRawSync(Buffer.concat(parts)).toString('utf8')) : MISSING_CHUNKS);
+      out.set(id, parts.length === item[A.chunks] ? JSON.parse(decompress(Buffer.concat(parts), codecOf(item))) : MISSING_CHUNKS);
     }
     return out;
   }
@@ -207,13 +207,17 @@ class DynamoDbCollection implements DocumentCollection<unknown> {
     if (bytes <= this.s.compressAbove) {
       item[A.json] = json;
     } else {
-      const compressed = deflateRawSync(Buffer.from(json, 'utf8'));
+      const compressed = compress(json);
       if (compressed.length > this.s.maxDocumentBytes) {
         throw new DocumentTooLargeError(this.name, put.id, compressed.length, this.s.maxDocumentBytes);
       }
       if (compressed.length <= this.s.chunkBytes) {
-        if (compressed.length < bytes) item[A.compressed] = compressed;
-        else item[A.json] = json;
+        if (compressed.length < bytes) {
+          item[A.compressed] = compressed;
+          item[A.codec] = CURRENT_CODEC;
+        } else {
+          item[A.json] = json;
+        }
       } else {
         // Chunks first, under a token no other writer uses; the conditional head write then makes them visible.
         const token = randomBytes(6).toString('base64url');
@@ -227,6 +231,7 @@ class DynamoDbCollection implements DocumentCollection<unknown> {
         await batchWrite(this.s, written.map((chunk) => ({ PutRequest: { Item: chunk } })));
         item[A.chunks] = count;
         item[A.chunkToken] = token;
+        item[A.codec] = CURRENT_CODEC;
       }
     }
     const names: Record<string, string> = { '#v': A.version, '#x': A.expiresAt };
@@ -379,11 +384,15 @@ function idOf(item: Item): string {
   return typeof item.id === 'string' ? item.id : (item[A.sortKey] as string);
 }
 
+function codecOf(item: Item): number {
+  return typeof item[A.codec] === 'number' ? (item[A.codec] as number) : 0;
+}
+
 function decodePayload(item: Item): unknown {
   const json = item[A.json];
   if (typeof json === 'string') return JSON.parse(json);
   const compressed = item[A.compressed];
-  if (compressed instanceof Uint8Array) return JSON.parse(inflateRawSync(compressed).toString('utf8'));
+  if (compressed instanceof Uint8Array) return JSON.parse(decompress(compressed, codecOf(item)));
   throw new StoreError(`item ${String(item[A.partitionKey])}/${String(item[A.sortKey])} has no document`);
 }
 

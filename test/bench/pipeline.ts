@@ -1,0 +1,182 @@
+/**
+ * `npm run bench:pipeline`: the local pipeline end to end — records put on kinesalite, the local event source
+ * mapping, the REAL ingest handler, the DynamoDB store on dynalite — and what it costs in DynamoDB write units.
+ *
+ *   npm run bench:pipeline -- [--records 60000] [--warmup 20000] [--batch-size 1000] [--window-ms 1000] [--shards 2] [--callers 2000] [--ids 50] [--json]
+ *
+ * Traffic: steady, API-shaped (a fixed set of endpoints, callers drawn with a heavy-tailed popularity, 80 %
+ * CloudFront real-time lines and 20 % API Gateway lines in CloudWatch Logs envelopes of 50). A warm-up pass
+ * creates the documents first: the figures are for steady state, where a batch updates documents that exist.
+ * Throughput is put-to-processed on emulators (dynalite is far slower than DynamoDB): a floor, not a forecast.
+ */
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type { CapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
+import type { ApiEvent } from '../../shared/events/api-event.js';
+import { encodeApiGateway, encodeCloudFrontRealtime } from '../../shared/encoders/index.js';
+import { functionPath, loadFunctionModule, startLocalCloud } from '../../infra/local/cloud.js';
+import { putRecords, recordsFromLines } from '../../infra/local/feed.js';
+import { KinesisEventSourcePoller } from '../../infra/local/poller.js';
+
+interface Args {
+  records: number;
+  warmup: number;
+  batchSize: number;
+  windowMs: number;
+  shards: number;
+  callers: number;
+  /** Distinct ids per `{id}` path segment (1: every request of an endpoint has the same path). */
+  ids: number;
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { records: 60_000, warmup: 20_000, batchSize: 1000, windowMs: 1000, shards: 2, callers: 2000, ids: 50, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v < 0) throw new Error(`${a} needs a number`);
+      return v;
+    };
+    if (a === '--records') args.records = next();
+    else if (a === '--warmup') args.warmup = next();
+    else if (a === '--batch-size') args.batchSize = next();
+    else if (a === '--window-ms') args.windowMs = next();
+    else if (a === '--shards') args.shards = next();
+    else if (a === '--callers') args.callers = next();
+    else if (a === '--ids') args.ids = Math.max(1, next());
+    else if (a === '--json') args.json = true;
+    else if (a === '--') continue;
+    else throw new Error(`unknown option ${a}`);
+  }
+  return args;
+}
+
+const ENDPOINTS = [
+  ['GET', '/v1/users/{id}'],
+  ['GET', '/v1/orders/{id}'],
+  ['POST', '/v1/orders'],
+  ['GET', '/v1/products'],
+  ['GET', '/v1/products/{id}'],
+  ['GET', '/v1/search'],
+  ['POST', '/v1/login'],
+  ['GET', '/health'],
+  ['PUT', '/v1/cart/items/{id}'],
+  ['DELETE', '/v1/cart/items/{id}'],
+  ['GET', '/v1/cart'],
+  ['POST', '/v1/checkout'],
+] as const;
+
+/** Deterministic pseudo-random numbers (xorshift32): the same traffic on every run. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x1_0000_0000;
+  };
+}
+
+function traffic(count: number, from: number, callers: number, ids: number): { cloudfront: string[]; apigw: string[] } {
+  const random = rng(from + 1);
+  const cloudfront: string[] = [];
+  const apigw: string[] = [];
+  const t0 = Date.now() - 3_600_000;
+  for (let i = from; i < from + count; i++) {
+    const [method, template] = ENDPOINTS[Math.floor(random() ** 2 * ENDPOINTS.length)] as readonly [string, string];
+    // Heavy tail: a few callers make most requests.
+    const caller = Math.floor(random() ** 3 * callers);
+    const path = template.replace('{id}', String(Math.floor(random() * ids)));
+    const event: ApiEvent = {
+      time: t0 + i * 20,
+      source: 'cloudfront-realtime',
+      requestId: `bench-${i}`,
+      host: 'api.example.com',
+      method,
+      path,
+      status: random() < 0.03 ? 404 : random() < 0.01 ? 500 : 200,
+      bytesOut: 200 + Math.floor(random() * 3000),
+      latencyMs: 5 + Math.floor(random() * 200),
+      clientIp: `10.${(caller >> 16) & 255}.${(caller >> 8) & 255}.${caller & 255}`,
+      userAgent: 'bench/1.0',
+      authenticated: caller % 2 === 0,
+    };
+    if (random() < 0.8) cloudfront.push(encodeCloudFrontRealtime(event));
+    else apigw.push(encodeApiGateway({ ...event, source: 'apigw', host: 'internal.example.com', stage: 'prod', apiId: 'bench1' }));
+  }
+  return { cloudfront, apigw };
+}
+
+type Handler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const cloud = await startLocalCloud({ shards: args.shards, prefix: 'bench' });
+  try {
+    const mod = await loadFunctionModule(cloud, functionPath('ingest'));
+    const handler = mod.handler as Handler;
+    const capacity = mod.consumedCapacity as CapacityMeter;
+    const poller = new KinesisEventSourcePoller(cloud.kinesis, cloud.streamName, handler, {
+      batchSize: args.batchSize,
+      maximumBatchingWindowMs: args.windowMs,
+      pollIntervalMs: 50,
+    });
+    await poller.start();
+
+    const pass = async (count: number, from: number) => {
+      const lines = traffic(count, from, args.callers, args.ids);
+      const records = [...recordsFromLines('cloudfront-realtime', lines.cloudfront), ...recordsFromLines('apigw', lines.apigw)];
+      const before = { ...capacity };
+      const invocations = poller.stats.invocations;
+      const started = performance.now();
+      await putRecords(cloud.kinesis, cloud.streamName, records);
+      const put = performance.now() - started;
+      await poller.waitIdle(600_000);
+      const elapsed = performance.now() - started;
+      return {
+        requests: count,
+        kinesisRecords: records.length,
+        invocations: poller.stats.invocations - invocations,
+        seconds: elapsed / 1000,
+        putSeconds: put / 1000,
+        requestsPerSecond: count / (elapsed / 1000),
+        writeUnits: capacity.writeUnits - before.writeUnits,
+        readUnits: capacity.readUnits - before.readUnits,
+        writeRequests: capacity.writeRequests - before.writeRequests,
+      };
+    };
+
+    if (args.warmup > 0) await pass(args.warmup, 0);
+    const steady = await pass(args.records, args.warmup);
+    await poller.stop();
+    const perThousand = (n: number) => Math.round((n * 1000 * 10) / steady.requests) / 10;
+    const result = {
+      bench: 'pipeline',
+      config: { batchSize: args.batchSize, batchingWindowMs: args.windowMs, shards: args.shards, callers: args.callers, ids: args.ids, warmup: args.warmup },
+      ...steady,
+      writeUnitsPer1000: perThousand(steady.writeUnits),
+      readUnitsPer1000: perThousand(steady.readUnits),
+      writeRequestsPer1000: perThousand(steady.writeRequests),
+      failedInvocations: poller.stats.failedInvocations,
+    };
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } else {
+      process.stdout.write(
+        [
+          `pipeline (kinesalite -> local event source mapping -> ingest handler -> dynalite), steady state after ${args.warmup} requests`,
+          `  ${steady.requests} requests in ${steady.kinesisRecords} Kinesis records, ${steady.invocations} invocations (batch ${args.batchSize}, window ${args.windowMs} ms, ${args.shards} shards)`,
+          `  throughput: ${Math.round(steady.requestsPerSecond)} requests/s end to end (${steady.seconds.toFixed(1)} s; put ${steady.putSeconds.toFixed(1)} s)`,
+          `  DynamoDB: ${result.writeUnitsPer1000} write units per 1,000 requests (aim < 50), ${result.readUnitsPer1000} read units, ${result.writeRequestsPer1000} write requests`,
+          '',
+        ].join('\n'),
+      );
+    }
+  } finally {
+    await cloud.close();
+  }
+}
+
+
+await main();
