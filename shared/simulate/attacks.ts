@@ -88,13 +88,13 @@ function* ticks(random: Random, from: number, end: number, perSecond: number): G
   for (let t = from + random.exponential(mean); t < end; t += random.exponential(mean)) yield t;
 }
 
-/** A short stretch of ordinary browsing, so that an attacker's account does not start with its attack. */
-function warmUp(truth: Truth, random: Random, ctx: AttackContext, client: Client, orders: number[], label: Parameters<Truth['send']>[4]): void {
+/** A short stretch of ordinary browsing, so that an attacker's account does not start with its attack (not counted as the attack). */
+function warmUp(random: Random, ctx: AttackContext, client: Client, orders: number[]): void {
   let t = ctx.start - 10 * MINUTE;
   for (let i = 0; i < 6; i++) {
     const own = random.pick(orders);
-    truth.send(random, t, client, { method: 'GET', path: `/v2/orders/${own}`, template: '/v2/orders/{id}', status: 200 }, label);
-    truth.send(random, t + 800, client, { method: 'GET', path: '/v2/me', status: 200 }, label);
+    ctx.emitter.request(random, t, client, { method: 'GET', path: `/v2/orders/${own}`, template: '/v2/orders/{id}', status: 200 });
+    ctx.emitter.request(random, t + 800, client, { method: 'GET', path: '/v2/me', status: 200 });
     t += random.int(40_000, 90_000);
   }
 }
@@ -108,7 +108,7 @@ export function bola(truth: Truth, ctx: AttackContext, variant = 0): void {
     const client: Client = { ip: addressIn(random, network), network, userAgent: random.pick(BROWSER_AGENTS), principal: principalId(random) };
     const own = [ctx.world.lastOrder + 10 + variant * 10, ctx.world.lastOrder + 11 + variant * 10];
     const label = { type: 'bola-enumeration' as const, attack: 'orders-walk', reason: 'authenticated user walking other customers\' order ids (403)', fast: ctx.speed >= 1 };
-    warmUp(truth, random, ctx, client, own, label);
+    warmUp(random, ctx, client, own);
     let id = 500_000 + random.int(0, 5_000);
     for (const t of ticks(random, ctx.start, end, 3 * ctx.speed)) {
       id += random.int(1, 2);
@@ -121,7 +121,7 @@ export function bola(truth: Truth, ctx: AttackContext, variant = 0): void {
     const network = homeNetwork(random, 'mobile');
     const client: Client = { ip: addressIn(random, network), network, userAgent: random.pick(BROWSER_AGENTS), principal: principalId(random) };
     const label = { type: 'bola-enumeration' as const, attack: 'addresses-walk', reason: 'authenticated user reading other users\' addresses through a route without an ownership check (200)', fast: ctx.speed >= 1 };
-    warmUp(truth, random, ctx, client, [ctx.world.lastOrder + 50], label);
+    warmUp(random, ctx, client, [ctx.world.lastOrder + 50]);
     for (const t of ticks(random, ctx.start, end, 2 * ctx.speed)) {
       const user = 100_000 + random.int(0, ctx.world.users.length - 1);
       truth.send(random, t, client, { method: 'GET', path: `/v2/users/${user}/addresses`, template: '/v2/users/{id}/addresses', status: 200 }, label);
@@ -242,10 +242,10 @@ export function tokenSharing(truth: Truth, ctx: AttackContext, withPartner = tru
   const victim = ctx.world.users[random.int(0, ctx.world.users.length - 1)];
   if (victim) {
     const label = { type: 'token-sharing' as const, attack: 'stolen-session', reason: 'a customer token replayed from many countries at once', fast: ctx.speed >= 1 };
-    const home = homeNetwork(random, 'isp');
+    const home = homeNetwork(random, 'isp', victim.country);
     const own: Client = { ip: addressIn(random, home), network: home, userAgent: random.pick(BROWSER_AGENTS), principal: victim.principal };
     for (let t = ctx.start - 15 * MINUTE; t < ctx.start; t += random.int(20_000, 90_000)) {
-      truth.send(random, t, own, { method: 'GET', path: '/v2/me', status: 200 }, label);
+      ctx.emitter.request(random, t, own, { method: 'GET', path: '/v2/me', status: 200 });
     }
     const thieves: Client[] = [];
     for (let i = 0; i < 10; i++) {

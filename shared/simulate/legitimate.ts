@@ -8,6 +8,7 @@ import {
   FIRST_ORDER,
   FIRST_PRODUCT,
   GOOGLEBOT,
+  HOME_WEIGHTS,
   homeNetwork,
   MOBILE_AGENTS,
   type Network,
@@ -26,6 +27,8 @@ export interface User {
   userId: number;
   orders: number[];
   mobile: boolean;
+  /** Where the customer lives: every visit of theirs comes from there. */
+  country: string;
 }
 
 export interface Partner {
@@ -62,7 +65,13 @@ export function buildWorld(options: PopulationOptions): World {
       order += random.int(1, 3);
       orders.push(order);
     }
-    users.push({ principal: `${random.hex(8)}-${random.hex(4)}-${random.hex(4)}-${random.hex(12)}`, userId: 100_000 + i, orders, mobile: random.chance(0.45) });
+    users.push({
+      principal: `${random.hex(8)}-${random.hex(4)}-${random.hex(4)}-${random.hex(4)}-${random.hex(12)}`,
+      userId: 100_000 + i,
+      orders,
+      mobile: random.chance(0.45),
+      country: random.weighted(HOME_WEIGHTS),
+    });
   }
   const cloud = networksOf((n) => n.kind === 'cloud');
   const partners: Partner[] = [];
@@ -134,9 +143,9 @@ function browse(emitter: Emitter, random: Random, world: World, client: Client, 
 
 /** A web visit: browsing with a session cookie, perhaps a login (with the occasional typo), then account pages. */
 function webVisit(emitter: Emitter, random: Random, world: World, start: number): void {
-  const network = homeNetwork(random, 'isp');
-  const client: Client = { ip: addressIn(random, network), network, userAgent: random.pick(BROWSER_AGENTS), session: `s${random.hex(20)}` };
   const user = random.chance(0.35) ? random.pick(world.users) : undefined;
+  const network = homeNetwork(random, 'isp', user?.country);
+  const client: Client = { ip: addressIn(random, network), network, userAgent: random.pick(BROWSER_AGENTS), session: `s${random.hex(20)}` };
   const pages = 2 + random.poisson(8);
   const loginAt = user ? random.int(0, Math.min(2, pages - 1)) : -1;
   let t = start;
@@ -160,7 +169,7 @@ function webVisit(emitter: Emitter, random: Random, world: World, start: number)
 
 /** A mobile app session: config, token refresh, browsing and account pages; sometimes moves from cellular to Wi-Fi. */
 function mobileSession(emitter: Emitter, random: Random, world: World, start: number, user: User): void {
-  let network: Network = homeNetwork(random, 'mobile');
+  let network: Network = homeNetwork(random, 'mobile', user.country);
   const device = `d${random.hex(16)}`;
   const client: Client = { ip: addressIn(random, network), network, userAgent: random.pick(MOBILE_AGENTS), session: device };
   let t = start;

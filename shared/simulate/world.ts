@@ -56,8 +56,8 @@ export function networksOf(filter: (n: Network) => boolean): Network[] {
   return NETWORKS.filter(filter);
 }
 
-export function homeNetwork(random: Random, kind: 'isp' | 'mobile'): Network {
-  const country = random.weighted(HOME_WEIGHTS);
+export function homeNetwork(random: Random, kind: 'isp' | 'mobile', home?: string): Network {
+  const country = home ?? random.weighted(HOME_WEIGHTS);
   const options = NETWORKS.filter((n) => n.country === country && n.kind === kind);
   const fallback = NETWORKS.filter((n) => n.country === country && n.kind === 'isp');
   return random.pick(options.length > 0 ? options : fallback);

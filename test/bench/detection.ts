@@ -1,0 +1,113 @@
+/**
+ * `npm run bench:detection`: simulate every scenario over several seeds, volumes and attack speeds, run the real
+ * engine over each, and report per finding type recall, precision, false positives per 1,000 legitimate entities
+ * and the simulated time from an attacker's first request to its first finding.
+ *
+ * Two sets: the TUNING set (seeds 1 and 2, normal volume and speed, every scenario except the held-out ones) is
+ * what thresholds were chosen on; the HELD-OUT set (other seeds, half and double volume, 3× faster and 3× slower
+ * attacks, and the `credential-stuffing-distributed` and `mixed` scenarios) was not looked at while tuning.
+ *
+ *   npm run bench:detection                 # both sets
+ *   npm run bench:detection -- --quick      # seed 1 of every scenario only
+ *   npm run bench:detection -- --json out.json
+ */
+import { writeFileSync } from 'node:fs';
+import { FINDING_TYPES, type FindingType } from '../../shared/detection/finding.js';
+import { SCENARIO_NAMES, type ScenarioName, type SimulateOptions } from '../../shared/simulate/simulate.js';
+import { type RunOutcome, runScenario } from './detection/run.js';
+
+export const HELD_OUT_SCENARIOS: readonly ScenarioName[] = ['credential-stuffing-distributed', 'mixed'];
+
+export function benchmarkPlan(quick: boolean): Array<{ set: 'tuning' | 'held-out'; options: SimulateOptions }> {
+  const plan: Array<{ set: 'tuning' | 'held-out'; options: SimulateOptions }> = [];
+  for (const scenario of SCENARIO_NAMES) {
+    const heldOut = HELD_OUT_SCENARIOS.includes(scenario);
+    for (const seed of quick ? [1] : [1, 2]) plan.push({ set: heldOut ? 'held-out' : 'tuning', options: { scenario, seed } });
+    if (quick) continue;
+    plan.push({ set: 'held-out', options: { scenario, seed: 101, volume: 0.5, attackSpeed: 3 } });
+    plan.push({ set: 'held-out', options: { scenario, seed: 102, volume: 2, attackSpeed: 1 } });
+    plan.push({ set: 'held-out', options: { scenario, seed: 103, volume: 1, attackSpeed: 0.3 } });
+  }
+  return plan;
+}
+
+interface Row {
+  expected: number;
+  found: number;
+  flaggedMalicious: number;
+  flaggedLegitimate: number;
+  latencies: number[];
+  fastLatencies: number[];
+}
+
+function quantile(values: number[], q: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
+}
+
+const seconds = (ms: number | undefined) => (ms === undefined ? '–' : `${Math.round(ms / 1000)} s`);
+const ratio = (a: number, b: number) => (b === 0 ? '–' : (a / b).toFixed(3));
+
+export function table(runs: readonly RunOutcome[]): string {
+  const rows = new Map<FindingType, Row>();
+  for (const type of FINDING_TYPES) rows.set(type, { expected: 0, found: 0, flaggedMalicious: 0, flaggedLegitimate: 0, latencies: [], fastLatencies: [] });
+  let legitimate = 0;
+  let legitimateFlagged = 0;
+  for (const run of runs) {
+    legitimate += run.legitimateEntities;
+    legitimateFlagged += new Set(run.legitimateFlagged.map((f) => f.split(' ')[1])).size;
+    for (const type of FINDING_TYPES) {
+      const row = rows.get(type) as Row;
+      const o = run.byType[type];
+      row.expected += o.expected;
+      row.found += o.found;
+      row.flaggedMalicious += o.flaggedMalicious;
+      row.flaggedLegitimate += o.flaggedLegitimate;
+      row.latencies.push(...o.latencies);
+      row.fastLatencies.push(...o.fastLatencies);
+    }
+  }
+  const lines = [
+    '| type | malicious | found | recall | flagged (malicious / legit) | precision | FP per 1,000 legit | time to finding p50 / max (fast attacks) | p50 (all) |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const [type, row] of rows) {
+    const flagged = row.flaggedMalicious + row.flaggedLegitimate;
+    lines.push(
+      `| ${type} | ${row.expected} | ${row.found} | ${ratio(row.found, row.expected)} | ${row.flaggedMalicious} / ${row.flaggedLegitimate} | ${ratio(row.flaggedMalicious, flagged)} | ${legitimate > 0 ? ((1000 * row.flaggedLegitimate) / legitimate).toFixed(2) : '–'} | ${seconds(quantile(row.fastLatencies, 0.5))} / ${seconds(quantile(row.fastLatencies, 1))} | ${seconds(quantile(row.latencies, 0.5))} |`,
+    );
+  }
+  lines.push(
+    `| **any** | | | | | | **${legitimate > 0 ? ((1000 * legitimateFlagged) / legitimate).toFixed(2) : '–'}** (${legitimateFlagged} of ${legitimate} legitimate entities) | | |`,
+  );
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const jsonAt = args.indexOf('--json');
+  const only = args.indexOf('--scenario');
+  let plan = benchmarkPlan(quick);
+  if (only >= 0) plan = plan.filter((p) => p.options.scenario === args[only + 1]);
+  const results: Array<{ set: string; run: RunOutcome }> = [];
+  for (const { set, options } of plan) {
+    const run = await runScenario(options);
+    results.push({ set, run });
+    const found = FINDING_TYPES.reduce((n, t) => n + run.byType[t].found, 0);
+    const expected = FINDING_TYPES.reduce((n, t) => n + run.byType[t].expected, 0);
+    process.stderr.write(
+      `${set.padEnd(8)} ${options.scenario.padEnd(32)} seed ${String(options.seed).padEnd(4)} volume ${options.volume ?? 1} speed ${options.attackSpeed ?? 1}: ${run.events} events, found ${found}/${expected}, legit flagged ${run.legitimateFlagged.length}${run.missed.length ? `, missed ${run.missed.map((m) => m.attack).join(',')}` : ''}${run.legitimateFlagged.length ? ` [${run.legitimateFlagged.slice(0, 3).join('; ')}]` : ''} (${run.ms} ms)\n`,
+    );
+  }
+  for (const set of ['tuning', 'held-out', 'all']) {
+    const runs = results.filter((r) => set === 'all' || r.set === set).map((r) => r.run);
+    if (runs.length === 0) continue;
+    const events = runs.reduce((n, r) => n + r.events, 0);
+    process.stdout.write(`\n### ${set} (${runs.length} runs, ${events} events)\n\n${table(runs)}\n`);
+  }
+  if (jsonAt >= 0 && args[jsonAt + 1]) writeFileSync(args[jsonAt + 1] as string, JSON.stringify(results, null, 1));
+}
+
+await main();

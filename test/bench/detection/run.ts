@@ -1,0 +1,116 @@
+import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
+import { parseEntityKey } from '../../../shared/baselines/entity.js';
+import { resolveDetectionConfig, type DetectionConfigInput } from '../../../shared/detection/config.js';
+import { FINDING_TYPES, type Finding, type FindingType } from '../../../shared/detection/finding.js';
+import { analyzeBatch } from '../../../shared/engine/analyze.js';
+import { buildReport } from '../../../shared/engine/report.js';
+import { fixedClock } from '../../../shared/ports/clock.js';
+import { typed } from '../../../shared/ports/store.js';
+import { classifySimulatedEndpoint, type SimulateOptions, simulate } from '../../../shared/simulate/simulate.js';
+
+/** What one simulated run measured, per finding type. */
+export interface TypeOutcome {
+  /** Malicious entities this type should name, and how many it did. */
+  expected: number;
+  found: number;
+  /** Entities named by this type: malicious ones (of any attack) and legitimate ones. */
+  flaggedMalicious: number;
+  flaggedLegitimate: number;
+  /** Simulated ms from each found entity's first malicious request to the batch that first reported it. */
+  latencies: number[];
+  /** The same for attacks labelled fast. */
+  fastLatencies: number[];
+}
+
+export interface RunOutcome {
+  options: SimulateOptions;
+  events: number;
+  legitimateEntities: number;
+  /** Legitimate entities with at least one finding. */
+  legitimateFlagged: string[];
+  byType: Record<FindingType, TypeOutcome>;
+  /** Malicious entities missed: entity -> expected type. */
+  missed: Array<{ entity: string; type: FindingType; attack: string }>;
+  ms: number;
+  reportFindings: number;
+  reportRecommendations: number;
+}
+
+function emptyOutcome(): TypeOutcome {
+  return { expected: 0, found: 0, flaggedMalicious: 0, flaggedLegitimate: 0, latencies: [], fastLatencies: [] };
+}
+
+export const BATCH_SIZE = 500;
+
+/** Simulates a scenario and runs the real engine over it, in time-ordered batches, with a clock that follows simulated time. */
+export async function runScenario(options: SimulateOptions, detection: DetectionConfigInput = {}): Promise<RunOutcome> {
+  const started = Date.now();
+  const { events, truth, malicious } = simulate(options);
+  const clock = fixedClock(events[0]?.time ?? 0);
+  const store = createMemoryStore({ copy: false, clock });
+  const config = resolveDetectionConfig({ ...detection, classify: classifySimulatedEndpoint });
+  const firstReported = new Map<string, number>();
+  for (let i = 0; i < events.length; i += BATCH_SIZE) {
+    const batch = events.slice(i, i + BATCH_SIZE);
+    clock.set((batch.at(-1) as (typeof batch)[number]).time);
+    const effects = await analyzeBatch({ events: batch, rejections: [] }, { store, clock, detection: config });
+    for (const finding of effects.findings) {
+      const key = `${finding.type} ${finding.entity.type}:${finding.entity.id}`;
+      if (!firstReported.has(key)) firstReported.set(key, clock.now());
+    }
+  }
+
+  const findings: Finding[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await typed<Finding>(store.findings).list({ limit: 1000, ...(cursor ? { cursor } : {}) });
+    findings.push(...page.items.map((i) => i.value));
+    cursor = page.cursor;
+  } while (cursor);
+
+  const byType = Object.fromEntries(FINDING_TYPES.map((t) => [t, emptyOutcome()])) as Record<FindingType, TypeOutcome>;
+  const flagged = new Map<FindingType, Set<string>>();
+  for (const f of findings) {
+    const key = `${f.entity.type}:${f.entity.id}`;
+    let set = flagged.get(f.type);
+    if (!set) flagged.set(f.type, (set = new Set()));
+    set.add(key);
+  }
+  const legitimateFlagged = new Set<string>();
+  for (const [type, set] of flagged) {
+    for (const key of set) {
+      if (malicious.has(key)) byType[type].flaggedMalicious++;
+      else {
+        byType[type].flaggedLegitimate++;
+        legitimateFlagged.add(`${type} ${key}`);
+      }
+    }
+  }
+  const missed: RunOutcome['missed'] = [];
+  for (const m of malicious.values()) {
+    const outcome = byType[m.type];
+    outcome.expected++;
+    const reportedAt = firstReported.get(`${m.type} ${m.entity}`);
+    if (flagged.get(m.type)?.has(m.entity) && reportedAt !== undefined) {
+      outcome.found++;
+      const latency = Math.max(0, reportedAt - m.firstRequest);
+      outcome.latencies.push(latency);
+      if (m.fast) outcome.fastLatencies.push(latency);
+    } else {
+      missed.push({ entity: m.entity, type: m.type, attack: m.attack });
+      if (!parseEntityKey(m.entity)) throw new Error(`bad truth key ${m.entity}`);
+    }
+  }
+  const report = await buildReport(store);
+  return {
+    options,
+    events: events.length,
+    legitimateEntities: truth.legitimateEntities,
+    legitimateFlagged: [...legitimateFlagged],
+    byType,
+    missed,
+    ms: Date.now() - started,
+    reportFindings: report.findings.length,
+    reportRecommendations: ((report as unknown as { rateRecommendations?: unknown[] }).rateRecommendations ?? []).length,
+  };
+}
