@@ -1,0 +1,139 @@
+/**
+ * Automatic expiry and manual overrides. Both lift actions through the enforcer and audit what they did.
+ * The expirer runs on a schedule (functions/expirer); overrides come from an operator (console, CLI).
+ */
+import type { Clock } from '../ports/clock.js';
+import type { EnforcementChange, Enforcer } from '../ports/enforcer.js';
+import { type Store, typed } from '../ports/store.js';
+import { hostCidr } from './addresses.js';
+import type { ResponseMode } from './config.js';
+import { audit, endAction, liftFor, updateDoc } from './respond.js';
+import { type Target, type TargetState, targetDocId, targetKey } from './state.js';
+
+export interface ExpiryDeps {
+  store: Store;
+  clock: Clock;
+  mode: ResponseMode;
+  enforcer?: Enforcer;
+}
+
+export interface ExpiryReport {
+  expired: string[];
+  /** Targets whose lifting failed at the edge (retried on the next run: they stay active in the store). */
+  failed: Array<{ target: string; detail: string }>;
+}
+
+/** Every active action whose time is up: lifted at the edge (one coalesced call), then ended in the store. */
+export async function expireActions(deps: ExpiryDeps, pageSize = 500): Promise<ExpiryReport> {
+  const now = deps.clock.now();
+  const targets = typed<TargetState>(deps.store.actions);
+  const due: TargetState[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await targets.list({ prefix: 'target:', limit: pageSize, ...(cursor ? { cursor } : {}) });
+    for (const item of page.items) if (item.value.active && item.value.active.until <= now) due.push(item.value);
+    cursor = page.cursor;
+  } while (cursor);
+
+  const report: ExpiryReport = { expired: [], failed: [] };
+  if (due.length === 0) return report;
+  const toLift = due.filter((s) => s.active?.enforced);
+  const failed = new Set<string>();
+  if (toLift.length > 0) {
+    if (!deps.enforcer) throw new Error('enforced actions are due but no enforcer is configured');
+    const changes = toLift.map((s) => liftFor(s) as EnforcementChange);
+    const result = await deps.enforcer.apply(changes);
+    result.outcomes.forEach((o, i) => {
+      const key = targetKey((toLift[i] as TargetState).target);
+      // "not-found" = already gone at the edge: nothing left to lift.
+      if (!o.ok && o.reason !== 'not-found') {
+        failed.add(key);
+        report.failed.push({ target: key, detail: o.detail });
+      }
+    });
+  }
+  for (const state of due) {
+    const key = targetKey(state.target);
+    if (failed.has(key)) continue;
+    const active = state.active as NonNullable<TargetState['active']>;
+    await endAction(
+      deps.store,
+      now,
+      state.target,
+      'expired',
+      `${active.kind} expired (${new Date(active.until).toISOString()})${active.enforced ? '' : ' — monitor mode, nothing to lift'}`,
+      deps.mode,
+    );
+    report.expired.push(key);
+  }
+  return report;
+}
+
+export type OverrideRequest =
+  /** Lift now; Lantern will not act on the target again for `holdMs` (default: the config's manualUnblockHoldMs). */
+  | { op: 'unblock'; target: Target; by: string; note?: string; holdMs: number }
+  /** Keep the active action until `until`. */
+  | { op: 'extend'; target: Target; by: string; note?: string; until: number }
+  /** Never act on the target (until `until`, if given); lifts an active action. */
+  | { op: 'allow'; target: Target; by: string; note?: string; until?: number }
+  /** Remove a standing override. */
+  | { op: 'clear'; target: Target; by: string; note?: string };
+
+export class OverrideError extends Error {
+  override name = 'OverrideError';
+}
+
+/** Normalises an operator's target (addresses canonical, as the policy stores them). */
+export function normaliseTarget(target: Target): Target {
+  if (target.kind !== 'ip') return target;
+  const cidr = hostCidr(target.address);
+  if (!cidr) throw new OverrideError(`"${target.address}" is not an IP address`);
+  return { kind: 'ip', address: cidr.slice(0, cidr.lastIndexOf('/')) };
+}
+
+/** Applies a manual override; the next detection reads it from the target's document and respects it. */
+export async function applyOverride(request: OverrideRequest, deps: ExpiryDeps): Promise<TargetState> {
+  const now = deps.clock.now();
+  const target = normaliseTarget(request.target);
+  const docs = typed<TargetState>(deps.store.actions);
+  const id = targetDocId(target);
+  const current = (await docs.get([id])).get(id)?.value;
+
+  if ((request.op === 'unblock' || request.op === 'allow') && current?.active) {
+    const lift = liftFor(current);
+    if (current.active.enforced && lift) {
+      if (!deps.enforcer) throw new OverrideError('the action is enforced but no enforcer is configured');
+      const result = await deps.enforcer.apply([lift]);
+      const outcome = result.outcomes[0];
+      if (outcome && !outcome.ok && outcome.reason !== 'not-found') throw new OverrideError(`could not lift ${targetKey(target)}: ${outcome.detail}`);
+    }
+    await endAction(deps.store, now, target, 'unblocked', `manual ${request.op} by ${request.by}${request.note ? `: ${request.note}` : ''}`, deps.mode, request.by);
+  }
+  if (request.op === 'extend') {
+    if (!current?.active) throw new OverrideError(`${targetKey(target)} has no active action to extend`);
+    if (!(request.until > now)) throw new OverrideError('extend: until must be in the future');
+  }
+  const state = (await updateDoc(docs, id, (s) => {
+    const next: TargetState = s ?? { target, offences: 0 };
+    if (request.op === 'unblock') next.override = { kind: 'unblock', until: now + request.holdMs, by: request.by, at: now, ...(request.note ? { note: request.note } : {}) };
+    else if (request.op === 'allow') next.override = { kind: 'allow', by: request.by, at: now, ...(request.until ? { until: request.until } : {}), ...(request.note ? { note: request.note } : {}) };
+    else if (request.op === 'clear') delete next.override;
+    else if (next.active) next.active.until = request.until;
+    return next;
+  })) as TargetState;
+  await audit(
+    deps.store,
+    {
+      at: now,
+      event: 'override',
+      mode: deps.mode,
+      target: targetKey(target),
+      action: request.op,
+      ...(request.op === 'extend' ? { until: request.until } : request.op === 'unblock' ? { until: now + request.holdMs } : request.op === 'allow' && request.until ? { until: request.until } : {}),
+      reason: request.note ?? `manual ${request.op}`,
+      by: request.by,
+    },
+    `${targetKey(target)}:${request.op}:${now}`,
+  );
+  return state;
+}

@@ -1,0 +1,172 @@
+/**
+ * The response policy: one finding (a new revision of it) -> one decision. Pure: everything it needs is given.
+ *
+ * Order of the guard rails (the first that speaks wins; each adds its reason):
+ * 1. what the finding type allows at its severity and confidence (rules);
+ * 2. the target: only a viewer address or an API key; never a private/reserved/edge/own/proxy address;
+ * 3. allowlists (CIDRs, API keys, principals) and manual overrides (allow, a recent unblock);
+ * 4. an active action on the same target: extend it (escalation), never stack a second;
+ * 5. repeat offenders: longer durations, a throttled key becomes a blocked key;
+ * 6. the hourly cap on new blocks: beyond it, alert instead;
+ * 7. the mode: in `monitor` the decision is recorded but nothing is enforced.
+ */
+import type { Finding, Severity } from '../detection/finding.js';
+import { severityRank } from '../detection/finding.js';
+import { hostCidr, parseAddress } from './addresses.js';
+import type { CompiledResponseConfig, Threshold } from './config.js';
+import type { ActionKind, Decision, Target, TargetState } from './state.js';
+import { targetOfEntity } from './state.js';
+
+export interface PolicyInput {
+  finding: Finding;
+  config: CompiledResponseConfig;
+  now: number;
+  /** The target's stored state (actions `target:` document), if any. */
+  state?: TargetState;
+  /** New blocks already started this clock hour. */
+  newBlocksThisHour: number;
+  /** Principals linked to the target (entity links), checked against the principal allowlist. */
+  linkedPrincipals?: readonly string[];
+}
+
+function meets(finding: Finding, t: Threshold | undefined): boolean {
+  return t !== undefined && severityRank(finding.severity) >= severityRank(t.minSeverity) && finding.confidence >= t.minConfidence;
+}
+
+function alertWorthy(finding: Finding, min: Severity): boolean {
+  return severityRank(finding.severity) >= severityRank(min);
+}
+
+/** The duration of an action at a repeat level: base × factor^level, capped. */
+export function actionDuration(config: CompiledResponseConfig, kind: ActionKind, level: number): number {
+  const base = kind === 'block' ? config.blockDurationMs : config.throttleDurationMs;
+  return Math.min(config.maxDurationMs, base * config.escalationFactor ** Math.max(0, level));
+}
+
+/** Normalises the finding's entity into a target, or says why it is not one we may act on. */
+export function resolveTarget(finding: Finding, config: CompiledResponseConfig): { target?: Target; refusal?: string } {
+  const target = targetOfEntity(finding.entity);
+  if (!target) return { refusal: `a ${finding.entity.type} is not something the edge can block: alert only` };
+  if (target.kind === 'api-key') return { target };
+  // Entity `ip` is only ever the viewer address the edge saw; re-check anyway: a list (X-Forwarded-For), a port,
+  // anything that is not one plain address is refused, and so is every proxy/edge/own/private range.
+  const raw = finding.entity.id;
+  if (raw.includes(',') || raw.includes(' ')) return { refusal: `"${raw}" is a forwarded-for list, not the viewer address: never acted on` };
+  const address = parseAddress(raw);
+  const cidr = hostCidr(raw);
+  if (!address || !cidr) return { refusal: `"${raw}" is not an IP address` };
+  const canonical = cidr.slice(0, cidr.lastIndexOf('/'));
+  const reserved = config.reservedRanges.match(address);
+  if (reserved) return { refusal: `${canonical} is a private or reserved address (${reserved}): never blocked` };
+  const protectedRange = config.neverBlock.match(address);
+  if (protectedRange) return { refusal: `${canonical} is in a protected range (${protectedRange}: own, proxy or CloudFront edge): never blocked` };
+  return { target: { kind: 'ip', address: canonical } };
+}
+
+export function decide(input: PolicyInput): Decision {
+  const { finding, config, now, state } = input;
+  const reasons: string[] = [];
+  const alert = alertWorthy(finding, config.alertMinSeverity);
+  if (!alert) reasons.push(`severity ${finding.severity} is below the alert threshold (${config.alertMinSeverity})`);
+  const none = (reason: string, extra: Partial<Decision> = {}): Decision => ({
+    action: 'none',
+    alert,
+    enforce: false,
+    reasons: [...reasons, reason],
+    level: state?.offences ?? 0,
+    ...extra,
+  });
+
+  // 1. What the type allows.
+  const rule = config.rules[finding.type];
+  const canBlock = meets(finding, rule?.block);
+  const canThrottle = meets(finding, rule?.throttle);
+  if (!canBlock && !canThrottle) {
+    return none(
+      rule
+        ? `${finding.type} at severity ${finding.severity}, confidence ${finding.confidence.toFixed(2)} is below the thresholds to act`
+        : `${finding.type} is alert-only`,
+    );
+  }
+
+  // 2. The target.
+  const { target, refusal } = resolveTarget(finding, config);
+  if (!target) return none(refusal ?? 'no target');
+
+  // 3. Allowlists and overrides.
+  if (target.kind === 'ip') {
+    const allowed = config.allowedRanges.match(target.address);
+    if (allowed) return none(`${target.address} is allowlisted (${allowed})`, { target });
+  } else if (config.allow.apiKeys.includes(target.id)) {
+    return none(`API key ${target.id} is allowlisted`, { target });
+  }
+  const principal = input.linkedPrincipals?.find((p) => config.allow.principals.includes(p));
+  if (principal) return none(`the caller is linked to allowlisted principal ${principal}`, { target });
+  const override = state?.override;
+  if (override && (override.until === undefined || override.until > now)) {
+    if (override.kind === 'allow') return none(`allowlisted by ${override.by}${override.until ? ` until ${iso(override.until)}` : ''}`, { target });
+    return none(`manually unblocked by ${override.by}: not acted on again until ${iso(override.until ?? now)}`, { target });
+  }
+
+  // 4./5. Which action, how long.
+  const offences = state?.offences ?? 0;
+  let kind: ActionKind;
+  if (target.kind === 'ip') {
+    if (!canBlock) return none(`${finding.type} at ${finding.severity} allows only throttling, and an address has no API key to throttle`, { target });
+    kind = 'block';
+  } else if (canBlock) kind = 'block';
+  else if (offences >= config.throttleToBlockAfter) {
+    kind = 'block';
+    reasons.push(`repeat offender (${offences} earlier actions): blocked rather than throttled`);
+  } else kind = 'throttle';
+
+  const active = state?.active && state.active.until > now && (state.active.enforced || config.mode === 'monitor') ? state.active : undefined;
+  const enforce = config.mode === 'enforce';
+  if (active) {
+    // Escalation of something already acted on: never a second action; prolong (and harden throttle -> block).
+    const harder = active.kind === 'throttle' && kind === 'block';
+    const nextKind: ActionKind = harder ? 'block' : active.kind;
+    const until = Math.max(active.until, now + actionDuration(config, nextKind, offences));
+    if (!harder && until === active.until) {
+      return none(`already ${active.kind === 'block' ? 'blocked' : 'throttled'} until ${iso(active.until)}`, { target });
+    }
+    reasons.push(
+      harder
+        ? `escalated: throttled key now blocked until ${iso(until)}`
+        : `escalated (${finding.severity}): ${active.kind} extended to ${iso(until)}`,
+    );
+    if (harder && !capAllows(input)) return capped(input, reasons, target, offences);
+    return { action: nextKind, target, until, extends: true, alert, enforce, reasons: modeReason(reasons, enforce), level: offences };
+  }
+
+  if (kind === 'block' && !capAllows(input)) return capped(input, reasons, target, offences);
+  const until = now + actionDuration(config, kind, offences);
+  reasons.push(
+    `${finding.type} ${finding.severity} (confidence ${finding.confidence.toFixed(2)}): ${kind} ${target.kind === 'ip' ? target.address : `key ${target.id}`} until ${iso(until)}${offences > 0 ? ` (offence ${offences + 1})` : ''}`,
+  );
+  return { action: kind, target, until, alert, enforce, reasons: modeReason(reasons, enforce), level: offences };
+}
+
+function capAllows(input: PolicyInput): boolean {
+  return input.newBlocksThisHour < input.config.maxNewBlocksPerHour;
+}
+
+function capped(input: PolicyInput, reasons: string[], target: Target, level: number): Decision {
+  return {
+    action: 'none',
+    target,
+    // Beyond the cap a would-be block is always alerted, whatever its severity: someone must look.
+    alert: true,
+    enforce: false,
+    reasons: [...reasons, `hourly cap of ${input.config.maxNewBlocksPerHour} new blocks reached: alert instead of block`],
+    level,
+  };
+}
+
+function modeReason(reasons: string[], enforce: boolean): string[] {
+  return enforce ? reasons : [...reasons, 'monitor mode: recorded, not enforced'];
+}
+
+function iso(time: number): string {
+  return new Date(time).toISOString();
+}

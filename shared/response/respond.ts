@@ -1,0 +1,399 @@
+/**
+ * The responder: finding revisions in, decisions recorded, actions enforced, people told, everything audited.
+ * Receives its ports; no SDK. Used by the responder Lambda, the local cloud and `npm start`.
+ *
+ * Idempotency (a retried event never applies an action twice): the decision for `(finding id, revision)` is written
+ * once to `store.actions` (`finding:<id>#<rev>`, expected version 0) before anything is applied; its `done` flags
+ * say which steps have completed. A retry reuses the stored decision and redoes only the steps not marked done;
+ * each step is itself safe to repeat (the target document records which finding revision set it, WAF and usage-plan
+ * changes are idempotent, audit ids are deterministic). The one step that may repeat visibly is an alert sent
+ * just before a crash (at-least-once delivery, like every notification system).
+ */
+import { type EntityRecord, entityKey } from '../baselines/entity.js';
+import type { Finding } from '../detection/finding.js';
+import { severityRank } from '../detection/finding.js';
+import type { Clock } from '../ports/clock.js';
+import type { EnforcedTarget, EnforcementChange, EnforcementContext, EnforcementOutcome, Enforcer } from '../ports/enforcer.js';
+import type { Alert, Notifier } from '../ports/notifier.js';
+import { type DocumentCollection, type Store, StoreConflictError, typed } from '../ports/store.js';
+import { batchNotifications, buildAlert } from './alerts.js';
+import type { CompiledResponseConfig } from './config.js';
+import { decide, resolveTarget } from './policy.js';
+import {
+  type AuditEntry,
+  type AuditEvent,
+  auditId,
+  capDocId,
+  type DecisionRecord,
+  decisionDocId,
+  type Target,
+  type TargetState,
+  targetDocId,
+  targetKey,
+} from './state.js';
+
+export interface ResponderDeps {
+  store: Store;
+  clock: Clock;
+  config: CompiledResponseConfig;
+  /** Required in enforce mode. */
+  enforcer?: Enforcer;
+  notifier?: Notifier;
+}
+
+export interface FindingOutcome {
+  findingId: string;
+  revision: number;
+  decision: DecisionRecord['decision'];
+  /** Already fully handled before this call (a retried event). */
+  duplicate: boolean;
+  /** Alerted in this call. */
+  alerted: boolean;
+  error?: unknown;
+}
+
+type ActionsDoc = TargetState | DecisionRecord | { count: number };
+
+const MAX_CONFLICT_RETRIES = 8;
+
+export class ResponseError extends Error {
+  override name = 'ResponseError';
+}
+
+/** Rank of an action when a WAF set is full: severity first, then repeat offences. */
+export function actionRank(severity: Finding['severity'], offences: number): number {
+  return severityRank(severity) * 100 + Math.min(99, offences);
+}
+
+export function changeFor(target: Target, kind: 'block' | 'throttle', rank: number): EnforcementChange {
+  if (target.kind === 'ip') return { op: 'block-ip', address: target.address, rank };
+  return kind === 'block' ? { op: 'block-key', apiKeyId: target.id, rank } : { op: 'throttle-key', apiKeyId: target.id };
+}
+
+/** The change that undoes an active action. */
+export function liftFor(state: TargetState): EnforcementChange | undefined {
+  const active = state.active;
+  if (!active) return undefined;
+  const t = state.target;
+  if (t.kind === 'ip') return { op: 'unblock-ip', address: t.address };
+  if (active.kind === 'block') return { op: 'unblock-key', apiKeyId: t.id };
+  return { op: 'unthrottle-key', apiKeyId: t.id, restoreUsagePlanIds: active.restore?.usagePlanIds ?? [] };
+}
+
+export function ranksFromStore(store: Store): NonNullable<EnforcementContext['ranks']> {
+  return async (targets: readonly EnforcedTarget[]) => {
+    const actions = typed<TargetState>(store.actions);
+    const docs = await actions.get(targets.map((t) => targetDocId(t)));
+    const ranks = new Map<string, number>();
+    for (const doc of docs.values()) {
+      const active = doc.value.active;
+      if (active && active.kind === 'block') ranks.set(targetKey(doc.value.target), actionRank(active.severity, doc.value.offences));
+    }
+    return ranks;
+  };
+}
+
+/** Appends an audit entry; writing the same entry twice (a retry) is a no-op. */
+export async function audit(store: Store, entry: AuditEntry, seed: string): Promise<void> {
+  const log = typed<AuditEntry>(store.audit);
+  try {
+    await log.put([{ id: auditId(entry.at, `${seed}:${entry.event}`), value: entry, expectedVersion: 0 }]);
+  } catch (error: unknown) {
+    if (!(error instanceof StoreConflictError)) throw error;
+  }
+}
+
+/** Read-modify-write of one document with optimistic retries. `change` returns undefined to write nothing. */
+export async function updateDoc<T>(
+  collection: DocumentCollection<T>,
+  id: string,
+  change: (current: T | undefined) => T | undefined,
+): Promise<T | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const found = (await collection.get([id])).get(id);
+    const next = change(found ? structuredClone(found.value) : undefined);
+    if (next === undefined) return found?.value;
+    try {
+      await collection.put([{ id, value: next, expectedVersion: found?.version ?? 0 }]);
+      return next;
+    } catch (error: unknown) {
+      if (!(error instanceof StoreConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+    }
+  }
+}
+
+function newTargetState(target: Target): TargetState {
+  return { target, offences: 0 };
+}
+
+/**
+ * Handles finding revisions in order. Per finding: decide (or reuse the stored decision), record, enforce, audit;
+ * then alerts for the whole call (individually or as one digest). Never throws for one finding: its outcome carries
+ * the error, so the caller reports exactly that record as failed.
+ */
+export async function respond(findings: readonly Finding[], deps: ResponderDeps): Promise<FindingOutcome[]> {
+  const outcomes: FindingOutcome[] = [];
+  const pendingAlerts: Array<{ alert: Alert; record: DecisionRecord; outcome: FindingOutcome }> = [];
+  for (const finding of findings) {
+    const outcome: FindingOutcome = {
+      findingId: finding.id,
+      revision: finding.revision,
+      decision: { action: 'none', alert: false, enforce: false, reasons: [], level: 0 },
+      duplicate: false,
+      alerted: false,
+    };
+    outcomes.push(outcome);
+    try {
+      const result = await handleOne(finding, deps);
+      outcome.decision = result.record.decision;
+      outcome.duplicate = result.duplicate;
+      if (result.alert) pendingAlerts.push({ alert: result.alert, record: result.record, outcome });
+    } catch (error: unknown) {
+      outcome.error = error;
+    }
+  }
+  await sendAlerts(pendingAlerts, deps);
+  return outcomes;
+}
+
+async function handleOne(finding: Finding, deps: ResponderDeps): Promise<{ record: DecisionRecord; duplicate: boolean; alert?: Alert }> {
+  const { store, clock, config } = deps;
+  const actions = typed<ActionsDoc>(store.actions);
+  const targets = actions as DocumentCollection<TargetState>;
+  const records = actions as DocumentCollection<DecisionRecord>;
+  const recordId = decisionDocId(finding.id, finding.revision);
+
+  // 1. The decision: stored, or taken now and stored before anything is applied.
+  let stored = (await records.get([recordId])).get(recordId);
+  if (!stored) {
+    const now = clock.now();
+    const decision = decide({
+      finding,
+      config,
+      now,
+      newBlocksThisHour: ((await actions.get([capDocId(now)])).get(capDocId(now))?.value as { count: number } | undefined)?.count ?? 0,
+      ...(await targetStateFor(finding, targets, deps)),
+    });
+    const record: DecisionRecord = {
+      findingId: finding.id,
+      revision: finding.revision,
+      decidedAt: now,
+      mode: config.mode,
+      decision,
+      done: {},
+      finding: {
+        type: finding.type,
+        severity: finding.severity,
+        confidence: finding.confidence,
+        entity: finding.entity,
+        summary: finding.summary,
+        evidence: finding.evidence,
+        ...(finding.endpoint ? { endpoint: finding.endpoint } : {}),
+      },
+    };
+    try {
+      await records.put([{ id: recordId, value: record, expectedVersion: 0 }]);
+    } catch (error: unknown) {
+      if (!(error instanceof StoreConflictError)) throw error;
+    }
+    stored = (await records.get([recordId])).get(recordId);
+    if (!stored) throw new ResponseError(`decision ${recordId} vanished after writing`);
+  }
+  const record = stored.value;
+  const duplicate = Boolean(record.done.applied && record.done.audited && (record.done.alerted || !record.decision.alert));
+  if (duplicate) return { record, duplicate };
+  const seed = recordId;
+  const d = record.decision;
+
+  if (!record.done.audited) {
+    await audit(
+      store,
+      {
+        at: record.decidedAt,
+        event: 'decided',
+        mode: record.mode,
+        ...(d.target ? { target: targetKey(d.target) } : {}),
+        findingId: record.findingId,
+        revision: record.revision,
+        action: d.action === 'none' ? (d.alert ? 'alert' : 'none') : d.extends ? `extend-${d.action}` : d.action,
+        ...(d.until !== undefined ? { until: d.until } : {}),
+        reason: d.reasons.join('; '),
+        by: 'lantern',
+      },
+      seed,
+    );
+    record.done.audited = true;
+  }
+
+  // 2. Record the action on its target, count it against the cap, enforce it.
+  let extra: string | undefined;
+  if (!record.done.applied && d.action !== 'none' && d.target && d.until !== undefined) {
+    extra = await applyAction(record, deps);
+  }
+  record.done.applied = true;
+  await updateDoc(records, recordId, (current) =>
+    current ? { ...current, decision: record.decision, done: { ...current.done, ...record.done } } : undefined,
+  );
+
+  const alert = d.alert && !record.done.alerted ? buildAlert(record, config.consoleUrl, extra) : undefined;
+  return { record, duplicate: false, ...(alert ? { alert } : {}) };
+}
+
+async function targetStateFor(
+  finding: Finding,
+  targets: DocumentCollection<TargetState>,
+  deps: ResponderDeps,
+): Promise<{ state?: TargetState; linkedPrincipals?: string[] }> {
+  const { target } = resolveTarget(finding, deps.config);
+  if (!target) return {};
+  const id = targetDocId(target);
+  const [state, entity] = await Promise.all([
+    targets.get([id]),
+    typed<Pick<EntityRecord, 'links'>>(deps.store.entities).get([entityKey(finding.entity)]),
+  ]);
+  const principals = entity.get(entityKey(finding.entity))?.value.links?.principals;
+  const found = state.get(id)?.value;
+  return { ...(found ? { state: found } : {}), ...(principals && principals.length > 0 ? { linkedPrincipals: principals } : {}) };
+}
+
+async function applyAction(record: DecisionRecord, deps: ResponderDeps): Promise<string | undefined> {
+  const { store, clock, config } = deps;
+  const d = record.decision;
+  const target = d.target as Target;
+  const until = d.until as number;
+  const kind = d.action as 'block' | 'throttle';
+  const targets = typed<TargetState>(store.actions);
+  const docId = targetDocId(target);
+  const enforced = d.enforce;
+
+  let isNew = false;
+  const state = (await updateDoc(targets, docId, (current) => {
+    const s = current ?? newTargetState(target);
+    if (s.active?.findingId === record.findingId && s.active.revision === record.revision) return undefined; // done by an earlier try
+    // A monitor-mode record is not in force: in enforce mode it is replaced, not extended.
+    const extending = s.active !== undefined && s.active.until > record.decidedAt && (s.active.enforced || !enforced);
+    isNew = !extending;
+    s.active = {
+      kind,
+      since: extending ? (s.active as NonNullable<TargetState['active']>).since : record.decidedAt,
+      until,
+      findingId: record.findingId,
+      revision: record.revision,
+      severity: record.finding.severity,
+      enforced,
+      ...(s.active?.restore ? { restore: s.active.restore } : {}),
+    };
+    if (!extending) s.offences += 1;
+    return s;
+  })) as TargetState;
+
+  if (isNew && kind === 'block') {
+    const cap = capDocId(record.decidedAt);
+    await updateDoc(typed<{ count: number }>(store.actions), cap, (c) => ({ count: (c?.count ?? 0) + 1 }));
+  }
+  if (!enforced) return undefined;
+  if (!deps.enforcer) throw new ResponseError('enforce mode without an enforcer');
+
+  const change = changeFor(target, kind, actionRank(record.finding.severity, state.offences));
+  const report = await deps.enforcer.apply([change], { ranks: ranksFromStore(store) });
+  const outcome = report.outcomes[0] as EnforcementOutcome;
+  const notes: string[] = [];
+  for (const evicted of report.evicted) {
+    const evictedTarget: Target = evicted.op === 'block-ip' ? { kind: 'ip', address: evicted.target } : { kind: 'api-key', id: evicted.target };
+    await endAction(store, clock.now(), evictedTarget, 'evicted', 'the WAF set is full: made room for a worse offender', record.mode);
+    notes.push(`The WAF set was full: ${evicted.target} was unblocked early to make room.`);
+  }
+  if (outcome.ok) {
+    if (outcome.restoreUsagePlanIds && outcome.restoreUsagePlanIds.length > 0) {
+      await updateDoc(targets, docId, (s) => {
+        if (!s?.active || s.active.restore) return undefined;
+        s.active.restore = { usagePlanIds: outcome.restoreUsagePlanIds as string[] };
+        return s;
+      });
+    }
+    await audit(
+      store,
+      { at: clock.now(), event: 'enforced', mode: record.mode, target: targetKey(target), findingId: record.findingId, revision: record.revision, action: kind, until, reason: outcome.detail ?? 'applied', by: 'lantern' },
+      `${decisionDocId(record.findingId, record.revision)}:${record.decidedAt}`,
+    );
+    return notes.join(' ') || undefined;
+  }
+  if (outcome.reason === 'failed') throw new ResponseError(`enforcement failed for ${targetKey(target)}: ${outcome.detail}`);
+  // Refused for good (set full of worse offenders, key unknown): nothing is in force; say so and alert.
+  await updateDoc(targets, docId, (s) => {
+    if (!s?.active || s.active.findingId !== record.findingId) return undefined;
+    delete s.active;
+    return s;
+  });
+  await audit(
+    store,
+    { at: clock.now(), event: 'enforce-failed', mode: record.mode, target: targetKey(target), findingId: record.findingId, revision: record.revision, action: kind, reason: `${outcome.reason}: ${outcome.detail}`, by: 'lantern' },
+    decisionDocId(record.findingId, record.revision),
+  );
+  record.decision.alert = true;
+  notes.push(`Could not ${kind}: ${outcome.detail}.`);
+  return notes.join(' ');
+}
+
+/** Ends an active action in the store (not at the edge) and audits it. */
+export async function endAction(
+  store: Store,
+  now: number,
+  target: Target,
+  how: 'expired' | 'unblocked' | 'evicted',
+  reason: string,
+  mode: 'monitor' | 'enforce',
+  by = 'lantern',
+): Promise<TargetState | undefined> {
+  let ended: TargetState['active'];
+  const state = await updateDoc(typed<TargetState>(store.actions), targetDocId(target), (s) => {
+    if (!s?.active) return undefined;
+    ended = s.active;
+    s.last = { kind: s.active.kind, ended: now, how };
+    delete s.active;
+    return s;
+  });
+  if (ended) {
+    const event: AuditEvent = how === 'expired' ? 'expired' : how === 'evicted' ? 'evicted' : 'lifted';
+    await audit(
+      store,
+      { at: now, event, mode, target: targetKey(target), findingId: ended.findingId, revision: ended.revision, action: `end-${ended.kind}`, reason, by },
+      `${targetKey(target)}:${ended.since}`,
+    );
+  }
+  return state;
+}
+
+async function sendAlerts(pending: Array<{ alert: Alert; record: DecisionRecord; outcome: FindingOutcome }>, deps: ResponderDeps): Promise<void> {
+  if (pending.length === 0) return;
+  const records = typed<DecisionRecord>(deps.store.actions);
+  const markSent = async (items: typeof pending) => {
+    for (const item of items) {
+      const id = decisionDocId(item.record.findingId, item.record.revision);
+      await updateDoc(records, id, (current) => (current ? { ...current, done: { ...current.done, alerted: true } } : undefined));
+      await audit(
+        deps.store,
+        { at: deps.clock.now(), event: 'alerted', mode: item.record.mode, findingId: item.record.findingId, revision: item.record.revision, action: 'alert', reason: item.alert.actionTaken, by: 'lantern' },
+        id,
+      );
+      item.outcome.alerted = true;
+    }
+  };
+  if (!deps.notifier) {
+    await markSent(pending);
+    return;
+  }
+  const notifications = batchNotifications(
+    pending.map((p) => p.alert),
+    deps.config.digestThreshold,
+    deps.clock.now(),
+    deps.config.consoleUrl,
+  );
+  try {
+    for (const notification of notifications) await deps.notifier.notify(notification);
+    await markSent(pending);
+  } catch (error: unknown) {
+    // Not marked: the events are retried and the alerts sent then.
+    for (const item of pending) item.outcome.error ??= error;
+  }
+}
