@@ -71,6 +71,12 @@ export type MergeReason =
   | 'plural-collection'
   /** A position reached the per-node cap on distinct literals (memory bound). */
   | 'cap'
+  /** Literals shaped like the parameter beside them (same children): more values. */
+  | 'joins-parameter'
+  /** Words this host already merged as values at another position. */
+  | 'known-values'
+  /** File-like values at several depths below one position: a parameter that spans `/` (`{path+}`). */
+  | 'greedy'
   /** A declared template (override or gateway route) covers these literals. */
   | 'declared';
 
@@ -139,6 +145,10 @@ export interface TNode {
   pin?: 1;
   /** Split override: values at the child position stay literal. */
   split?: 1;
+  /** File-like names seen below: relative depths (bit mask), files deeper than one level, first direct file names. */
+  fd?: number;
+  fc?: number;
+  fn?: string[];
 }
 
 export interface PNode extends TNode {
@@ -160,6 +170,8 @@ export interface HostState {
   /** Requests that never matched a successful endpoint: top paths (space-saving) and total. */
   unconfirmed: { total: number; top: Record<string, number> };
   assets: number;
+  /** Words merged into parameters on this host (bounded), keyed `=` + word. */
+  vocab?: Record<string, 1>;
 }
 
 export interface TemplaterState {
@@ -355,6 +367,8 @@ export class PathTemplater {
       this.evaluate(hs, hostName, c.parent, c.depth, c.parentText, c.isParam);
     }
 
+    if (isFileLike(segs[segs.length - 1])) this.noteFile(hs, hostName, outcome.steps, segs[segs.length - 1] as string);
+
     const final = this.lookupSegments(hs, m, segs);
     if (final) return this.result(hostName, m, final, 'api', tail);
     // Cannot happen (the path was just learnt), but never lose the request.
@@ -501,6 +515,10 @@ export class PathTemplater {
       }
       const l = lit(node, s);
       if (l) {
+        // A literal left beside a parameter is re-judged now and then as evidence grows.
+        if (!l.pin && (l.h & 7) === 7 && node.p?.['']?.u) {
+          created.push({ parent: node, depth: i, parentText: parentIsParam ? undefined : parentText, isParam: parentIsParam });
+        }
         steps.push({ node: l, text: escapeLiteral(s) });
         node = l;
         parentText = s;
@@ -534,6 +552,7 @@ export class PathTemplater {
           if (p?.u && this.canRoute(p, rest)) {
             next = { node: p, suffix: node.p?.[suffix] === p ? suffix : '' };
             addKind(p, 'slug');
+            remember(hs, s);
             break;
           }
         }
@@ -570,6 +589,59 @@ export class PathTemplater {
     return { steps, complete: true, stoppedAt: segs.length };
   }
 
+  /**
+   * Slash-spanning parameters (`…/raw/{filepath}`, `…/proxy/{path}`): when file-like names arrive
+   * both directly below a position and deeper below it, the position takes a greedy `{path+}`.
+   */
+  private noteFile(hs: HostState, host: string, steps: RouteStep[], file: string): void {
+    const last = steps.length - 1;
+    let chosen: { node: TNode; index: number } | undefined;
+    for (let k = 1; k <= Math.min(6, last); k++) {
+      const a = steps[last - k]?.node;
+      if (!a || a.p?.['+']) return;
+      a.fd = (a.fd ?? 0) | (1 << k);
+      if (k === 1) {
+        const names = a.fn ?? [];
+        const name = file.slice(0, 64);
+        if (names.length < 3 && !names.includes(name)) names.push(name);
+        a.fn = names;
+      } else a.fc = (a.fc ?? 0) + 1;
+      // Several distinct files directly below, and files deeper below too.
+      if ((a.fn?.length ?? 0) >= 3 && (a.fc ?? 0) >= 3 && !a.split) chosen = { node: a, index: last - k };
+    }
+    if (!chosen) return;
+    const a = chosen.node;
+    const before = snapshotTemplates(hs.root, a);
+    a.p = a.p ?? {};
+    const g: PNode = a.p['+'] ?? { h: 0, name: 'path', kinds: ['any'], u: 1, auto: 1 };
+    a.p['+'] = g;
+    let distinct = 0;
+    const fold = (n: TNode) => {
+      g.h += n.h;
+      for (const [method, count] of Object.entries(n.m ?? {})) {
+        g.m = g.m ?? {};
+        g.m[method] = (g.m[method] ?? 0) + count;
+      }
+      hs.nodes--;
+      for (const c of Object.values(n.l ?? {})) fold(c);
+      for (const c of Object.values(n.p ?? {})) fold(c);
+    };
+    for (const [key, child] of Object.entries(a.l ?? {})) {
+      if (child.pin) continue;
+      distinct++;
+      fold(child);
+      delete a.l?.[key];
+    }
+    for (const [suffix, child] of Object.entries(a.p)) {
+      if (suffix === '+') continue;
+      distinct++;
+      fold(child);
+      delete a.p[suffix];
+    }
+    hs.nodes++;
+    this.emitMerges(hs, host, before, { segmentIndex: chosen.index + 1, distinctValues: distinct, requests: g.h, kinds: ['any'], reason: 'greedy' });
+  }
+
   private hostNameOf(hs: HostState): string {
     for (const [k, v] of Object.entries(this.state.hosts)) if (v === hs) return k.slice(1);
     return OTHER_HOST;
@@ -577,6 +649,9 @@ export class PathTemplater {
 
   /** Whether `rest` can be routed below `node` through existing structure (any method). */
   private canRoute(node: TNode, rest: readonly string[]): boolean {
+    // A value followed by a sub-path below a parameter that has sub-paths (a new sub-resource of
+    // a known value), or a value alone where the parameter ends an endpoint: the parameter.
+    if (rest.length === 0 ? hasTerminal(node) : hasChildren(node)) return true;
     return this.lookupFrom(node, rest, 0, undefined, [], []);
   }
 
@@ -606,7 +681,7 @@ export class PathTemplater {
       else groups.set(key, [entry]);
     }
     for (const [suffix, group] of groups) {
-      const decision = this.decide(node, group, depth, parentText, nodeIsParam, suffix);
+      const decision = this.decide(node, group, depth, parentText, nodeIsParam, suffix, hs.vocab);
       if (decision) this.mergeAt(hs, host, node, depth, parentText, decision.values, decision.reason, suffix);
     }
   }
@@ -618,6 +693,7 @@ export class PathTemplater {
     parentText: string | undefined,
     nodeIsParam: boolean,
     suffix: string,
+    vocab: Record<string, 1> | undefined,
   ): { values: Array<[string, TNode]>; reason: MergeReason } | undefined {
     const existing = node.p?.[suffix];
     const reference = existing?.u ? existing : undefined;
@@ -627,37 +703,54 @@ export class PathTemplater {
     const leafCount = group.filter(([, n]) => isLeaf(n)).length;
     const mostlyInner = reference ? hasChildren(reference) && !hasTerminal(reference) : group.length - leafCount >= 0.8 * group.length;
     const leavesAreValues = leafCount >= 6 && hapaxOf(group.filter(([, n]) => isLeaf(n))) >= 0.5;
-    // Versions (`v1`, `2.0`) are never values. A heavy hitter (`/users/me` beside the usernames)
-    // is its own endpoint: it stays static and does not dilute the evidence about the others.
-    const total = group.reduce((a, [, n]) => a + n.h, 0);
-    const heavy = (text: string, n: TNode) => n.h >= Math.max(20, 0.1 * total) && !isValueLike(splitSuffix(text).stem);
-    let candidates = group.filter(
-      ([text, n]) => !isVersionSegment(text) && !heavy(text, n) && !(mostlyInner && isLeaf(n) && !leavesAreValues),
-    );
+    // Versions (`v1`, `2.0`) are never values.
+    let candidates = group.filter(([text, n]) => !isVersionSegment(text) && !(mostlyInner && isLeaf(n) && !leavesAreValues));
     // Case protection: among ALL-CAPS values (tickers, codes), a lower-case word is a name (`/tickers/types`).
     const upper = candidates.filter(([t]) => caseClass(t) === 'upper').length;
     if (candidates.length >= 5 && upper >= 0.8 * candidates.length) candidates = candidates.filter(([t]) => caseClass(t) !== 'lower');
     if (candidates.length < 2) return undefined;
 
+    // Heavy hitters (a popular account, `/users/me`) do not dilute the evidence about the others:
+    // the hapax ratio is computed without them (they are merged with the rest all the same).
+    const total = candidates.reduce((a, [, c]) => a + c.h, 0);
     const d = candidates.length;
     let n = 0;
     let singles = 0;
     const valueLike: Array<[string, TNode]> = [];
     let leaves = 0;
+    let known = 0;
     for (const entry of candidates) {
       const [text, c] = entry;
-      n += c.h;
-      if (c.h <= 1) singles++;
+      if (!(c.h >= Math.max(20, 0.1 * total))) {
+        n += c.h;
+        if (c.h <= 1) singles++;
+      }
       if (isValueLike(splitSuffix(text).stem)) valueLike.push(entry);
       if (!hasChildren(c)) leaves++;
+      if (vocab?.[`=${text}`]) known++;
     }
     const hapax = n > 0 ? singles / n : 0;
     // A typed parameter at this position (`/accounts/{id}` beside `/accounts/search`): REST
     // convention says the words beside it are names (actions, sub-collections).
     const typedSibling = existing !== undefined && !existing.u;
     const strict = depth === 0 || nodeIsParam || typedSibling || (parentText !== undefined && isVersionSegment(parentText));
+    if (reference) {
+      // Beside a parameter that already holds values: a literal whose children are mostly the
+      // parameter's children is one more value; several leaves where the parameter ends endpoints too.
+      const refNames = new Set(literalEntries(reference).map(([name]) => name));
+      const inner = candidates.filter(([, c]) => {
+        const names = literalEntries(c).map(([name]) => name);
+        return names.length >= 2 && names.filter((x) => refNames.has(x)).length >= 0.5 * names.length;
+      });
+      const leafJoin = hasTerminal(reference) ? candidates.filter(([, c]) => !hasChildren(c)) : [];
+      const joiners = [...inner, ...(leafJoin.length >= 3 ? leafJoin : [])];
+      if (joiners.length > 0) return { values: joiners, reason: 'joins-parameter' };
+    }
     const minDistinct = reference ? 3 : strict ? 40 : 12;
     if (d >= minDistinct && hapax >= 0.4) return { values: candidates, reason: 'cardinality' };
+    // Words already merged as values elsewhere on this host (`/apis/batch/v1/namespaces/team-a`
+    // after `/api/v1/namespaces/{namespace}` absorbed `team-a`).
+    if (!typedSibling && known >= 3 && known >= 0.5 * d) return { values: candidates, reason: 'known-values' };
     if (valueLike.length >= 3 && valueLike.length >= 0.5 * d) {
       return { values: reference || typedSibling ? valueLike : candidates, reason: 'value-like' };
     }
@@ -685,7 +778,7 @@ export class PathTemplater {
       }
       const threshold = Math.max(2, Math.ceil(0.3 * withKids.length));
       const common = new Set([...freq].filter(([, k]) => k >= threshold).map(([name]) => name));
-      if (common.size >= 2) {
+      if (common.size >= (parentText !== undefined && isPlural(parentText) ? 1 : 2)) {
         const members = withKids.filter(([, c]) => literalEntries(c).some(([name]) => common.has(name)));
         if (members.length >= Math.max(3, 0.6 * withKids.length)) return { values: members, reason: 'similar-subtrees' };
       }
@@ -716,6 +809,7 @@ export class PathTemplater {
     target.u = 1;
     let requests = 0;
     for (const [text, child] of values) {
+      remember(hs, text);
       requests += child.h;
       const kind = segmentInfo(text, depth).kind;
       addKind(target, kind === 'word' ? 'slug' : kind);
@@ -916,6 +1010,31 @@ export class PathTemplater {
 
 // ---------------------------------------------------------------------------------------------
 // Tree utilities
+
+const MAX_VOCAB = 4096;
+
+/** Extensions of API representations (`/Calls.json`): not files. */
+const FORMAT_EXTENSIONS = new Set(['json', 'xml', 'csv', 'html', 'htm']);
+
+function isFileLike(segment: string | undefined): boolean {
+  if (segment === undefined) return false;
+  const m = /\.([A-Za-z][A-Za-z0-9]{0,5})$/.exec(segment);
+  return m !== null && !FORMAT_EXTENSIONS.has((m[1] as string).toLowerCase()) && segment.length > (m[0] as string).length;
+}
+
+function popcount(x: number): number {
+  let c = 0;
+  for (let v = x; v !== 0; v &= v - 1) c++;
+  return c;
+}
+
+function remember(hs: HostState, word: string): void {
+  const vocab = hs.vocab ?? {};
+  hs.vocab = vocab;
+  if (word.length > 64 || vocab[`=${word}`]) return;
+  if (Object.keys(vocab).length >= MAX_VOCAB) return;
+  vocab[`=${word}`] = 1;
+}
 
 function hapaxOf(entries: ReadonlyArray<[string, TNode]>): number {
   let n = 0;

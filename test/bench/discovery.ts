@@ -310,8 +310,8 @@ function main(): void {
       rows.push(res);
       if (args.verbose) {
         console.log(`  seed ${seed}: F1 ${pct(res.score.f1)} (${res.ms} ms, ${res.merges} merges)`);
-        for (const m of res.score.misses.slice(0, 15)) console.log(`    miss  ${m}`);
-        for (const m of res.score.extras.slice(0, 15)) console.log(`    extra ${m}`);
+        for (const m of res.score.misses.slice(0, 400)) console.log(`    miss  ${m}`);
+        for (const m of res.score.extras.slice(0, 400)) console.log(`    extra ${m}`);
         for (const m of res.falseShadows.slice(0, 10)) console.log(`    false shadow ${m}`);
         for (const m of res.shadows.missed) console.log(`    shadow missed ${m}`);
         for (const m of res.zombies.missed) console.log(`    zombie missed ${m}`);
