@@ -2,6 +2,7 @@ import type { Store } from '../ports/store.js';
 import { typed } from '../ports/store.js';
 import type { EntityType } from '../baselines/entity.js';
 import type { Finding } from '../detection/finding.js';
+import { loadRateRecommendations, type RateRecommendation } from '../detection/rate-recommendations.js';
 import { hasSucceeded, percentiles, topCallers } from '../discovery/inventory.js';
 import type { RejectionReason, Rejection } from '../events/api-event.js';
 import { emptyRunStats } from './run-stats.js';
@@ -28,6 +29,8 @@ export interface Report {
   endpoints: ReportEndpoint[];
   entities: ReportEntity[];
   findings: ReportFinding[];
+  /** Per-endpoint rate-limit recommendations (per identity per 10 minutes), the throttling input (issue #4). */
+  rateRecommendations: RateRecommendation[];
   rejections: { total: number; byReason: Partial<Record<RejectionReason, number>>; samples: Rejection[] };
 }
 
@@ -142,6 +145,7 @@ export async function buildReport(store: Store, options: ReportOptions = {}): Pr
     endpoints,
     entities,
     findings,
+    rateRecommendations: await loadRateRecommendations(store),
     rejections: { total: run.rejected, byReason: run.byReason, samples: run.samples },
   };
 }

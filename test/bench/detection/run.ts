@@ -111,6 +111,6 @@ export async function runScenario(options: SimulateOptions, detection: Detection
     missed,
     ms: Date.now() - started,
     reportFindings: report.findings.length,
-    reportRecommendations: ((report as unknown as { rateRecommendations?: unknown[] }).rateRecommendations ?? []).length,
+    reportRecommendations: report.rateRecommendations.length,
   };
 }
