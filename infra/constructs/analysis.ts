@@ -1,0 +1,114 @@
+/**
+ * Analysis: the ingest function on the log stream, and the scheduled sweeper.
+ * The event source mapping follows the safe defaults of stream consumers: bisect a failing batch, bounded retries,
+ * a maximum record age, partial batch responses (the handler names failed records by sequence number), and an
+ * encrypted SQS queue that receives the metadata of what could not be processed.
+ */
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { IngestTuning } from '../config.js';
+import { LanternFunction } from './function.js';
+import { acknowledge } from './nag.js';
+import { grantQueueSend, grantStreamConsume, grantStreamPut, onFailureDestination } from './grants.js';
+import { SWEEP_ACTIONS, type State } from './state.js';
+
+export interface AnalysisProps {
+  key: kms.IKey;
+  state: State;
+  logStream: kinesis.IStream;
+  /** Findings go here (the responder consumes it). */
+  findingsStream: kinesis.IStream;
+  /** Environment every function shares (table name etc.). */
+  environment: Record<string, string>;
+  /** The real-time log fields, in the order given to CloudFront. */
+  realtimeFields: readonly string[];
+  behindCloudFront: boolean;
+  tuning: IngestTuning;
+  retentionDays: logs.RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+/** An encrypted on-failure queue for a stream consumer: 14 days to inspect and replay. */
+export function onFailureQueue(scope: Construct, id: string, key: kms.IKey): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  acknowledge(
+    queue,
+    'AwsSolutions-SQS3',
+    "This queue IS the dead-letter destination: the stream event source mapping's on-failure destination (it receives the shard and sequence range of records given up on). A queue behind it would have no producer.",
+  );
+  return queue;
+}
+
+export class Analysis extends Construct {
+  readonly ingest: LanternFunction;
+  readonly ingestMapping: lambda.EventSourceMapping;
+  readonly ingestFailures: sqs.Queue;
+  readonly sweeper: LanternFunction;
+  readonly sweepSchedule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: AnalysisProps) {
+    super(scope, id);
+    const t = props.tuning;
+    this.ingest = new LanternFunction(this, 'Ingest', {
+      name: 'ingest',
+      description: 'Lantern: decode log records, analyse, persist (Kinesis log stream consumer)',
+      environment: {
+        ...props.environment,
+        LANTERN_CLOUDFRONT_FIELDS: props.realtimeFields.join(','),
+        LANTERN_APIGW_BEHIND_CLOUDFRONT: String(props.behindCloudFront),
+        LANTERN_FINDINGS_STREAM: props.findingsStream.streamName,
+      },
+      memoryMb: t.memoryMb,
+      timeout: Duration.minutes(2),
+      retentionDays: props.retentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+    props.state.grantStore(this.ingest.fn);
+    grantStreamConsume(this.ingest.fn, props.logStream, props.key);
+    grantStreamPut(this.ingest.fn, props.findingsStream, props.key);
+
+    this.ingestFailures = onFailureQueue(this, 'IngestFailures', props.key);
+    this.ingestMapping = new lambda.EventSourceMapping(this, 'IngestMapping', {
+      target: this.ingest.fn,
+      eventSourceArn: props.logStream.streamArn,
+      startingPosition: lambda.StartingPosition.LATEST,
+      batchSize: t.batchSize,
+      maxBatchingWindow: Duration.seconds(t.batchWindowSeconds),
+      parallelizationFactor: t.parallelizationFactor,
+      bisectBatchOnError: true,
+      retryAttempts: t.retryAttempts,
+      maxRecordAge: Duration.seconds(t.maxRecordAgeSeconds),
+      reportBatchItemFailures: true,
+      onFailure: onFailureDestination(this.ingestFailures),
+    });
+    grantQueueSend(this.ingest.fn, this.ingestFailures, props.key);
+
+    this.sweeper = new LanternFunction(this, 'Sweeper', {
+      name: 'sweeper',
+      description: 'Lantern: scheduled housekeeping of the state',
+      environment: props.environment,
+      memoryMb: 512,
+      timeout: Duration.minutes(5),
+      retentionDays: props.retentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+    props.state.grantStore(this.sweeper.fn, SWEEP_ACTIONS);
+    this.sweepSchedule = new events.Rule(this, 'SweepSchedule', {
+      schedule: events.Schedule.rate(Duration.minutes(15)),
+      targets: [new targets.LambdaFunction(this.sweeper.fn, { retryAttempts: 2 })],
+      description: 'Lantern sweeper every 15 minutes',
+    });
+  }
+}

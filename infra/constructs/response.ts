@@ -1,0 +1,195 @@
+/**
+ * Response: the findings stream (one shard: findings are rare, and one shard with one batch at a time makes the
+ * responder the single writer WAF and usage plans need), the responder on it, the scheduled expirer, and the API
+ * Gateway quarantine usage plan. The WAF block list is built by BlockList (possibly in the us-east-1 edge stack):
+ * this construct only receives its references and grants exactly those IP sets.
+ */
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { RestApiStage } from '../config.js';
+import { onFailureQueue } from './analysis.js';
+import { LanternFunction } from './function.js';
+import { grantQueueSend, grantStreamConsume, grantTopicPublish, onFailureDestination } from './grants.js';
+import type { State } from './state.js';
+import { CMK_STREAM_REASON } from './ingestion.js';
+import { acknowledge, nagRegion } from './nag.js';
+import type { BlockListRefs } from './waf.js';
+
+export interface ResponseProps {
+  key: kms.IKey;
+  state: State;
+  environment: Record<string, string>;
+  blockList: BlockListRefs;
+  restApis: readonly RestApiStage[];
+  quarantine: { rateLimit: number; burstLimit: number };
+  topic: sns.ITopic;
+  slackSecret?: secretsmanager.ISecret;
+  retentionDays: logs.RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+export class Response extends Construct {
+  readonly findingsStream: kinesis.Stream;
+  readonly quarantinePlan: apigateway.CfnUsagePlan;
+  /** Environment of the functions that act (responder, expirer, console API): where the enforcers are. */
+  readonly enforcerEnvironment: Record<string, string>;
+  private readonly props: ResponseProps;
+  private responderFn?: LanternFunction;
+  private responderFailuresQueue?: sqs.Queue;
+  private expirerFn?: LanternFunction;
+
+  constructor(scope: Construct, id: string, props: ResponseProps) {
+    super(scope, id);
+    this.props = props;
+    this.findingsStream = new kinesis.Stream(this, 'FindingsStream', {
+      streamMode: kinesis.StreamMode.PROVISIONED,
+      shardCount: 1,
+      encryption: kinesis.StreamEncryption.KMS,
+      encryptionKey: props.key,
+      retentionPeriod: Duration.hours(24),
+      removalPolicy: props.removalPolicy,
+    });
+    acknowledge(this.findingsStream, 'AwsSolutions-KDS3', CMK_STREAM_REASON);
+
+    this.quarantinePlan = new apigateway.CfnUsagePlan(this, 'QuarantinePlan', {
+      usagePlanName: `${Stack.of(this).stackName}-quarantine`,
+      description: 'Lantern moves an abusive API key here for the duration of a throttle (restores its plan on expiry)',
+      throttle: { rateLimit: props.quarantine.rateLimit, burstLimit: props.quarantine.burstLimit },
+      apiStages: props.restApis.map((s) => ({ apiId: s.apiId, stage: s.stage })),
+    });
+
+    const b = props.blockList;
+    this.enforcerEnvironment = {
+      LANTERN_WAF_SCOPE: b.scope,
+      LANTERN_WAF_REGION: b.region,
+      LANTERN_WAF_IPV4_SET_ARN: b.ipv4.arn,
+      LANTERN_WAF_IPV4_SET_ID: b.ipv4.id,
+      LANTERN_WAF_IPV4_SET_NAME: b.ipv4.name,
+      LANTERN_WAF_IPV6_SET_ARN: b.ipv6.arn,
+      LANTERN_WAF_IPV6_SET_ID: b.ipv6.id,
+      LANTERN_WAF_IPV6_SET_NAME: b.ipv6.name,
+      LANTERN_QUARANTINE_USAGE_PLAN_ID: this.quarantinePlan.ref,
+      LANTERN_REST_APIS: props.restApis.map((s) => `${s.apiId}/${s.stage}`).join(','),
+      LANTERN_ALERT_TOPIC_ARN: props.topic.topicArn,
+      ...(props.slackSecret ? { LANTERN_SLACK_SECRET_ARN: props.slackSecret.secretArn } : {}),
+    };
+  }
+
+  /** The responder: consumes findings, one batch at a time on the single shard (the single WAF/usage-plan writer). */
+  addResponder(): { fn: LanternFunction; mapping: lambda.EventSourceMapping; failures: sqs.Queue } {
+    const p = this.props;
+    const fn = new LanternFunction(this, 'Responder', {
+      name: 'responder',
+      description: 'Lantern: findings -> policy -> WAF / usage plan / alerts (Kinesis findings stream consumer)',
+      environment: { ...p.environment, ...this.enforcerEnvironment },
+      memoryMb: 512,
+      timeout: Duration.minutes(2),
+      retentionDays: p.retentionDays,
+      removalPolicy: p.removalPolicy,
+    });
+    this.grantEnforcers(fn);
+    grantStreamConsume(fn.fn, this.findingsStream, p.key);
+    const failures = onFailureQueue(this, 'ResponderFailures', p.key);
+    grantQueueSend(fn.fn, failures, p.key);
+    const mapping = new lambda.EventSourceMapping(this, 'ResponderMapping', {
+      target: fn.fn,
+      eventSourceArn: this.findingsStream.streamArn,
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: 50,
+      maxBatchingWindow: Duration.seconds(2),
+      parallelizationFactor: 1,
+      bisectBatchOnError: true,
+      retryAttempts: 10,
+      maxRecordAge: Duration.hours(6),
+      reportBatchItemFailures: true,
+      onFailure: onFailureDestination(failures),
+    });
+    this.responderFn = fn;
+    this.responderFailuresQueue = failures;
+    return { fn, mapping, failures };
+  }
+
+  /** The expirer: lifts blocks and throttles whose time is up, every minute. */
+  addExpirer(): { fn: LanternFunction; schedule: events.Rule } {
+    const p = this.props;
+    const fn = new LanternFunction(this, 'Expirer', {
+      name: 'expirer',
+      description: 'Lantern: expire blocks and throttles (scheduled)',
+      environment: { ...p.environment, ...this.enforcerEnvironment },
+      memoryMb: 256,
+      timeout: Duration.seconds(55),
+      retentionDays: p.retentionDays,
+      removalPolicy: p.removalPolicy,
+    });
+    this.grantEnforcers(fn);
+    const schedule = new events.Rule(this, 'ExpirySchedule', {
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(fn.fn, { retryAttempts: 2 })],
+      description: 'Lantern expirer every minute',
+    });
+    this.expirerFn = fn;
+    return { fn, schedule };
+  }
+
+  get responder(): LanternFunction | undefined {
+    return this.responderFn;
+  }
+  get responderFailures(): sqs.Queue | undefined {
+    return this.responderFailuresQueue;
+  }
+  get expirer(): LanternFunction | undefined {
+    return this.expirerFn;
+  }
+
+  /** State, the two IP sets, the quarantine plan and its keys, the configured stages' keys, alerts. */
+  grantEnforcers(fn: LanternFunction): void {
+    const p = this.props;
+    const stack = Stack.of(this);
+    p.state.grantStore(fn.fn);
+    fn.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['wafv2:GetIPSet', 'wafv2:UpdateIPSet'],
+        resources: [p.blockList.ipv4.arn, p.blockList.ipv6.arn],
+      }),
+    );
+    const apigw = (path: string) => `arn:${stack.partition}:apigateway:${stack.region}::${path}`;
+    // Move a key into the quarantine plan and back: plan keys of any plan (the key's original plan is not known
+    // in advance), API keys (read to restore, enable/disable), and the plans themselves (GetUsagePlans by key).
+    fn.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['apigateway:GET', 'apigateway:POST', 'apigateway:DELETE'],
+        resources: [apigw('/usageplans'), apigw('/usageplans/*/keys'), apigw('/usageplans/*/keys/*')],
+      }),
+    );
+    fn.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['apigateway:GET', 'apigateway:PATCH'],
+        resources: [apigw(`/usageplans/${this.quarantinePlan.ref}`), apigw('/apikeys'), apigw('/apikeys/*')],
+      }),
+    );
+    grantTopicPublish(fn.fn, p.topic, p.key);
+    const region = nagRegion(this);
+    const why = {
+      '/usageplans/*/keys':
+        "Throttling moves an API key from its current usage plan (any plan: which one is only known at run time) into the quarantine plan and back; the API key's id is likewise only known from the finding.",
+      '/usageplans/*/keys/*':
+        'Deleting the key from its current plan and restoring it on expiry addresses /usageplans/<plan>/keys/<key>: plan and key are only known at run time.',
+      '/apikeys/*': 'The offending API key (read to restore, enabled/disabled on block) is only known from the finding at run time.',
+    };
+    for (const [path, reason] of Object.entries(why)) {
+      acknowledge(fn.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:${region}::${path}]`, reason);
+    }
+    p.slackSecret?.grantRead(fn.fn);
+  }
+}
