@@ -118,7 +118,7 @@ export class CoalescingSetWriter {
 
   /** Queues changes; resolves with the outcome of the write that carried them (shared with other submitters). */
   submit(adds: readonly PendingAdd[], removes: readonly string[], ranks?: Ranks): Promise<SetWriteResult> {
-    const batch = (this.next ??= { ops: new Map(), waiters: [] });
+    const batch: Batch = (this.next ??= { ops: new Map(), waiters: [] } as Batch);
     for (const entry of removes) batch.ops.set(entry, { op: 'remove' });
     for (const add of adds) {
       const existing = batch.ops.get(add.entry);

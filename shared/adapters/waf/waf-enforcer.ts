@@ -29,14 +29,16 @@ export interface WafSetRef {
 }
 
 /** WAF's limits (WAF quotas page; check yours: some are raisable). */
-export const WAF_LIMITS = {
+export interface WafLimits {
   /** Addresses (CIDRs) per IP set. */
-  ipSetAddresses: 10_000,
+  ipSetAddresses: number;
   /** Regex patterns per regex pattern set. */
-  regexPatterns: 10,
+  regexPatterns: number;
   /** Characters per regex pattern. */
-  regexLength: 200,
-} as const;
+  regexLength: number;
+}
+
+export const WAF_LIMITS: Readonly<WafLimits> = { ipSetAddresses: 10_000, regexPatterns: 10, regexLength: 200 };
 
 export interface WafEnforcerOptions {
   client: WAFV2Client;
@@ -45,7 +47,7 @@ export interface WafEnforcerOptions {
   ipv6: WafSetRef;
   /** The API key regex pattern set and how to read a key's value from its id; absent: key blocking unsupported. */
   apiKeys?: WafSetRef & { resolveValue: (apiKeyId: string) => Promise<string | undefined> };
-  limits?: Partial<typeof WAF_LIMITS>;
+  limits?: Partial<WafLimits>;
   /** One write per this many ms across all sets (default 1,000: WAF's ~1 write/s per account and region). */
   minWriteIntervalMs?: number;
   timing?: Timing;
