@@ -1,0 +1,170 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
+import { type EndpointBaseline, endpointBaselineId } from '../../../shared/baselines/endpoint-baseline.js';
+import { DetectionConfigError, resolveDetectionConfig } from '../../../shared/detection/config.js';
+import { findingId } from '../../../shared/detection/finding.js';
+import { fallbackTemplate } from '../../../shared/detection/template.js';
+import { typed, type Store } from '../../../shared/ports/store.js';
+import { makeApiEvent, resetApiEventSequence } from '../../helpers/events.js';
+import { allFindings, entityDoc, HOST, observed, runDetect, T0 } from './harness.js';
+
+const MINUTE = 60_000;
+const SCANNER = '203.0.113.50';
+
+function probes(from: number, count: number, offset = 0) {
+  return Array.from({ length: count }, (_, i) =>
+    observed(makeApiEvent({ host: HOST, time: from + i * 100, clientIp: SCANNER, path: `/probe/${String.fromCharCode(97 + ((i + offset) % 26))}${i + offset}x`, status: 404 })),
+  );
+}
+
+describe('detect', () => {
+  let store: Store;
+  beforeEach(() => {
+    resetApiEventSequence();
+    store = createMemoryStore();
+  });
+
+  it('keeps one finding per (type, entity, endpoint): updated as evidence grows, revision bumped on escalation', async () => {
+    // Prepare / Act: 30 probes, then 100 more in the next batch.
+    const first = await runDetect(store, probes(T0 + 5 * MINUTE, 30));
+    const second = await runDetect(store, probes(T0 + 6 * MINUTE, 100, 30));
+    const third = await runDetect(store, probes(T0 + 7 * MINUTE, 10, 130));
+    // Assess
+    const findings = await allFindings(store);
+    expect(findings).toHaveLength(1);
+    const [finding] = findings;
+    expect(finding?.id).toBe(findingId('scanning', { type: 'ip', id: SCANNER }));
+    expect(finding?.severity).toBe('high');
+    expect(finding?.revision).toBe(2);
+    expect(first.map((f) => f.severity)).toEqual(['medium']);
+    expect(second.map((f) => f.revision)).toEqual([2]);
+    expect(third).toEqual([]);
+    expect(finding?.summary).toMatch(/probed \d+ paths/);
+  });
+
+  it('derives the entity risk from its open findings', async () => {
+    await runDetect(store, probes(T0 + 5 * MINUTE, 30));
+    const entity = await entityDoc(store, `ip:${SCANNER}`);
+    expect(entity?.risk).toBeGreaterThan(0);
+    expect(entity?.risk).toBeLessThanOrEqual(100);
+    await runDetect(store, probes(T0 + 6 * MINUTE, 200, 30));
+    expect((await entityDoc(store, `ip:${SCANNER}`))?.risk).toBeGreaterThan(entity?.risk ?? 0);
+  });
+
+  it('does not count a redelivered record twice (same shard and sequence)', async () => {
+    // Prepare
+    const requests = Array.from({ length: 5 }, (_, i) =>
+      observed(makeApiEvent({ host: HOST, time: T0 + i * 1000, clientIp: '198.51.100.1', path: '/catalog', status: 200 }), {
+        sequence: String(100 + i),
+      }),
+    );
+    // Act: delivered, then the last three again (a retried, bisected batch)
+    await runDetect(store, requests, { shard: 'shard-1' });
+    await runDetect(store, requests.slice(2), { shard: 'shard-1' });
+    // Assess
+    const id = endpointBaselineId(`${HOST} GET /catalog`);
+    const endpoint = (await typed<EndpointBaseline>(store.meta).get([id])).get(id)?.value;
+    expect(endpoint?.requests).toBe(5);
+    const entity = await entityDoc(store, 'ip:198.51.100.1');
+    expect(entity?.baseline?.endpoints[`${HOST} GET /catalog`]?.total.requests).toBe(5);
+  });
+
+  it('counts every request of a CloudWatch Logs envelope (several requests, one sequence)', async () => {
+    const requests = Array.from({ length: 4 }, (_, i) =>
+      observed(makeApiEvent({ host: HOST, time: T0 + i, clientIp: '198.51.100.2', path: '/catalog' }), { sequence: '7' }),
+    );
+    await runDetect(store, requests, { shard: 'shard-1' });
+    const entity = await entityDoc(store, 'ip:198.51.100.2');
+    expect(entity?.baseline?.endpoints[`${HOST} GET /catalog`]?.total.requests).toBe(4);
+  });
+
+  it('uses discovery\'s template and parameter values when present', async () => {
+    // Ids that the fallback rule would not recognise: only discovery knows they are objects.
+    const requests = Array.from({ length: 60 }, (_, i) => {
+      const name = `order-${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`;
+      return observed(
+        makeApiEvent({ host: HOST, time: T0 + 5 * MINUTE + i * 1000, principal: 'mallory', authenticated: true, path: `/orders/${name}`, status: 403 }),
+        { template: '/orders/{orderName}', params: [name] },
+      );
+    });
+    expect(fallbackTemplate('/orders/order-ab').params).toEqual([]);
+    await runDetect(store, requests);
+    const findings = await allFindings(store);
+    expect(findings.map((f) => [f.type, f.endpoint?.path])).toEqual([['bola-enumeration', '/orders/{orderName}']]);
+  });
+
+  it('finds distributed low-and-slow credential stuffing at the population level, and spares real users', async () => {
+    // Prepare: an hour of ordinary logins (about 1 failure a minute), then 6 per minute from fresh addresses.
+    const events = [];
+    let n = 0;
+    for (let m = 0; m < 60; m++) {
+      for (let k = 0; k < 10; k++) {
+        const ip = `198.51.${m}.${k}`;
+        const time = T0 + m * MINUTE + k * 5000;
+        events.push(observed(makeApiEvent({ host: HOST, time, clientIp: ip, method: 'GET', path: '/products', status: 200 })));
+        events.push(observed(makeApiEvent({ host: HOST, time: time + 1000, clientIp: ip, method: 'POST', path: '/login', status: k === 0 ? 401 : 200 })));
+      }
+    }
+    for (let m = 60; m < 80; m++) {
+      for (let k = 0; k < 6; k++) {
+        events.push(observed(makeApiEvent({ host: HOST, time: T0 + m * MINUTE + k * 9000, clientIp: `203.0.${m}.${k}`, method: 'POST', path: '/login', status: 401 })));
+        n++;
+      }
+      // A real user who fails once and gives up, after browsing: not a participant.
+      events.push(observed(makeApiEvent({ host: HOST, time: T0 + m * MINUTE + 100, clientIp: `192.0.2.${m}`, method: 'GET', path: '/products', status: 200 })));
+      events.push(observed(makeApiEvent({ host: HOST, time: T0 + m * MINUTE + 200, clientIp: `192.0.2.${m}`, method: 'POST', path: '/login', status: 401 })));
+    }
+    events.sort((a, b) => a.event.time - b.event.time);
+    // Act: batches of 200
+    for (let i = 0; i < events.length; i += 200) await runDetect(store, events.slice(i, i + 200));
+    // Assess
+    const findings = (await allFindings(store)).filter((f) => f.type === 'credential-stuffing');
+    const flagged = new Set(findings.map((f) => f.entity.id));
+    const attackers = [...flagged].filter((ip) => ip.startsWith('203.0.'));
+    expect(attackers.length).toBeGreaterThanOrEqual(0.8 * n);
+    expect([...flagged].filter((ip) => !ip.startsWith('203.0.'))).toEqual([]);
+    expect(findings[0]?.evidence.campaignFailedLoginsPer10Min).toBeDefined();
+  });
+});
+
+describe('detection config', () => {
+  it('fills defaults', () => {
+    const config = resolveDetectionConfig();
+    expect(config.thresholds.volumetric.minRequests).toBe(300);
+    expect(config.identity.sessionCookie).toBe('session');
+  });
+
+  it('overrides single thresholds and keeps the rest', () => {
+    const config = resolveDetectionConfig({ thresholds: { scanning: { minPaths: 50 } } });
+    expect(config.thresholds.scanning).toEqual({ minPaths: 50, minNotFoundShare: 0.5 });
+  });
+
+  it('rejects unknown settings, bad numbers, bad shares and bad patterns with exact messages', () => {
+    expect(() => resolveDetectionConfig({ thresholds: { scanning: { minPath: 5 } } } as never)).toThrow(
+      new DetectionConfigError('detection config: unknown setting thresholds.scanning.minPath'),
+    );
+    expect(() => resolveDetectionConfig({ thresholds: { volumetric: { minRequests: -1 } } })).toThrow(
+      'detection config: thresholds.volumetric.minRequests must be a non-negative number',
+    );
+    expect(() => resolveDetectionConfig({ thresholds: { scanning: { minNotFoundShare: 2 } } })).toThrow(
+      'detection config: thresholds.scanning.minNotFoundShare is a share and must be between 0 and 1',
+    );
+    expect(() => resolveDetectionConfig({ authEndpoints: ['('] })).toThrow(
+      'detection config: authEndpoints[0] is not a valid regular expression: (',
+    );
+    expect(() => resolveDetectionConfig({ thresholds: { bola: { peerMultiple: 0.5 } } })).toThrow(
+      'detection config: thresholds.bola.peerMultiple must be at least 1',
+    );
+  });
+});
+
+describe('fallback template', () => {
+  it('turns numbers, UUIDs and long tokens into parameters and keeps words', () => {
+    expect(fallbackTemplate('/v2/orders/123/invoice')).toEqual({ path: '/v2/orders/{id}/invoice', params: ['123'] });
+    expect(fallbackTemplate('/users/3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b')).toEqual({
+      path: '/users/{id}',
+      params: ['3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b'],
+    });
+    expect(fallbackTemplate('/v2/auth/login')).toEqual({ path: '/v2/auth/login', params: [] });
+  });
+});
