@@ -97,7 +97,7 @@ export function ranksFromStore(store: Store): NonNullable<EnforcementContext['ra
 export async function audit(store: Store, entry: AuditEntry, seed: string): Promise<void> {
   const log = typed<AuditEntry>(store.audit);
   try {
-    await log.put([{ id: auditId(entry.at, `${seed}:${entry.event}`), value: entry, expectedVersion: 0 }]);
+    await log.put([{ id: auditId(entry.at, entry.event, `${seed}:${entry.event}`), value: entry, expectedVersion: 0 }]);
   } catch (error: unknown) {
     if (!(error instanceof StoreConflictError)) throw error;
   }

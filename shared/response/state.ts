@@ -112,9 +112,24 @@ export interface AuditEntry {
   by: string;
 }
 
-/** Time-sortable, unique and deterministic for the same (time, seed): a retry writing the same entry finds it there. */
-export function auditId(at: number, seed: string): string {
-  return `${new Date(at).toISOString()}#${fnv1a64(seed)}`;
+/** Within one millisecond, the steps of one decision sort in the order they happen. */
+const AUDIT_STEP: Record<AuditEvent, number> = {
+  decided: 0,
+  enforced: 1,
+  'enforce-failed': 1,
+  evicted: 2,
+  alerted: 3,
+  lifted: 4,
+  expired: 4,
+  override: 5,
+};
+
+/**
+ * Time-sortable, unique and deterministic for the same (time, event, seed): a retry writing the same entry finds it
+ * there. `<ISO time>#<step>#<digest>`.
+ */
+export function auditId(at: number, event: AuditEvent, seed: string): string {
+  return `${new Date(at).toISOString()}#${AUDIT_STEP[event]}#${fnv1a64(seed)}`;
 }
 
 /** FNV-1a, 64 bits, hex: a stable short digest for ids (not a security hash). */

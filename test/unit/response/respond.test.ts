@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { createLocalEnforcer } from '../../../shared/adapters/local-enforcer/local-enforcer.js';
+import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
+import { fixedClock } from '../../../shared/ports/clock.js';
+import type { Enforcer } from '../../../shared/ports/enforcer.js';
+import type { Notification, Notifier } from '../../../shared/ports/notifier.js';
+import { typed } from '../../../shared/ports/store.js';
+import { applyOverride, expireActions } from '../../../shared/response/expire.js';
+import { respond } from '../../../shared/response/respond.js';
+import type { AuditEntry, DecisionRecord, TargetState } from '../../../shared/response/state.js';
+import { ATTACKER, HOUR, T0, config, makeFinding } from './factories.js';
+
+function setup(mode: 'monitor' | 'enforce' = 'enforce', overrides: Parameters<typeof config>[0] = {}) {
+  const clock = fixedClock(T0);
+  const store = createMemoryStore({ clock });
+  const enforcer = createLocalEnforcer({ now: clock.now, originalPlans: () => ['gold'] });
+  const sent: Notification[] = [];
+  const notifier: Notifier = { notify: async (n) => void sent.push(n) };
+  const deps = { store, clock, config: config({ mode, ...overrides }), enforcer, notifier };
+  const target = async (key: string) => (await typed<TargetState>(store.actions).get([`target:${key}`])).get(`target:${key}`)?.value;
+  const auditTrail = async () => (await typed<AuditEntry>(store.audit).list()).items.map((i) => i.value);
+  return { clock, store, enforcer, sent, deps, target, auditTrail };
+}
+
+describe('responder', () => {
+  it('enforce mode: blocks, records the action, audits and alerts once', async () => {
+    // Prepare
+    const { deps, enforcer, sent, target, auditTrail } = setup('enforce');
+    // Act
+    const [outcome] = await respond([makeFinding()], deps);
+    // Assess
+    expect(outcome).toMatchObject({ duplicate: false, alerted: true, decision: { action: 'block', enforce: true } });
+    expect([...enforcer.blockedIps]).toEqual([ATTACKER]);
+    expect(await target(`ip:${ATTACKER}`)).toMatchObject({ offences: 1, active: { kind: 'block', until: T0 + HOUR, enforced: true, revision: 1 } });
+    expect((await auditTrail()).map((e) => e.event)).toEqual(['decided', 'enforced', 'alerted']);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.kind === 'alert' && sent[0].alert.actionTaken).toMatch(/^Done: block in AWS WAF address 45\.33\.32\.156 until/);
+  });
+
+  it('the same finding event twice applies one action and sends one alert', async () => {
+    const { deps, enforcer, sent, auditTrail } = setup('enforce');
+    await respond([makeFinding()], deps);
+    const [again] = await respond([makeFinding()], deps);
+    expect(again?.duplicate).toBe(true);
+    expect(enforcer.history).toHaveLength(1);
+    expect(sent).toHaveLength(1);
+    expect((await auditTrail()).filter((e) => e.event === 'decided')).toHaveLength(1);
+  });
+
+  it('a retry after a failed enforcement redoes only what is missing', async () => {
+    const { deps, enforcer, target } = setup('enforce');
+    let fail = true;
+    const flaky: Enforcer = {
+      apply: async (changes, context) => {
+        if (fail) return { outcomes: changes.map((change) => ({ ok: false as const, change, reason: 'failed' as const, detail: 'WAF unavailable' })), evicted: [] };
+        return enforcer.apply(changes, context);
+      },
+    };
+    const [first] = await respond([makeFinding()], { ...deps, enforcer: flaky });
+    expect(first?.error).toBeInstanceOf(Error);
+    fail = false;
+    const [second] = await respond([makeFinding()], { ...deps, enforcer: flaky });
+    expect(second?.error).toBeUndefined();
+    expect(enforcer.history).toHaveLength(1);
+    expect((await target(`ip:${ATTACKER}`))?.offences).toBe(1);
+  });
+
+  it('monitor mode records what it would do, enforces nothing, and says so in the alert', async () => {
+    const { deps, enforcer, sent, target } = setup('monitor');
+    await respond([makeFinding()], deps);
+    expect(enforcer.history).toHaveLength(0);
+    expect((await target(`ip:${ATTACKER}`))?.active).toMatchObject({ kind: 'block', enforced: false });
+    expect(sent[0]?.kind === 'alert' && sent[0].alert.actionTaken).toMatch(/^Monitor mode, nothing enforced: would block/);
+  });
+
+  it('an escalation (new revision) extends the block instead of adding a second', async () => {
+    const { deps, clock, enforcer, target, sent } = setup('enforce');
+    await respond([makeFinding()], deps);
+    clock.advance(30 * 60_000);
+    await respond([makeFinding({ revision: 2, severity: 'critical' })], deps);
+    const state = await target(`ip:${ATTACKER}`);
+    expect(state).toMatchObject({ offences: 1, active: { revision: 2, since: T0, until: T0 + 30 * 60_000 + 4 * HOUR } });
+    expect(enforcer.blockedIps.size).toBe(1);
+    expect(sent).toHaveLength(2); // one alert per finding and escalation
+  });
+
+  it('expires blocks through the enforcer and audits it; the next offence lasts longer', async () => {
+    const { deps, clock, enforcer, target, auditTrail } = setup('enforce');
+    await respond([makeFinding()], deps);
+    clock.advance(HOUR - 1);
+    expect((await expireActions({ ...deps, mode: 'enforce' })).expired).toEqual([]);
+    clock.advance(1);
+    expect((await expireActions({ ...deps, mode: 'enforce' })).expired).toEqual([`ip:${ATTACKER}`]);
+    expect(enforcer.blockedIps.size).toBe(0);
+    expect((await target(`ip:${ATTACKER}`))?.last).toMatchObject({ how: 'expired' });
+    expect((await auditTrail()).map((e) => e.event)).toContain('expired');
+    await respond([makeFinding({ revision: 2 })], deps);
+    expect((await target(`ip:${ATTACKER}`))?.active?.until).toBe(clock.now() + 4 * HOUR);
+  });
+
+  it('throttles a key, remembers its plans, and restores them on expiry', async () => {
+    const { deps, clock, enforcer, target } = setup('enforce');
+    const finding = makeFinding({ entity: { type: 'api-key', id: 'k1' }, severity: 'medium', confidence: 0.8 });
+    await respond([finding], deps);
+    expect((await target('api-key:k1'))?.active).toMatchObject({ kind: 'throttle', restore: { usagePlanIds: ['gold'] } });
+    clock.advance(HOUR);
+    await expireActions({ ...deps, mode: 'enforce' });
+    expect(enforcer.history.at(-1)?.change).toEqual({ op: 'unthrottle-key', apiKeyId: 'k1', restoreUsagePlanIds: ['gold'] });
+  });
+
+  it('a manual unblock lifts the block and the next detection respects it', async () => {
+    const { deps, clock, enforcer, auditTrail } = setup('enforce');
+    await respond([makeFinding()], deps);
+    await applyOverride({ op: 'unblock', target: { kind: 'ip', address: ATTACKER }, by: 'ops@example.com', holdMs: 24 * HOUR, note: 'customer NAT' }, { ...deps, mode: 'enforce' });
+    expect(enforcer.blockedIps.size).toBe(0);
+    clock.advance(HOUR);
+    const [next] = await respond([makeFinding({ revision: 2, severity: 'critical' })], deps);
+    expect(next?.decision.action).toBe('none');
+    expect(next?.decision.reasons.join()).toMatch(/manually unblocked by ops@example.com/);
+    expect(enforcer.blockedIps.size).toBe(0);
+    expect((await auditTrail()).filter((e) => e.by === 'ops@example.com').map((e) => e.event)).toEqual(['lifted', 'override']);
+  });
+
+  it('a manual extend keeps the block longer; a manual allow stops all action', async () => {
+    const { deps, clock, enforcer, target } = setup('enforce');
+    await respond([makeFinding()], deps);
+    await applyOverride({ op: 'extend', target: { kind: 'ip', address: ATTACKER }, by: 'ops', until: T0 + 48 * HOUR }, { ...deps, mode: 'enforce' });
+    clock.advance(2 * HOUR);
+    await expireActions({ ...deps, mode: 'enforce' });
+    expect(enforcer.blockedIps.size).toBe(1);
+    await applyOverride({ op: 'allow', target: { kind: 'ip', address: ATTACKER }, by: 'ops' }, { ...deps, mode: 'enforce' });
+    expect(enforcer.blockedIps.size).toBe(0);
+    const [next] = await respond([makeFinding({ revision: 2, severity: 'critical' })], deps);
+    expect(next?.decision.reasons.join()).toMatch(/allowlisted by ops/);
+    expect((await target(`ip:${ATTACKER}`))?.override?.kind).toBe('allow');
+  });
+
+  it('the hourly cap turns further blocks into alerts', async () => {
+    const { deps, enforcer } = setup('enforce', { maxNewBlocksPerHour: 2 });
+    const findings = ['45.33.32.1', '45.33.32.2', '45.33.32.3'].map((id) => makeFinding({ entity: { type: 'ip', id } }));
+    const outcomes = await respond(findings, deps);
+    expect(outcomes.map((o) => o.decision.action)).toEqual(['block', 'block', 'none']);
+    expect(outcomes[2]?.decision.reasons.join()).toMatch(/hourly cap/);
+    expect(enforcer.blockedIps.size).toBe(2);
+  });
+
+  it('many alerts at once become one digest', async () => {
+    const { deps, sent } = setup('monitor', { digestThreshold: 3 });
+    const findings = [1, 2, 3, 4].map((n) => makeFinding({ entity: { type: 'ip', id: `45.33.32.${n}` } }));
+    const outcomes = await respond(findings, deps);
+    expect(sent.map((n) => n.kind)).toEqual(['digest']);
+    expect(sent[0]?.kind === 'digest' && sent[0].digest.alerts).toHaveLength(4);
+    expect(outcomes.every((o) => o.alerted)).toBe(true);
+  });
+
+  it('an alert that could not be sent is retried with the event, without acting again', async () => {
+    const { deps, enforcer, sent } = setup('enforce');
+    let down = true;
+    const notifier: Notifier = {
+      notify: async (n) => {
+        if (down) throw new Error('SNS unavailable');
+        sent.push(n);
+      },
+    };
+    const [first] = await respond([makeFinding()], { ...deps, notifier });
+    expect(first?.error).toBeInstanceOf(Error);
+    down = false;
+    const [second] = await respond([makeFinding()], { ...deps, notifier });
+    expect(second).toMatchObject({ alerted: true });
+    expect(sent).toHaveLength(1);
+    expect(enforcer.history).toHaveLength(1);
+  });
+
+  it('a block refused because the WAF set is full is recorded as not in force, and alerted', async () => {
+    const { deps, target, sent } = setup('enforce', { alertMinSeverity: 'critical' });
+    const full: Enforcer = {
+      apply: async (changes) => ({ outcomes: changes.map((change) => ({ ok: false as const, change, reason: 'set-full' as const, detail: 'the WAF set is full' })), evicted: [] }),
+    };
+    await respond([makeFinding()], { ...deps, enforcer: full });
+    expect((await target(`ip:${ATTACKER}`))?.active).toBeUndefined();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.kind === 'alert' && sent[0].alert.actionTaken).toMatch(/Could not block: the WAF set is full/);
+    const record = (await typed<DecisionRecord>(deps.store.actions).list({ prefix: 'finding:' })).items[0]?.value;
+    expect(record?.done).toEqual({ audited: true, applied: true, alerted: true });
+  });
+});
