@@ -49,25 +49,40 @@ export function classifyEndpoints(observed: readonly ObservedEndpoint[], specs: 
   const out: Classification[] = [];
   const current = specs.current;
   if (current.length === 0) {
-    return observed.map((e) => ({ host: e.host, method: e.method, template: e.template, status: 'unknown', requests: e.requests }));
+    return observed.map((e) => ({
+      host: e.host,
+      method: e.method,
+      template: e.template,
+      status: 'unknown',
+      requests: e.requests,
+    }));
   }
   const used = new Set<DeclaredOperation>();
   for (const e of observed) {
     const base = { host: e.host, method: e.method, template: e.template, requests: e.requests };
     const hit = matchDeclared(e.host, e.method, e.template, current);
-    const previous = (specs.previous ?? []).map((ops) => matchDeclared(e.host, e.method, e.template, ops)).find((m) => m !== undefined);
+    const previous = (specs.previous ?? [])
+      .map((ops) => matchDeclared(e.host, e.method, e.template, ops))
+      .find((m) => m !== undefined);
     const newer = newerVersionOf(e.host, e.method, e.template, current);
     // Exact matches win over instance matches: `/v1/customers/search` removed from the spec is
     // a zombie even though it is an instance of the declared `/v1/customers/{customer}`.
     if (hit && (hit.match === 'exact' || !(previous?.match === 'exact' || newer))) {
       if (e.requests > 0) used.add(hit.operation);
       const common = { ...base, declaredTemplate: hit.operation.template, match: hit.match };
-      if (hit.operation.deprecated && e.requests > 0) out.push({ ...common, status: 'zombie', zombieReason: 'deprecated' });
+      if (hit.operation.deprecated && e.requests > 0)
+        out.push({ ...common, status: 'zombie', zombieReason: 'deprecated' });
       else out.push({ ...common, status: 'managed' });
       continue;
     }
     if (previous && e.requests > 0) {
-      out.push({ ...base, status: 'zombie', zombieReason: 'removed-from-spec', declaredTemplate: previous.operation.template, match: previous.match });
+      out.push({
+        ...base,
+        status: 'zombie',
+        zombieReason: 'removed-from-spec',
+        declaredTemplate: previous.operation.template,
+        match: previous.match,
+      });
       continue;
     }
     if (newer && e.requests > 0) {
@@ -79,7 +94,14 @@ export function classifyEndpoints(observed: readonly ObservedEndpoint[], specs: 
   for (const op of current) {
     if (used.has(op)) continue;
     const hosts = op.hosts ?? (op.host ? [op.host] : []);
-    out.push({ host: hosts[0] ?? '', method: op.method, template: op.template, status: 'unused', declaredTemplate: op.template, requests: 0 });
+    out.push({
+      host: hosts[0] ?? '',
+      method: op.method,
+      template: op.template,
+      status: 'unused',
+      declaredTemplate: op.template,
+      requests: 0,
+    });
   }
   return out;
 }

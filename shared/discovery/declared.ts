@@ -71,7 +71,8 @@ export function parseDeclaredSpec(text: string): DeclaredApi {
   if (!isObject(doc)) throw new DeclaredSpecError('the document is not an object');
   if (!isObject(doc.paths)) throw new DeclaredSpecError('no `paths` object: not an OpenAPI 3 or Swagger 2 document');
   const swagger2 = typeof doc.swagger === 'string' && doc.swagger.startsWith('2');
-  if (!swagger2 && typeof doc.openapi !== 'string') throw new DeclaredSpecError('neither `openapi` nor `swagger` is set');
+  if (!swagger2 && typeof doc.openapi !== 'string')
+    throw new DeclaredSpecError('neither `openapi` nor `swagger` is set');
   const info = isObject(doc.info) ? doc.info : {};
   const version = typeof info.version === 'string' ? info.version : undefined;
   const title = typeof info.title === 'string' ? info.title : undefined;
@@ -96,7 +97,10 @@ export function parseDeclaredSpec(text: string): DeclaredApi {
       const opServers = swagger2 ? undefined : oas3Servers(op.servers);
       const servers = opServers?.length ? opServers : itemServers?.length ? itemServers : rootServers;
       const first = servers[0] ?? { prefix: '' };
-      const parameters = pathParameters([...itemParams, ...(Array.isArray(op.parameters) ? op.parameters : [])], resolve);
+      const parameters = pathParameters(
+        [...itemParams, ...(Array.isArray(op.parameters) ? op.parameters : [])],
+        resolve,
+      );
       const hosts = [...new Set(servers.flatMap((s) => (s.host ? [s.host] : [])))];
       ops.push({
         ...(first.host ? { host: first.host } : {}),
@@ -252,7 +256,10 @@ export interface GatewayOptions {
 }
 
 /** REST API resources -> declared operations (`ANY` stays `ANY`). */
-export function declaredFromGatewayResources(resources: readonly GatewayResource[], options: GatewayOptions = {}): DeclaredOperation[] {
+export function declaredFromGatewayResources(
+  resources: readonly GatewayResource[],
+  options: GatewayOptions = {},
+): DeclaredOperation[] {
   const ops: DeclaredOperation[] = [];
   for (const r of resources) {
     for (const method of Object.keys(r.resourceMethods ?? {})) {
@@ -263,7 +270,10 @@ export function declaredFromGatewayResources(resources: readonly GatewayResource
 }
 
 /** HTTP API routes (`GET /pets/{id}`, `ANY /{proxy+}`) -> declared operations; `$default` is skipped. */
-export function declaredFromGatewayRoutes(routes: readonly GatewayRoute[], options: GatewayOptions = {}): DeclaredOperation[] {
+export function declaredFromGatewayRoutes(
+  routes: readonly GatewayRoute[],
+  options: GatewayOptions = {},
+): DeclaredOperation[] {
   const ops: DeclaredOperation[] = [];
   for (const r of routes) {
     const m = /^([A-Za-z]+)\s+(\/\S*)$/.exec(r.routeKey.trim());

@@ -172,6 +172,7 @@ export interface HostState {
   assets: number;
   /** Words merged into parameters on this host (bounded), keyed `=` + word. */
   vocab?: Record<string, 1>;
+  vocabSize?: number;
 }
 
 export interface TemplaterState {
@@ -203,7 +204,9 @@ function literalEntries(node: TNode): Array<[string, TNode]> {
 }
 
 function hasChildren(node: TNode): boolean {
-  return (node.l !== undefined && Object.keys(node.l).length > 0) || (node.p !== undefined && Object.keys(node.p).length > 0);
+  return (
+    (node.l !== undefined && Object.keys(node.l).length > 0) || (node.p !== undefined && Object.keys(node.p).length > 0)
+  );
 }
 
 function hasTerminal(node: TNode): boolean {
@@ -230,7 +233,8 @@ function segmentInfo(segment: string, depth: number): SegmentInfo {
   }
   const kind = classifySegment(segment);
   // A date as the first segment is an API version (`/2010-04-01/Accounts`), not a value.
-  if (ROOT_DATE_AS_VERSION && depth === 0 && kind === 'date' && isVersionSegment(segment)) return { kind: 'word', suffix: '' };
+  if (ROOT_DATE_AS_VERSION && depth === 0 && kind === 'date' && isVersionSegment(segment))
+    return { kind: 'word', suffix: '' };
   return { kind, suffix: '' };
 }
 
@@ -381,12 +385,16 @@ export class PathTemplater {
     if (!hs) return undefined;
     const steps = this.lookupSegments(hs, method.toUpperCase(), splitPath(path).slice(0, this.limits.maxDepth));
     if (!steps) return undefined;
-    return { template: `/${steps.map((s) => s.text).join('/')}`, params: steps.flatMap((s) => (s.param ? [s.param] : [])) };
+    return {
+      template: `/${steps.map((s) => s.text).join('/')}`,
+      params: steps.flatMap((s) => (s.param ? [s.param] : [])),
+    };
   }
 
   /** Every endpoint learnt: host, method, template, successful requests, parameters with kinds. */
   endpoints(): Array<{ host: string; method: string; template: string; requests: number; params: TemplateParam[] }> {
-    const out: Array<{ host: string; method: string; template: string; requests: number; params: TemplateParam[] }> = [];
+    const out: Array<{ host: string; method: string; template: string; requests: number; params: TemplateParam[] }> =
+      [];
     for (const [key, hs] of Object.entries(this.state.hosts)) {
       const host = key.slice(1);
       walk(hs.root, [], [], (node, texts, params) => {
@@ -399,7 +407,13 @@ export class PathTemplater {
   }
 
   /** Counts kept apart from endpoints, per host. */
-  apart(): Array<{ host: string; unconfirmed: number; assets: number; overflow: number; topUnconfirmed: Record<string, number> }> {
+  apart(): Array<{
+    host: string;
+    unconfirmed: number;
+    assets: number;
+    overflow: number;
+    topUnconfirmed: Record<string, number>;
+  }> {
     return Object.entries(this.state.hosts).map(([key, hs]) => ({
       host: key.slice(1),
       unconfirmed: hs.unconfirmed.total,
@@ -517,7 +531,12 @@ export class PathTemplater {
       if (l) {
         // A literal left beside a parameter is re-judged now and then as evidence grows.
         if (!l.pin && (l.h & 7) === 7 && node.p?.['']?.u) {
-          created.push({ parent: node, depth: i, parentText: parentIsParam ? undefined : parentText, isParam: parentIsParam });
+          created.push({
+            parent: node,
+            depth: i,
+            parentText: parentIsParam ? undefined : parentText,
+            isParam: parentIsParam,
+          });
         }
         steps.push({ node: l, text: escapeLiteral(s) });
         node = l;
@@ -559,7 +578,11 @@ export class PathTemplater {
       }
       if (next) {
         const kind: ParamKind = info.kind === 'word' ? 'slug' : info.kind;
-        steps.push({ node: next.node, text: paramText(next.node, next.suffix), param: { index: i, name: next.node.name, kind } });
+        steps.push({
+          node: next.node,
+          text: paramText(next.node, next.suffix),
+          param: { index: i, name: next.node.name, kind },
+        });
         names.push(next.node.name);
         node = next.node;
         parentText = undefined;
@@ -580,7 +603,12 @@ export class PathTemplater {
       node.l = node.l ?? {};
       node.l[`=${s}`] = fresh;
       hs.nodes++;
-      created.push({ parent: node, depth: i, parentText: parentIsParam ? undefined : parentText, isParam: parentIsParam });
+      created.push({
+        parent: node,
+        depth: i,
+        parentText: parentIsParam ? undefined : parentText,
+        isParam: parentIsParam,
+      });
       steps.push({ node: fresh, text: escapeLiteral(s) });
       node = fresh;
       parentText = s;
@@ -639,7 +667,13 @@ export class PathTemplater {
       delete a.p[suffix];
     }
     hs.nodes++;
-    this.emitMerges(hs, host, before, { segmentIndex: chosen.index + 1, distinctValues: distinct, requests: g.h, kinds: ['any'], reason: 'greedy' });
+    this.emitMerges(hs, host, before, {
+      segmentIndex: chosen.index + 1,
+      distinctValues: distinct,
+      requests: g.h,
+      kinds: ['any'],
+      reason: 'greedy',
+    });
   }
 
   private hostNameOf(hs: HostState): string {
@@ -701,13 +735,18 @@ export class PathTemplater {
     // (`/repos/search` beside `/repos/{owner}/{repo}/...`) are names. Many such leaves are values.
     const isLeaf = (n: TNode) => hasTerminal(n) && !hasChildren(n);
     const leafCount = group.filter(([, n]) => isLeaf(n)).length;
-    const mostlyInner = reference ? hasChildren(reference) && !hasTerminal(reference) : group.length - leafCount >= 0.8 * group.length;
+    const mostlyInner = reference
+      ? hasChildren(reference) && !hasTerminal(reference)
+      : group.length - leafCount >= 0.8 * group.length;
     const leavesAreValues = leafCount >= 6 && hapaxOf(group.filter(([, n]) => isLeaf(n))) >= 0.5;
     // Versions (`v1`, `2.0`) are never values.
-    let candidates = group.filter(([text, n]) => !isVersionSegment(text) && !(mostlyInner && isLeaf(n) && !leavesAreValues));
+    let candidates = group.filter(
+      ([text, n]) => text !== '' && !isVersionSegment(text) && !(mostlyInner && isLeaf(n) && !leavesAreValues),
+    );
     // Case protection: among ALL-CAPS values (tickers, codes), a lower-case word is a name (`/tickers/types`).
     const upper = candidates.filter(([t]) => caseClass(t) === 'upper').length;
-    if (candidates.length >= 5 && upper >= 0.8 * candidates.length) candidates = candidates.filter(([t]) => caseClass(t) !== 'lower');
+    if (candidates.length >= 5 && upper >= 0.8 * candidates.length)
+      candidates = candidates.filter(([t]) => caseClass(t) !== 'lower');
     if (candidates.length < 2) return undefined;
 
     // Heavy hitters (a popular account, `/users/me`) do not dilute the evidence about the others:
@@ -733,7 +772,8 @@ export class PathTemplater {
     // A typed parameter at this position (`/accounts/{id}` beside `/accounts/search`): REST
     // convention says the words beside it are names (actions, sub-collections).
     const typedSibling = existing !== undefined && !existing.u;
-    const strict = depth === 0 || nodeIsParam || typedSibling || (parentText !== undefined && isVersionSegment(parentText));
+    const strict =
+      depth === 0 || nodeIsParam || typedSibling || (parentText !== undefined && isVersionSegment(parentText));
     if (reference) {
       // Beside a parameter that already holds values: a literal whose children are mostly the
       // parameter's children is one more value; several leaves where the parameter ends endpoints too.
@@ -756,7 +796,15 @@ export class PathTemplater {
     }
     // Members of a plural collection (`/branches/main`, `/capabilities/transfers`): leaves, several,
     // mostly seen rarely, and no typed id beside them.
-    if (!strict && !reference && parentText !== undefined && isPlural(parentText) && d >= 5 && leaves >= 0.8 * d && hapax >= 0.25) {
+    if (
+      !strict &&
+      !reference &&
+      parentText !== undefined &&
+      isPlural(parentText) &&
+      d >= 5 &&
+      leaves >= 0.8 * d &&
+      hapax >= 0.25
+    ) {
       return { values: candidates, reason: 'plural-collection' };
     }
     // Words each followed by the same chain of parameters (`/range/{n}/day/{from}/{to}`, `/hour/{from}/{to}`).
@@ -780,7 +828,8 @@ export class PathTemplater {
       const common = new Set([...freq].filter(([, k]) => k >= threshold).map(([name]) => name));
       if (common.size >= (parentText !== undefined && isPlural(parentText) ? 1 : 2)) {
         const members = withKids.filter(([, c]) => literalEntries(c).some(([name]) => common.has(name)));
-        if (members.length >= Math.max(3, 0.6 * withKids.length)) return { values: members, reason: 'similar-subtrees' };
+        if (members.length >= Math.max(3, 0.6 * withKids.length))
+          return { values: members, reason: 'similar-subtrees' };
       }
     }
     return undefined;
@@ -802,7 +851,12 @@ export class PathTemplater {
     node.p = node.p ?? {};
     let target = node.p[suffix];
     if (!target) {
-      target = { h: 0, name: uniqueName(paramNameFor(parentText, 'slug'), ancestorNames(hs.root, node)), kinds: [], auto: 1 };
+      target = {
+        h: 0,
+        name: uniqueName(paramNameFor(parentText, 'slug'), ancestorNames(hs.root, node)),
+        kinds: [],
+        auto: 1,
+      };
       node.p[suffix] = target;
       hs.nodes++;
     }
@@ -845,14 +899,27 @@ export class PathTemplater {
     for (const p of Object.values(node.p ?? {})) this.evaluateSubtree(hs, host, p, depth + 1, level + 1);
   }
 
-  private evaluateSubtreeWithText(hs: HostState, host: string, node: TNode, depth: number, level: number, text: string): void {
+  private evaluateSubtreeWithText(
+    hs: HostState,
+    host: string,
+    node: TNode,
+    depth: number,
+    level: number,
+    text: string,
+  ): void {
     if (level > this.limits.maxDepth) return;
     this.evaluate(hs, host, node, depth, text, false);
-    for (const [t, child] of literalEntries(node)) this.evaluateSubtreeWithText(hs, host, child, depth + 1, level + 1, t);
+    for (const [t, child] of literalEntries(node))
+      this.evaluateSubtreeWithText(hs, host, child, depth + 1, level + 1, t);
     for (const p of Object.values(node.p ?? {})) this.evaluateSubtree(hs, host, p, depth + 1, level + 1);
   }
 
-  private emitMerges(hs: HostState, host: string, before: Array<{ method: string; template: string }>, why: MergeExplanation): void {
+  private emitMerges(
+    hs: HostState,
+    host: string,
+    before: Array<{ method: string; template: string }>,
+    why: MergeExplanation,
+  ): void {
     const byInto = new Map<string, MergeEvent>();
     for (const { method, template } of before) {
       const steps: RouteStep[] = [];
@@ -900,7 +967,11 @@ export class PathTemplater {
       if (!isParamSegment(seg)) return;
       const raw = segs.length === route.length ? (segs[index] as string) : '';
       const kind = raw === '' ? 'any' : segmentInfo(raw, index).kind;
-      params.push({ index, name: (/\{([^{}+]*)\+?\}/.exec(seg)?.[1] ?? 'id') as string, kind: kind === 'word' ? 'slug' : kind });
+      params.push({
+        index,
+        name: (/\{([^{}+]*)\+?\}/.exec(seg)?.[1] ?? 'id') as string,
+        kind: kind === 'word' ? 'slug' : kind,
+      });
     });
     const template = `/${route.join('/')}`;
     const merges = this.pendingMerges;
@@ -1019,21 +1090,17 @@ const FORMAT_EXTENSIONS = new Set(['json', 'xml', 'csv', 'html', 'htm']);
 function isFileLike(segment: string | undefined): boolean {
   if (segment === undefined) return false;
   const m = /\.([A-Za-z][A-Za-z0-9]{0,5})$/.exec(segment);
-  return m !== null && !FORMAT_EXTENSIONS.has((m[1] as string).toLowerCase()) && segment.length > (m[0] as string).length;
-}
-
-function popcount(x: number): number {
-  let c = 0;
-  for (let v = x; v !== 0; v &= v - 1) c++;
-  return c;
+  return (
+    m !== null && !FORMAT_EXTENSIONS.has((m[1] as string).toLowerCase()) && segment.length > (m[0] as string).length
+  );
 }
 
 function remember(hs: HostState, word: string): void {
   const vocab = hs.vocab ?? {};
   hs.vocab = vocab;
-  if (word.length > 64 || vocab[`=${word}`]) return;
-  if (Object.keys(vocab).length >= MAX_VOCAB) return;
+  if (word.length > 64 || vocab[`=${word}`] || (hs.vocabSize ?? 0) >= MAX_VOCAB) return;
   vocab[`=${word}`] = 1;
+  hs.vocabSize = (hs.vocabSize ?? 0) + 1;
 }
 
 function hapaxOf(entries: ReadonlyArray<[string, TNode]>): number {
@@ -1073,7 +1140,9 @@ function paramChainSignature(node: TNode | undefined): string | undefined {
     const ps = Object.entries(current.p ?? {});
     if (ps.length === 0) {
       if (!hasTerminal(current) || depth < 2) return undefined;
-      return `${sig}|${Object.keys(current.m ?? {}).sort().join(',')}`;
+      return `${sig}|${Object.keys(current.m ?? {})
+        .sort()
+        .join(',')}`;
     }
     if (ps.length > 1 || hasTerminal(current)) return undefined;
     const [suffix, p] = ps[0] as [string, PNode];

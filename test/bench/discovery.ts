@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { classifyEndpoints } from '../../shared/discovery/classify.js';
 import { type DeclaredOperation, matchDeclared, parseDeclaredSpec } from '../../shared/discovery/declared.js';
 import { versionRank } from '../../shared/discovery/segments.js';
-import { PathTemplater } from '../../shared/discovery/templater.js';
 import { matchTemplate, normalizeTemplate, templateSegments } from '../../shared/discovery/template.js';
+import { PathTemplater } from '../../shared/discovery/templater.js';
 import { type ApiProfile, concretePath, rng, ValueSource, zipf } from './discovery/generate.js';
 import { type Keyed, score } from './discovery/score.js';
 
@@ -101,8 +101,15 @@ function commonPrefix(ops: readonly DeclaredOperation[]): string {
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
   }
+  // The longest such prefix after which most templates go on with a literal (shadows are then
+  // new names at a static position, not values at a parameter's position).
   let best = '';
-  for (const [k, c] of counts) if (c >= ops.length * 0.5 && k.length > best.length) best = k;
+  for (const [k, c] of counts) {
+    if (c < ops.length * 0.5 || k.length <= best.length) continue;
+    const under = ops.filter((o) => o.template.startsWith(`${k}/`));
+    const paramNext = under.filter((o) => templateSegments(o.template.slice(k.length))[0]?.startsWith('{')).length;
+    if (paramNext < under.length * 0.5) best = k;
+  }
   return best;
 }
 
@@ -173,14 +180,20 @@ function runOne(spec: (typeof SPECS)[number], text: string, seed: number, args: 
       method,
       template,
       deprecated: false,
-      parameters: [{ name: 'id', type: 'integer' }, { name: 'session', format: 'uuid' }, { name: 'job', type: 'integer' }],
+      parameters: [
+        { name: 'id', type: 'integer' },
+        { name: 'session', format: 'uuid' },
+        { name: 'job', type: 'integer' },
+      ],
       variants: 1,
     };
     for (let k = 0; k < 60 + Math.floor(r() * 200); k++) emit({ ...fake, host: defaultHost });
     injected.push({ host: defaultHost, method, template, kind: 'shadow', why: 'served, not declared' });
   }
   // Zombies: pick distinct operations with a parameter (realistic ids), in seeded order.
-  const candidates = order.map((i) => ops[i] as DeclaredOperation).filter((o) => /\{[^}+]+\}$/.test(o.template) || o.template.includes('{'));
+  const candidates = order
+    .map((i) => ops[i] as DeclaredOperation)
+    .filter((o) => /\{[^}+]+\}$/.test(o.template) || o.template.includes('{'));
   const used = new Set<DeclaredOperation>();
   const take = (pred: (o: DeclaredOperation) => boolean) => {
     const op = candidates.find((o) => !used.has(o) && pred(o));
@@ -197,14 +210,29 @@ function runOne(spec: (typeof SPECS)[number], text: string, seed: number, args: 
     const idx = ops.indexOf(op);
     (classDeclared[idx] as DeclaredOperation).deprecated = true;
     boost(op, 60);
-    injected.push({ host: hostOf(op), method: op.method, template: op.template, kind: 'zombie', why: specDeprecated.length > 0 ? 'deprecated in spec' : 'marked deprecated' });
+    injected.push({
+      host: hostOf(op),
+      method: op.method,
+      template: op.template,
+      kind: 'zombie',
+      why: specDeprecated.length > 0 ? 'deprecated in spec' : 'marked deprecated',
+    });
   }
   for (let z = 0; z < 2; z++) {
     const op = take(() => true);
     if (!op) continue;
-    classDeclared.splice(classDeclared.findIndex((o) => o.template === op.template && o.method === op.method && o.host === op.host), 1);
+    classDeclared.splice(
+      classDeclared.findIndex((o) => o.template === op.template && o.method === op.method && o.host === op.host),
+      1,
+    );
     boost(op, 60);
-    injected.push({ host: hostOf(op), method: op.method, template: op.template, kind: 'zombie', why: 'removed from current spec' });
+    injected.push({
+      host: hostOf(op),
+      method: op.method,
+      template: op.template,
+      kind: 'zombie',
+      why: 'removed from current spec',
+    });
   }
   for (let z = 0; z < 2; z++) {
     const op = take((o) => {
@@ -221,27 +249,57 @@ function runOne(spec: (typeof SPECS)[number], text: string, seed: number, args: 
         segs[i + 1] = to[i] as string;
         return segs.join('/');
       });
-      injected.push({ host: hostOf(op), method: op.method, template: older, kind: 'zombie', why: `older version of ${op.template}` });
+      injected.push({
+        host: hostOf(op),
+        method: op.method,
+        template: older,
+        kind: 'zombie',
+        why: `older version of ${op.template}`,
+      });
       continue;
     }
     // v1-only APIs: the spec moves the operation to v2 while v1 is still served.
     const v1 = take((o) => templateSegments(o.template).some((s) => /^v1$/i.test(s)));
     if (!v1) continue;
-    const idx = classDeclared.findIndex((o) => o.template === v1.template && o.method === v1.method && o.host === v1.host);
+    const idx = classDeclared.findIndex(
+      (o) => o.template === v1.template && o.method === v1.method && o.host === v1.host,
+    );
     if (idx < 0) continue;
     (classDeclared[idx] as DeclaredOperation).template = v1.template.replace(/\/v1\//i, '/v2/');
     boost(v1, 60);
-    injected.push({ host: hostOf(v1), method: v1.method, template: v1.template, kind: 'zombie', why: 'older version: spec declares v2' });
+    injected.push({
+      host: hostOf(v1),
+      method: v1.method,
+      template: v1.template,
+      kind: 'zombie',
+      why: 'older version: spec declares v2',
+    });
   }
 
   // Scanner noise (never succeeds) and static assets.
-  const probes = ['/.env', '/wp-login.php', '/.git/config', '/admin/config.php', '/phpmyadmin/index.php', '/server-status', '/actuator/env'];
+  const probes = [
+    '/.env',
+    '/wp-login.php',
+    '/.git/config',
+    '/admin/config.php',
+    '/phpmyadmin/index.php',
+    '/server-status',
+    '/actuator/env',
+  ];
   for (let k = 0; k < total * 0.03; k++) {
-    const p = r() < 0.5 ? (probes[Math.floor(r() * probes.length)] as string) : `${prefix}/${Math.floor(r() * 1e9).toString(36)}/${Math.floor(r() * 1e9).toString(36)}`;
+    const p =
+      r() < 0.5
+        ? (probes[Math.floor(r() * probes.length)] as string)
+        : `${prefix}/${Math.floor(r() * 1e9).toString(36)}/${Math.floor(r() * 1e9).toString(36)}`;
     requests.push({ host: defaultHost, method: r() < 0.8 ? 'GET' : 'POST', path: p, status: r() < 0.8 ? 404 : 403 });
   }
   for (let k = 0; k < total * 0.02; k++) {
-    requests.push({ host: defaultHost, method: 'GET', path: `/static/js/chunk.${Math.floor(r() * 1e8).toString(16)}.js`, status: 200 });
+    requests.push({
+      host: defaultHost,
+      method: 'GET',
+      path: `/static/js/chunk.${Math.floor(r() * 1e8).toString(16)}.js`,
+      status: 200,
+    });
   }
   // Shuffle everything in time.
   for (let i = requests.length - 1; i > 0; i--) {
@@ -256,9 +314,19 @@ function runOne(spec: (typeof SPECS)[number], text: string, seed: number, args: 
   const endpoints = templater.endpoints();
 
   // F1 against the spec, over operations that received successful traffic.
-  const truth: Keyed[] = [...trafficByOp.keys()].map((o) => ({ host: hostOf(o), method: o.method, template: o.template }));
+  const truth: Keyed[] = [...trafficByOp.keys()].map((o) => ({
+    host: hostOf(o),
+    method: o.method,
+    template: o.template,
+  }));
   const isInjectedOnly = (e: Keyed) =>
-    injected.some((inj) => inj.host === e.host && inj.method === e.method && matchTemplate(e.template, inj.template) !== 'none' && !ops.some((o) => o.method === e.method && matchTemplate(e.template, o.template) !== 'none'));
+    injected.some(
+      (inj) =>
+        inj.host === e.host &&
+        inj.method === e.method &&
+        matchTemplate(e.template, inj.template) !== 'none' &&
+        !ops.some((o) => o.method === e.method && matchTemplate(e.template, o.template) !== 'none'),
+    );
   const observed = endpoints.filter((e) => !isInjectedOnly(e));
   const s = score(truth, observed);
 
@@ -268,13 +336,25 @@ function runOne(spec: (typeof SPECS)[number], text: string, seed: number, args: 
     { current: classDeclared, previous: [ops] },
   );
   const found = (inj: Injected) =>
-    classes.some((c) => c.status === inj.kind && c.host === inj.host && c.method === inj.method && matchTemplate(c.template, inj.template) !== 'none');
+    classes.some(
+      (c) =>
+        c.status === inj.kind &&
+        c.host === inj.host &&
+        c.method === inj.method &&
+        matchTemplate(c.template, inj.template) !== 'none',
+    );
   const shadowsInjected = injected.filter((i) => i.kind === 'shadow');
   const zombiesInjected = injected.filter((i) => i.kind === 'zombie');
   const falseShadows = classes
-    .filter((c) => c.status === 'shadow' && !shadowsInjected.some((i) => i.method === c.method && matchTemplate(c.template, i.template) !== 'none'))
+    .filter(
+      (c) =>
+        c.status === 'shadow' &&
+        !shadowsInjected.some((i) => i.method === c.method && matchTemplate(c.template, i.template) !== 'none'),
+    )
     .map((c) => `${c.method} ${c.template}`);
-  const noiseEndpoints = endpoints.filter((e) => probes.includes(e.template) || e.template.startsWith('/static/')).length;
+  const noiseEndpoints = endpoints.filter(
+    (e) => probes.includes(e.template) || e.template.startsWith('/static/'),
+  ).length;
   return {
     name: spec.name,
     seed,
@@ -282,8 +362,16 @@ function runOne(spec: (typeof SPECS)[number], text: string, seed: number, args: 
     requests: requests.length,
     merges,
     score: s,
-    shadows: { injected: shadowsInjected.length, found: shadowsInjected.filter(found).length, missed: shadowsInjected.filter((i) => !found(i)).map((i) => `${i.method} ${i.template}`) },
-    zombies: { injected: zombiesInjected.length, found: zombiesInjected.filter(found).length, missed: zombiesInjected.filter((i) => !found(i)).map((i) => `${i.method} ${i.template} (${i.why})`) },
+    shadows: {
+      injected: shadowsInjected.length,
+      found: shadowsInjected.filter(found).length,
+      missed: shadowsInjected.filter((i) => !found(i)).map((i) => `${i.method} ${i.template}`),
+    },
+    zombies: {
+      injected: zombiesInjected.length,
+      found: zombiesInjected.filter(found).length,
+      missed: zombiesInjected.filter((i) => !found(i)).map((i) => `${i.method} ${i.template} (${i.why})`),
+    },
     falseShadows,
     noiseEndpoints,
     ms: Date.now() - started,
@@ -297,14 +385,19 @@ function pct(x: number): string {
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const rows: RunResult[] = [];
-  console.log(`Discovery benchmark: specs from ${specsDir}, seeds ${args.seeds.join(',')}, volume ${args.volume} requests per operation (min 20,000)\n`);
+  console.log(
+    `Discovery benchmark: specs from ${specsDir}, seeds ${args.seeds.join(',')}, volume ${args.volume} requests per operation (min 20,000)\n`,
+  );
   for (const spec of SPECS) {
     if (args.only && !args.only.includes(spec.name)) continue;
     const text = readFileSync(path.join(specsDir, spec.file), 'utf8');
     const parsed = parseDeclaredSpec(text);
     const distinct = new Set(parsed.operations.map((o) => `${o.host ?? ''} ${normalizeTemplate(o.template)}`)).size;
     const distinctPaths = new Set(parsed.operations.map((o) => normalizeTemplate(o.template))).size;
-    if (args.verbose) console.log(`${spec.name}: ${parsed.operations.length} operations, ${distinctPaths} distinct templates (MANIFEST: ${spec.distinct}; ${distinct} with hosts), skipped ${parsed.skipped.map((s) => s.key).join(' ') || 'none'}`);
+    if (args.verbose)
+      console.log(
+        `${spec.name}: ${parsed.operations.length} operations, ${distinctPaths} distinct templates (MANIFEST: ${spec.distinct}; ${distinct} with hosts), skipped ${parsed.skipped.map((s) => s.key).join(' ') || 'none'}`,
+      );
     for (const seed of args.seeds) {
       const res = runOne(spec, text, seed, args);
       rows.push(res);
@@ -318,7 +411,9 @@ function main(): void {
       }
     }
   }
-  console.log('| spec | seed | ops | requests | truth | observed | precision | recall | F1 | over-split | over-merged | shadows found | zombies found | false shadows |');
+  console.log(
+    '| spec | seed | ops | requests | truth | observed | precision | recall | F1 | over-split | over-merged | shadows found | zombies found | false shadows |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const s = r.score;
@@ -328,8 +423,12 @@ function main(): void {
   }
   const f1s = rows.map((r) => r.score.f1);
   const worst = rows.reduce((a, b) => (a.score.f1 <= b.score.f1 ? a : b), rows[0] as RunResult);
-  console.log(`\nmean F1 ${pct(f1s.reduce((a, b) => a + b, 0) / Math.max(1, f1s.length))}, worst ${pct(worst?.score.f1 ?? 0)} (${worst?.name} seed ${worst?.seed})`);
-  console.log(`shadows ${rows.reduce((a, r) => a + r.shadows.found, 0)}/${rows.reduce((a, r) => a + r.shadows.injected, 0)}, zombies ${rows.reduce((a, r) => a + r.zombies.found, 0)}/${rows.reduce((a, r) => a + r.zombies.injected, 0)}, false shadows ${rows.reduce((a, r) => a + r.falseShadows.length, 0)}, noise endpoints ${rows.reduce((a, r) => a + r.noiseEndpoints, 0)}`);
+  console.log(
+    `\nmean F1 ${pct(f1s.reduce((a, b) => a + b, 0) / Math.max(1, f1s.length))}, worst ${pct(worst?.score.f1 ?? 0)} (${worst?.name} seed ${worst?.seed})`,
+  );
+  console.log(
+    `shadows ${rows.reduce((a, r) => a + r.shadows.found, 0)}/${rows.reduce((a, r) => a + r.shadows.injected, 0)}, zombies ${rows.reduce((a, r) => a + r.zombies.found, 0)}/${rows.reduce((a, r) => a + r.zombies.injected, 0)}, false shadows ${rows.reduce((a, r) => a + r.falseShadows.length, 0)}, noise endpoints ${rows.reduce((a, r) => a + r.noiseEndpoints, 0)}`,
+  );
 }
 
 main();

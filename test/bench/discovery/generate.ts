@@ -56,8 +56,52 @@ function uuid(r: Rng): string {
   const h = chars(r, HEXC, 32);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
 }
-const SYLLABLES = ['al', 'be', 'ka', 'ro', 'mi', 'to', 'sa', 'ne', 'li', 'da', 'vo', 'ru', 'en', 'jo', 'ha', 'pe', 'zu', 'ti', 'mo', 'ri', 'an', 'el', 'or', 'is'];
-const WORDS = ['web', 'api', 'data', 'team', 'prod', 'dev', 'core', 'blue', 'red', 'north', 'cloud', 'app', 'svc', 'edge', 'lab', 'ops', 'infra', 'demo'];
+const SYLLABLES = [
+  'al',
+  'be',
+  'ka',
+  'ro',
+  'mi',
+  'to',
+  'sa',
+  'ne',
+  'li',
+  'da',
+  'vo',
+  'ru',
+  'en',
+  'jo',
+  'ha',
+  'pe',
+  'zu',
+  'ti',
+  'mo',
+  'ri',
+  'an',
+  'el',
+  'or',
+  'is',
+];
+const WORDS = [
+  'web',
+  'api',
+  'data',
+  'team',
+  'prod',
+  'dev',
+  'core',
+  'blue',
+  'red',
+  'north',
+  'cloud',
+  'app',
+  'svc',
+  'edge',
+  'lab',
+  'ops',
+  'infra',
+  'demo',
+];
 function slug(r: Rng): string {
   let s = '';
   const n = 2 + Math.floor(r() * 2);
@@ -104,8 +148,60 @@ export type ApiProfile =
   | 'keycloak'
   | 'generic';
 
-const COUNTRIES = ['US', 'GB', 'FR', 'DE', 'ES', 'IT', 'NL', 'BE', 'SE', 'NO', 'DK', 'FI', 'IE', 'PT', 'AT', 'CH', 'PL', 'CZ', 'JP', 'AU', 'NZ', 'CA', 'MX', 'BR', 'AR', 'IN', 'SG', 'HK', 'ZA', 'AE'];
-const LOCALES = ['en', 'de', 'fr', 'es', 'it', 'ja', 'pt-BR', 'nl', 'sv', 'pl', 'ru', 'zh-CN', 'ko', 'tr', 'cs', 'da', 'fi', 'no', 'hu', 'uk'];
+const COUNTRIES = [
+  'US',
+  'GB',
+  'FR',
+  'DE',
+  'ES',
+  'IT',
+  'NL',
+  'BE',
+  'SE',
+  'NO',
+  'DK',
+  'FI',
+  'IE',
+  'PT',
+  'AT',
+  'CH',
+  'PL',
+  'CZ',
+  'JP',
+  'AU',
+  'NZ',
+  'CA',
+  'MX',
+  'BR',
+  'AR',
+  'IN',
+  'SG',
+  'HK',
+  'ZA',
+  'AE',
+];
+const LOCALES = [
+  'en',
+  'de',
+  'fr',
+  'es',
+  'it',
+  'ja',
+  'pt-BR',
+  'nl',
+  'sv',
+  'pl',
+  'ru',
+  'zh-CN',
+  'ko',
+  'tr',
+  'cs',
+  'da',
+  'fi',
+  'no',
+  'hu',
+  'uk',
+];
 
 /** Prefix for a Stripe-like id from the parameter name (`payment_method` -> `pm`, `charge` -> `ch`). */
 function stripePrefix(name: string): string {
@@ -133,7 +229,8 @@ export function styleFor(profile: ApiProfile, p: DeclaredParameter, greedy: bool
     case 'stripe':
       if (name === 'country') return { k: 'pool', size: COUNTRIES.length, make: (r) => pick(r, COUNTRIES) };
       if (name === 'capability') return { k: 'pool', size: 40, make: (r) => `${pick(r, WORDS)}_payments` };
-      if (name === 'coupon' || name === 'promotion_code') return { k: 'pool', size: 3000, make: (r) => chars(r, 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789', 8) };
+      if (name === 'coupon' || name === 'promotion_code')
+        return { k: 'pool', size: 3000, make: (r) => chars(r, 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789', 8) };
       if (name === 'domain') return { k: 'pool', size: 2000, make: (r) => `${slug(r)}.example.com` };
       return { k: 'prefixed', prefix: stripePrefix(name) };
     case 'twilio':
@@ -158,11 +255,20 @@ export function styleFor(profile: ApiProfile, p: DeclaredParameter, greedy: bool
       break;
     case 'gitea':
       if (/^(id|index|run|attempt|position)$/.test(name)) return { k: 'int' };
-      if (/^(tag|branch|ref|base|head)$/.test(name)) return { k: 'pool', size: 3000, make: (r) => (r() < 0.5 ? `v${Math.floor(r() * 5)}.${Math.floor(r() * 20)}.${Math.floor(r() * 10)}` : `feature-${slug(r)}`) };
+      if (/^(tag|branch|ref|base|head)$/.test(name))
+        return {
+          k: 'pool',
+          size: 3000,
+          make: (r) =>
+            r() < 0.5
+              ? `v${Math.floor(r() * 5)}.${Math.floor(r() * 20)}.${Math.floor(r() * 10)}`
+              : `feature-${slug(r)}`,
+        };
       break;
     case 'polygon':
       if (name === 'date') return { k: 'date' };
-      if (name === 'from' || name === 'to') return { k: 'pool', size: 160, make: (r) => chars(r, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 3) };
+      if (name === 'from' || name === 'to')
+        return { k: 'pool', size: 160, make: (r) => chars(r, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 3) };
       break;
     default:
       break;
@@ -183,8 +289,23 @@ export class ValueSource {
       case 'filepath': {
         const depth = 1 + Math.floor(r() * 3);
         const parts: string[] = [];
-        for (let i = 0; i < depth - 1; i++) parts.push(this.pooled(`${key}/dir`, 40, (rr) => pick(rr, ['src', 'docs', 'lib', 'cmd', 'test', 'assets', 'pkg', 'internal']) + (rr() < 0.3 ? String(Math.floor(rr() * 9)) : '')));
-        parts.push(this.pooled(`${key}/file`, 3000, (rr) => `${slug(rr)}.${pick(rr, ['go', 'md', 'ts', 'py', 'yaml', 'json', 'txt'])}`));
+        for (let i = 0; i < depth - 1; i++)
+          parts.push(
+            this.pooled(
+              `${key}/dir`,
+              40,
+              (rr) =>
+                pick(rr, ['src', 'docs', 'lib', 'cmd', 'test', 'assets', 'pkg', 'internal']) +
+                (rr() < 0.3 ? String(Math.floor(rr() * 9)) : ''),
+            ),
+          );
+        parts.push(
+          this.pooled(
+            `${key}/file`,
+            3000,
+            (rr) => `${slug(rr)}.${pick(rr, ['go', 'md', 'ts', 'py', 'yaml', 'json', 'txt'])}`,
+          ),
+        );
         return parts.join('/');
       }
       default:

@@ -40,7 +40,9 @@ export function score(truth: readonly Keyed[], observed: readonly Keyed[]): Scor
   for (const [k, t] of truthKeys) {
     if (observedKeys.has(k)) continue;
     misses.push(k);
-    const instances = observed.filter((o) => o.host === t.host && o.method === t.method && matchTemplate(o.template, t.template) === 'instance');
+    const instances = observed.filter(
+      (o) => o.host === t.host && o.method === t.method && matchTemplate(o.template, t.template) === 'instance',
+    );
     if (instances.length > 0) overSplit++;
   }
   const extras: string[] = [];
@@ -49,8 +51,12 @@ export function score(truth: readonly Keyed[], observed: readonly Keyed[]): Scor
   for (const [k, o] of observedKeys) {
     if (truthKeys.has(k)) continue;
     extras.push(k);
-    const generalises = truth.some((t) => t.host === o.host && t.method === o.method && matchTemplate(t.template, o.template) === 'instance');
-    const specialises = truth.some((t) => t.host === o.host && t.method === o.method && matchTemplate(o.template, t.template) === 'instance');
+    const generalises = truth.some(
+      (t) => t.host === o.host && t.method === o.method && matchTemplate(t.template, o.template) === 'instance',
+    );
+    const specialises = truth.some(
+      (t) => t.host === o.host && t.method === o.method && matchTemplate(o.template, t.template) === 'instance',
+    );
     if (generalises) overMerged++;
     else if (!specialises) unexplained++;
   }
