@@ -29,6 +29,9 @@ export interface User {
   mobile: boolean;
   /** Where the customer lives: every visit of theirs comes from there. */
   country: string;
+  /** The customer's home broadband and mobile carrier (addresses change, networks do not). */
+  home: Network;
+  carrier: Network;
 }
 
 export interface Partner {
@@ -65,12 +68,15 @@ export function buildWorld(options: PopulationOptions): World {
       order += random.int(1, 3);
       orders.push(order);
     }
+    const country = random.weighted(HOME_WEIGHTS);
     users.push({
       principal: `${random.hex(8)}-${random.hex(4)}-${random.hex(4)}-${random.hex(4)}-${random.hex(12)}`,
       userId: 100_000 + i,
       orders,
       mobile: random.chance(0.45),
-      country: random.weighted(HOME_WEIGHTS),
+      country,
+      home: homeNetwork(random, 'isp', country),
+      carrier: homeNetwork(random, 'mobile', country),
     });
   }
   const cloud = networksOf((n) => n.kind === 'cloud');
@@ -144,7 +150,8 @@ function browse(emitter: Emitter, random: Random, world: World, client: Client, 
 /** A web visit: browsing with a session cookie, perhaps a login (with the occasional typo), then account pages. */
 function webVisit(emitter: Emitter, random: Random, world: World, start: number): void {
   const user = random.chance(0.35) ? random.pick(world.users) : undefined;
-  const network = homeNetwork(random, 'isp', user?.country);
+  // Customers browse from home; anonymous visitors from anywhere in the shop's markets.
+  const network = user ? user.home : homeNetwork(random, 'isp');
   const client: Client = { ip: addressIn(random, network), network, userAgent: random.pick(BROWSER_AGENTS), session: `s${random.hex(20)}` };
   const pages = 2 + random.poisson(8);
   const loginAt = user ? random.int(0, Math.min(2, pages - 1)) : -1;
@@ -169,7 +176,7 @@ function webVisit(emitter: Emitter, random: Random, world: World, start: number)
 
 /** A mobile app session: config, token refresh, browsing and account pages; sometimes moves from cellular to Wi-Fi. */
 function mobileSession(emitter: Emitter, random: Random, world: World, start: number, user: User): void {
-  let network: Network = homeNetwork(random, 'mobile', user.country);
+  let network: Network = user.carrier;
   const device = `d${random.hex(16)}`;
   const client: Client = { ip: addressIn(random, network), network, userAgent: random.pick(MOBILE_AGENTS), session: device };
   let t = start;
@@ -181,8 +188,7 @@ function mobileSession(emitter: Emitter, random: Random, world: World, start: nu
   const switchAt = random.chance(0.3) ? random.int(1, actions) : -1;
   for (let i = 0; i < actions && t < emitter.end; i++) {
     if (i === switchAt) {
-      const home = networksOf((n) => n.country === network.country && n.kind === 'isp');
-      network = random.pick(home.length > 0 ? home : [network]);
+      network = user.home;
       client.network = network;
       client.ip = addressIn(random, network);
     }
