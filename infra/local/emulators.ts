@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
 
@@ -33,11 +35,41 @@ function closer(server: Server): () => Promise<void> {
     });
 }
 
-export async function startDynalite(options: { dataDir?: string; port?: number } = {}): Promise<Emulator> {
-  const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
+export interface EmulatorOptions {
+  dataDir?: string;
+  port?: number;
+  /**
+   * Run the emulator on a worker thread of this process (default true): dynalite's work then runs on another core
+   * than the handlers, which roughly doubles the local pipeline's throughput. False: on the caller's event loop.
+   */
+  thread?: boolean;
+}
+
+/** Starts `kind` on a worker thread of this process. */
+async function startOnThread(kind: 'dynalite' | 'kinesalite', options: Record<string, unknown>, port: number): Promise<Pick<Emulator, 'endpoint' | 'close'>> {
+  const worker = new Worker(fileURLToPath(new URL('./emulator-worker.mjs', import.meta.url)), { workerData: { kind, options, port } });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (m: { endpoint?: string; error?: string }) => (m.endpoint ? resolve(m.endpoint) : reject(new Error(`${kind}: ${m.error}`))));
+  });
+  return {
+    endpoint,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => worker.once('message', () => resolve()));
+      worker.postMessage('close');
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      await worker.terminate();
+    },
+  };
+}
+
+export async function startDynalite(options: EmulatorOptions = {}): Promise<Emulator> {
   const dir = options.dataDir ? path.join(options.dataDir, 'dynamodb') : undefined;
   if (dir) mkdirSync(dir, { recursive: true });
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dir ? { path: dir } : {}) });
+  const settings = { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dir ? { path: dir } : {}) };
+  if (options.thread ?? true) return { ...(await startOnThread('dynalite', settings, options.port ?? 0)), persistent: dir !== undefined };
+  const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
+  const server = dynalite(settings);
   const endpoint = await listen(server, options.port ?? 0);
   return { endpoint, persistent: dir !== undefined, close: closer(server) };
 }
@@ -51,17 +83,13 @@ export function kinesaliteCanPersist(): boolean {
   }
 }
 
-export async function startKinesalite(options: { dataDir?: string; port?: number; shardLimit?: number } = {}): Promise<Emulator> {
-  const kinesalite = require('kinesalite') as (o: Record<string, unknown>) => Server;
+export async function startKinesalite(options: EmulatorOptions & { shardLimit?: number } = {}): Promise<Emulator> {
   const dir = options.dataDir && kinesaliteCanPersist() ? path.join(options.dataDir, 'kinesis') : undefined;
   if (dir) mkdirSync(dir, { recursive: true });
-  const server = kinesalite({
-    createStreamMs: 0,
-    deleteStreamMs: 0,
-    updateStreamMs: 0,
-    shardLimit: options.shardLimit ?? 50,
-    ...(dir ? { path: dir } : {}),
-  });
+  const settings = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: options.shardLimit ?? 50, ...(dir ? { path: dir } : {}) };
+  if (options.thread ?? true) return { ...(await startOnThread('kinesalite', settings, options.port ?? 0)), persistent: dir !== undefined };
+  const kinesalite = require('kinesalite') as (o: Record<string, unknown>) => Server;
+  const server = kinesalite(settings);
   const endpoint = await listen(server, options.port ?? 0);
   return { endpoint, persistent: dir !== undefined, close: closer(server) };
 }

@@ -1,21 +1,20 @@
 /**
  * `npm start` / `lantern start`: Lantern's serverless pipeline on this machine. Starts the local cloud (dynalite,
  * kinesalite), the real ingest and sweeper handlers behind a local Kinesis event source mapping, feeds the stream
- * (the user's log files, or the bundled sample traffic), shows progress, and runs until Ctrl-C or `minutes`.
+ * (the user's log files, or the simulator's traffic), shows progress, and runs until Ctrl-C or `minutes`.
  */
-import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, ScheduledEvent } from 'aws-lambda';
 import type { CapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
 import { RUN_STATS_ID, type StoredRunStats } from '../../shared/engine/analyze.js';
 import { buildReport, type Report } from '../../shared/engine/report.js';
 import { typed } from '../../shared/ports/store.js';
+import { countDocuments } from '../../shared/adapters/dynamodb/sweep.js';
 import { functionPath, loadFunctionModule, loadHandler, type LocalCloud, startLocalCloud } from './cloud.js';
 import { putRecords, replayFiles } from './feed.js';
 import { type EventSourceMappingOptions, KinesisEventSourcePoller } from './poller.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { simulatedTraffic } from './traffic.js';
+import type { ScenarioName } from '../../shared/simulate/simulate.js';
 
 /** Puts records on the stream until done or aborted (the simulator plugs in here). */
 export type TrafficSource = (put: (records: readonly Uint8Array[]) => Promise<void>, signal: AbortSignal) => Promise<void>;
@@ -25,8 +24,11 @@ export interface StartLocalOptions {
   minutes?: number;
   /** Replay these log files or directories (CloudFront real-time lines, API Gateway JSON lines, CWL envelopes). */
   logs?: string[];
-  /** Traffic to feed instead of `logs` / the bundled samples (e.g. the simulator). */
+  /** Traffic to feed instead of `logs`. Default: the simulator's `mixed` scenario (seed 1, 90 simulated minutes). */
   traffic?: TrafficSource;
+  /** Simulator scenario and seed for the default traffic. */
+  scenario?: ScenarioName;
+  seed?: number;
   /** Keep the local cloud's state in this directory (default: memory, gone on exit). */
   dataDir?: string;
   /** CloudFront real-time log field list of the replayed files (default: Lantern's recommended set). */
@@ -35,7 +37,7 @@ export interface StartLocalOptions {
   behindCloudFront?: boolean;
   /** Log stream shards (default 2). */
   shards?: number;
-  /** Event source mapping (default: batch 1,000, window 1 s, bisect on error, 3 retries). */
+  /** Event source mapping (default: batch 10,000 (6 MB at most), window 2 s, bisect on error, 3 retries). */
   mapping?: EventSourceMappingOptions;
   /** Run the sweeper every this many ms (default 60,000). */
   sweepEveryMs?: number;
@@ -60,9 +62,6 @@ export interface LocalRunResult {
   discarded: number;
 }
 
-/** Streamable sample logs shipped with the repository: what `npm start` replays when given nothing else. */
-export const SAMPLE_TRAFFIC = ['test/fixtures/mixed', 'test/fixtures/cloudfront-realtime/sample.log', 'test/fixtures/apigw/access.jsonl'];
-
 type IngestHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
 type SweepHandler = (event: ScheduledEvent, context: Context) => Promise<unknown>;
 
@@ -74,9 +73,14 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   const stopOn = (signal: AbortSignal | undefined) => signal?.addEventListener('abort', () => stop.abort(), { once: true });
   stopOn(options.signal);
 
-  let fields = options.fields;
-  const logs = options.logs ?? (options.traffic ? [] : SAMPLE_TRAFFIC.map((p) => path.join(repoRoot, p)).filter((p) => existsSync(p)));
-  if (!fields && !options.logs && !options.traffic) fields = sampleFields();
+  const fields = options.fields;
+  const logs = options.logs ?? [];
+  let traffic = options.traffic;
+  if (!traffic && logs.length === 0) {
+    const simulated = simulatedTraffic({ ...(options.scenario ? { scenario: options.scenario } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+    say(`Traffic: the simulator, scenario ${options.scenario ?? 'mixed'}, seed ${options.seed ?? 1} (${simulated.events} requests). Your own logs: --logs PATH.`);
+    traffic = simulated;
+  }
 
   const cloud = await startLocalCloud({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), shards: options.shards ?? 2 });
   let poller: KinesisEventSourcePoller | undefined;
@@ -102,8 +106,8 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
     const discarded: string[] = [];
     poller = new KinesisEventSourcePoller(cloud.kinesis, cloud.streamName, ingest, {
-      batchSize: 1000,
-      maximumBatchingWindowMs: 1000,
+      batchSize: 10_000,
+      maximumBatchingWindowMs: 2000,
       ...(options.dataDir ? { checkpointFile: path.join(options.dataDir, 'checkpoints.json') } : {}),
       onFailure: (f) => discarded.push(`${f.records.length} records of ${f.shardId}: ${f.reason}`),
       ...options.mapping,
@@ -127,8 +131,13 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     }
 
     const feeding = (async () => {
-      if (options.traffic) {
-        await options.traffic((records) => putRecords(cloud.kinesis, cloud.streamName, records), stop.signal);
+      if (traffic) {
+        let put = 0;
+        await traffic(async (records) => {
+          await putRecords(cloud.kinesis, cloud.streamName, records);
+          put += records.length;
+        }, stop.signal);
+        if (!stop.signal.aborted) say(`Put ${put} Kinesis records on the stream. Still running: ${options.minutes !== undefined ? `stops after ${options.minutes} min` : 'Ctrl-C to stop'}.`);
         return;
       }
       if (logs.length === 0) return;
@@ -174,12 +183,6 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   }
 }
 
-function sampleFields(): string[] | undefined {
-  const file = path.join(repoRoot, 'test/fixtures/cloudfront-realtime/sample.fields');
-  if (!existsSync(file)) return undefined;
-  return readFileSync(file, 'utf8').split(/\s+/).filter((f) => f.length > 0);
-}
-
 function printWhereToLook(say: (l?: string) => void, cloud: LocalCloud, dataDir: string | undefined): void {
   say('Lantern local cloud is up (the same handlers as in AWS, on emulators):');
   say(`  Kinesis   (kinesalite) ${cloud.kinesisEndpoint}  stream ${cloud.streamName}`);
@@ -203,16 +206,8 @@ function startProgress(
   let last = { at: Date.now(), records: 0 };
   let lastLine = '';
   let busy = false;
-  const count = async (collection: 'endpoints' | 'findings') => {
-    let n = 0;
-    let cursor: string | undefined;
-    do {
-      const page = await store[collection].list({ limit: 1000, ...(cursor ? { cursor } : {}) });
-      n += page.items.length;
-      cursor = page.cursor;
-    } while (cursor);
-    return n;
-  };
+  const table = { client: cloud.documents, tableName: cloud.tableName };
+  const count = (collection: 'endpoints' | 'findings') => countDocuments(table, collection);
   const tick = () => {
     if (busy) return;
     busy = true;

@@ -61,6 +61,33 @@ interface ShardState {
   busy: boolean;
 }
 
+/** Lambda's invocation payload limit: a batch stops before its records (base64, with their envelope) exceed it. */
+export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** Approximate JSON size of one record around its data (ids, ARN, names). */
+const RECORD_OVERHEAD_BYTES = 400;
+
+function recordBytes(r: KinesisRecord): number {
+  return Math.ceil(((r.Data?.length ?? 0) * 4) / 3) + RECORD_OVERHEAD_BYTES;
+}
+
+function payloadBytes(records: readonly KinesisRecord[]): number {
+  let n = 0;
+  for (const r of records) n += recordBytes(r);
+  return n;
+}
+
+/** How many records of `buffer` make the next batch: at most `batchSize`, at most 6 MB (at least one). */
+function batchLength(buffer: readonly KinesisRecord[], batchSize: number): number {
+  let bytes = 0;
+  let n = 0;
+  while (n < buffer.length && n < batchSize) {
+    bytes += recordBytes(buffer[n] as KinesisRecord);
+    if (bytes > MAX_PAYLOAD_BYTES && n > 0) break;
+    n++;
+  }
+  return n;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class KinesisEventSourcePoller {
@@ -173,10 +200,10 @@ export class KinesisEventSourcePoller {
           s.buffer.push(...records);
           if (records.length === 0 && s.buffer.length === 0) s.idleSince = started;
         }
-        const full = s.buffer.length >= this.o.batchSize;
+        const full = s.buffer.length >= this.o.batchSize || payloadBytes(s.buffer) >= MAX_PAYLOAD_BYTES;
         const windowOver = s.buffer.length > 0 && Date.now() - s.windowStart >= this.o.maximumBatchingWindowMs;
         if (full || windowOver || (s.buffer.length > 0 && !this.running)) {
-          const batch = s.buffer.splice(0, this.o.batchSize);
+          const batch = s.buffer.splice(0, batchLength(s.buffer, this.o.batchSize));
           s.busy = true;
           try {
             await this.deliver(s.shardId, batch);

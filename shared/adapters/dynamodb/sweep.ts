@@ -131,3 +131,29 @@ export async function deleteExpired(t: SweepTable, now: number): Promise<{ scann
   } while (start);
   return { scanned, deleted };
 }
+
+/** Documents of a collection (expired ones included until deleted), counted without reading them: for progress displays. */
+export async function countDocuments(t: SweepTable, collection: (typeof COLLECTION_NAMES)[number]): Promise<number> {
+  const counts = await Promise.all(
+    Array.from({ length: COLLECTION_BUCKETS[collection] }, async (_, bucket) => {
+      let n = 0;
+      let start: Item | undefined;
+      do {
+        const page = await t.client.send(
+          new QueryCommand({
+            TableName: t.tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': A.partitionKey },
+            ExpressionAttributeValues: { ':pk': partitionKey(collection, bucket) },
+            Select: 'COUNT',
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        n += page.Count ?? 0;
+        start = page.LastEvaluatedKey as Item | undefined;
+      } while (start);
+      return n;
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}
