@@ -121,9 +121,9 @@ export const ACTION_LIST: ListSpec<ActionRow> = {
 };
 
 export const AUDIT_LIST: ListSpec<AuditRow> = {
-  filters: { actor: (r) => r.actor, action: (r) => r.action, target: (r) => r.target },
+  filters: { actor: (r) => r.actor, action: (r) => r.action, target: (r) => r.target, finding: (r) => r.findingId },
   sorts: { time: (r) => r.time },
-  search: (r) => `${r.actor} ${r.action} ${r.target} ${r.detail}`,
+  search: (r) => `${r.actor} ${r.action} ${r.target} ${r.detail} ${r.findingId}`,
   defaultSort: 'time',
   defaultOrder: 'desc',
   id: (r) => r.id,

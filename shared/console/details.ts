@@ -358,7 +358,7 @@ export async function entityDetail(model: ConsoleReadModel, id: string): Promise
   const actionIds = new Set(actions.map((a) => a.id));
   const findingIds = new Set(findings.map((f) => f.id));
   const audit = auditRows
-    .filter((a) => a.target === id || a.target === entity.name || actionIds.has(a.target) || findingIds.has(a.target))
+    .filter((a) => a.target === id || a.target === entity.name || actionIds.has(a.target) || findingIds.has(a.target) || findingIds.has(a.findingId))
     .sort((a, b) => b.time - a.time)
     .slice(0, 50);
   const events: EntityDetail['events'] = [{ t: entity.firstSeen, what: 'First seen' }];

@@ -110,7 +110,8 @@ export class ConsoleReadModel {
     this.endpoints = new Projection(store.endpoints, endpointRow, resolved);
     this.entities = new Projection(store.entities, entityRow, resolved);
     this.findings = new Projection(store.findings, findingRow, resolved);
-    this.actions = new Projection(store.actions, actionRow, resolved);
+    // Only the response module's target documents are actions (decisions, caps and alert counters are not).
+    this.actions = new Projection(store.actions, actionRow, resolved, 'target:');
     this.audit = new Projection(store.audit, auditRow, resolved);
   }
 

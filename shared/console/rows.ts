@@ -236,8 +236,45 @@ export interface ActionRow {
   active: boolean;
 }
 
+/** `ip:1.2.3.4` / `api-key:abc` from the response module's Target (`{kind, address | id}`). */
+function targetKeyOf(value: unknown): string | undefined {
+  const t = asDoc(value);
+  if (t.kind === 'ip' && typeof t.address === 'string') return `ip:${t.address}`;
+  if (t.kind === 'api-key' && typeof t.id === 'string') return `api-key:${t.id}`;
+  return undefined;
+}
+
 export function actionRow(id: string, value: unknown, now: number): ActionRow {
   const doc = asDoc(value);
+  const responseTarget = targetKeyOf(doc.target);
+  if (responseTarget !== undefined) {
+    // The response module's target document (shared/response/state.ts TargetState).
+    const active = doc.active !== undefined ? asDoc(doc.active) : undefined;
+    const last = asDoc(doc.last);
+    const override = asDoc(doc.override);
+    const until = active ? time(active.until) : undefined;
+    const isActive = active !== undefined && (until === undefined || until > now);
+    const enforced = active?.enforced !== false;
+    const status = isActive
+      ? 'active'
+      : typeof override.kind === 'string'
+        ? override.kind === 'allow'
+          ? 'allowlisted'
+          : 'unblocked'
+        : str(last.how, 'ended');
+    return {
+      id,
+      kind: str(active?.kind, str(last.kind, typeof override.kind === 'string' ? override.kind : 'none')),
+      target: responseTarget,
+      status,
+      mode: active ? (enforced ? 'enforce' : 'monitor') : 'enforce',
+      createdAt: time(active?.since) ?? time(override.at) ?? time(last.ended) ?? 0,
+      ...(isActive && until !== undefined ? { expiresAt: until } : {}),
+      findingId: str(active?.findingId),
+      reason: str(override.note, active ? `${str(active.severity)} finding` : ''),
+      active: isActive,
+    };
+  }
   const kind = str(doc.kind, str(doc.type, str(doc.action, 'action')));
   const targetDoc = doc.target ?? doc.entity ?? doc.subject;
   const target =
@@ -271,19 +308,29 @@ export interface AuditRow {
   action: string;
   target: string;
   detail: string;
+  findingId: string;
+}
+
+/** The response module records an `event` (decided, enforced, override, lifted, …) and an `action` (block, unblock, …). */
+function auditAction(doc: Doc): string {
+  const event = str(doc.event);
+  const action = str(doc.action, str(doc.kind, str(doc.type)));
+  if (event === '' || event === 'override') return action || event;
+  return action && action !== event ? `${event} · ${action}` : event;
 }
 
 export function auditRow(id: string, value: unknown): AuditRow {
   const doc = asDoc(value);
   const targetDoc = doc.target ?? doc.entity ?? doc.subject;
   const target =
-    typeof targetDoc === 'string' ? targetDoc : targetDoc !== undefined ? entityKeyOf(targetDoc) : str(doc.actionId, str(doc.findingId));
+    typeof targetDoc === 'string' ? targetDoc : targetDoc !== undefined ? (targetKeyOf(targetDoc) ?? entityKeyOf(targetDoc)) : str(doc.findingId, str(doc.actionId));
   return {
     id,
     time: time(doc.time) ?? time(doc.at) ?? time(doc.timestamp) ?? 0,
     actor: str(doc.actor, str(doc.by, str(doc.user, 'lantern'))),
-    action: str(doc.action, str(doc.kind, str(doc.type, str(doc.event)))),
+    action: auditAction(doc),
     target,
     detail: str(doc.detail, str(doc.reason, str(doc.summary, str(doc.message)))),
+    findingId: str(doc.findingId),
   };
 }
