@@ -1,5 +1,9 @@
 import type { ApiEvent, LogSource } from '../events/api-event.js';
 import { addToSketch, emptySketch, mergeSketch, type QuantileSketch, sketchQuantile } from '../baselines/sketch.js';
+import type { EndpointStatus, ZombieReason } from './classify.js';
+import type { ParamKind } from './segments.js';
+import { type SensitiveKind, sensitiveInUrl } from './sensitive.js';
+import type { TemplateParam } from './templater.js';
 
 /** The status classes counted per endpoint; `0xx` is a connection the client closed before the response. */
 export type StatusClass = '0xx' | '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
@@ -32,6 +36,16 @@ export interface EndpointRecord {
   bytesOut: QuantileSketch;
   /** entity key -> approximate request count (space-saving counters). */
   callers: Record<string, number>;
+  /** The template's parameters: name and every kind of value seen, by segment index. */
+  params?: Array<{ index: number; name: string; kinds: ParamKind[] }>;
+  /** 2xx answers to requests that carried no credential at all. */
+  unauthenticatedSuccess?: number;
+  /** Kinds of sensitive data seen in this endpoint's URLs (never the values), with request counts. */
+  sensitive?: Partial<Record<SensitiveKind, number>>;
+  /** Against the declared APIs: managed, shadow, zombie, unknown (unused endpoints have no traffic, hence no record). */
+  classification?: EndpointStatus;
+  declaredTemplate?: string;
+  zombieReason?: ZombieReason;
 }
 
 /** Store id of an endpoint. */
@@ -70,6 +84,11 @@ export function recordRequest(record: EndpointRecord, event: ApiEvent, callerKey
     record.statuses[key] = (record.statuses[key] ?? 0) + 1;
   }
   if (event.authenticated) record.authenticated++;
+  else if (event.status >= 200 && event.status < 300) record.unauthenticatedSuccess = (record.unauthenticatedSuccess ?? 0) + 1;
+  for (const kind of sensitiveInUrl(event.path, event.query)) {
+    record.sensitive ??= {};
+    record.sensitive[kind] = (record.sensitive[kind] ?? 0) + 1;
+  }
   record.sources[event.source] = (record.sources[event.source] ?? 0) + 1;
   if (event.latencyMs !== undefined) addToSketch(record.latencyMs, event.latencyMs);
   if (event.bytesOut !== undefined) addToSketch(record.bytesOut, event.bytesOut);
@@ -101,6 +120,22 @@ function countCaller(callers: Record<string, number>, key: string, count: number
   callers[key] = min + count;
 }
 
+/** Remembers the kinds of value seen at each parameter of the endpoint's template. */
+export function recordParams(record: EndpointRecord, params: readonly TemplateParam[]): void {
+  if (params.length === 0) return;
+  record.params ??= [];
+  for (const param of params) {
+    let known = record.params.find((p) => p.index === param.index);
+    if (!known) {
+      known = { index: param.index, name: param.name, kinds: [] };
+      record.params.push(known);
+      record.params.sort((a, b) => a.index - b.index);
+    }
+    known.name = param.name;
+    if (!known.kinds.includes(param.kind)) known.kinds.push(param.kind);
+  }
+}
+
 /** Folds `from` into `into` (used when discovery merges templates and re-attributes earlier traffic). */
 export function mergeEndpointRecords(into: EndpointRecord, from: EndpointRecord): void {
   into.requests += from.requests;
@@ -119,6 +154,12 @@ export function mergeEndpointRecords(into: EndpointRecord, from: EndpointRecord)
   mergeSketch(into.latencyMs, from.latencyMs);
   mergeSketch(into.bytesOut, from.bytesOut);
   for (const [k, v] of Object.entries(from.callers)) countCaller(into.callers, k, v);
+  if (from.unauthenticatedSuccess) into.unauthenticatedSuccess = (into.unauthenticatedSuccess ?? 0) + from.unauthenticatedSuccess;
+  for (const [k, v] of Object.entries(from.sensitive ?? {})) {
+    const kind = k as SensitiveKind;
+    into.sensitive ??= {};
+    into.sensitive[kind] = (into.sensitive[kind] ?? 0) + (v ?? 0);
+  }
 }
 
 /** True once the endpoint has answered at least one request successfully (2xx or 3xx). */

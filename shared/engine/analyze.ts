@@ -8,7 +8,17 @@ import {
   newEntityRecord,
   recordEntityRequest,
 } from '../baselines/entity.js';
-import { type EndpointRecord, endpointKey, newEndpointRecord, recordRequest } from '../discovery/inventory.js';
+import {
+  type EndpointRecord,
+  endpointKey,
+  mergeEndpointRecords,
+  newEndpointRecord,
+  recordParams,
+  recordRequest,
+} from '../discovery/inventory.js';
+import type { RequestClass, TemplateParam } from '../discovery/templater.js';
+import { splitPath } from '../discovery/segments.js';
+import { classifyInPlace, loadDiscovery, saveDiscovery } from './discovery-state.js';
 import type { EndpointRef, Finding } from '../detection/finding.js';
 import { detect, type ObservedRequest } from '../detection/detect.js';
 import type { DetectionConfig } from '../detection/config.js';
@@ -78,9 +88,11 @@ interface Loaded<T> {
   doc: T;
   version: number;
   dirty: boolean;
+  /** The document's watermarks as read, before this batch: what "already applied" is judged against. */
+  before?: Record<string, string>;
 }
 
-async function load<T>(
+async function load<T extends Watermarked>(
   collection: DocumentCollection<T>,
   ids: Iterable<string>,
   create: (id: string) => T,
@@ -90,17 +102,46 @@ async function load<T>(
   const loaded = new Map<string, Loaded<T>>();
   for (const id of wanted) {
     const hit = found.get(id);
-    loaded.set(id, hit ? { doc: hit.value, version: hit.version, dirty: false } : { doc: create(id), version: 0, dirty: false });
+    loaded.set(
+      id,
+      hit
+        ? { doc: hit.value, version: hit.version, dirty: false, ...(hit.value.applied ? { before: { ...hit.value.applied } } : {}) }
+        : { doc: create(id), version: 0, dirty: false },
+    );
   }
   return loaded;
 }
 
-async function save<T>(collection: DocumentCollection<T>, loaded: Map<string, Loaded<T>>): Promise<void> {
+/** Whether the record at `sequence` of `shard` had reached this document before the batch began. */
+function seenBefore(entry: Loaded<unknown>, shard: string | undefined, sequence: string | undefined): boolean {
+  return alreadyApplied(entry.before ? { applied: entry.before } : {}, shard, sequence);
+}
+
+async function save<T>(
+  collection: DocumentCollection<T>,
+  loaded: Map<string, Loaded<T>>,
+  expiresAt?: (doc: T) => number | undefined,
+): Promise<void> {
   const puts = [];
   for (const [id, entry] of loaded) {
-    if (entry.dirty) puts.push({ id, value: entry.doc, expectedVersion: entry.version });
+    if (!entry.dirty) continue;
+    const expiry = expiresAt?.(entry.doc);
+    puts.push({ id, value: entry.doc, expectedVersion: entry.version, ...(expiry !== undefined ? { expiresAt: expiry } : {}) });
   }
   if (puts.length > 0) await collection.put(puts);
+}
+
+/** How one fresh request was placed by discovery. */
+interface Placement {
+  index: number;
+  event: ApiEvent;
+  sequence?: string;
+  host: string;
+  method: string;
+  template: string;
+  requestClass: RequestClass;
+  params: TemplateParam[];
+  entityId?: string;
 }
 
 async function analyzeOnce(batch: AnalysisBatch, context: EngineContext): Promise<BatchEffects> {
@@ -110,90 +151,121 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext): Promis
   const meta = typed<StoredRunStats>(store.meta);
   const shard = batch.shard;
 
-  const endpointIds: string[] = new Array(batch.events.length);
-  const entityIds: Array<string | undefined> = new Array(batch.events.length);
-  for (let i = 0; i < batch.events.length; i++) {
-    const event = batch.events[i] as ApiEvent;
-    endpointIds[i] = endpointKey(event.host, event.method, event.path);
-    const entity = attributeEntity(event);
-    entityIds[i] = entity ? entityKey(entity) : undefined;
-  }
-
   const runLoaded = await load<StoredRunStats>(meta, [RUN_STATS_ID], () => emptyRunStats());
-  const firstEventOfEndpoint = new Map<string, ApiEvent>();
-  const firstEventOfEntity = new Map<string, ApiEvent>();
-  for (let i = 0; i < batch.events.length; i++) {
-    const event = batch.events[i] as ApiEvent;
-    if (!firstEventOfEndpoint.has(endpointIds[i] as string)) firstEventOfEndpoint.set(endpointIds[i] as string, event);
-    const entityId = entityIds[i];
-    if (entityId !== undefined && !firstEventOfEntity.has(entityId)) firstEventOfEntity.set(entityId, event);
-  }
-  const endpointDocs = await load<StoredEndpoint>(endpoints, endpointIds, (id) => {
-    const event = firstEventOfEndpoint.get(id)!;
-    return newEndpointRecord(event.host, event.method, event.path, event.time);
-  });
-  const entityDocs = await load<StoredEntity>(
-    entities,
-    entityIds.filter((id): id is string => id !== undefined),
-    (id) => {
-      const event = firstEventOfEntity.get(id)!;
-      return newEntityRecord(attributeEntity(event)!, event.time);
-    },
-  );
-
-  const stats = emptyRunStats();
   const run = runLoaded.get(RUN_STATS_ID)!;
-  const newEndpoints: EndpointRef[] = [];
-  const sequenceOf = (i: number) => batch.eventSequences?.[i];
+  const stats = emptyRunStats();
 
   // Rejections count once, like records.
   const freshRejections: Rejection[] = [];
   for (let i = 0; i < batch.rejections.length; i++) {
-    const sequence = batch.rejectionSequences?.[i];
-    if (alreadyApplied(run.doc, shard, sequence)) continue;
+    if (seenBefore(run, shard, batch.rejectionSequences?.[i])) continue;
     freshRejections.push(batch.rejections[i] as Rejection);
   }
   countRejections(stats, freshRejections);
 
+  // Discovery: template every fresh request against what each host has taught so far.
+  const freshIndexes: number[] = [];
+  const hosts = new Set<string>();
+  for (let i = 0; i < batch.events.length; i++) {
+    if (seenBefore(run, shard, batch.eventSequences?.[i])) continue;
+    freshIndexes.push(i);
+    hosts.add((batch.events[i] as ApiEvent).host.toLowerCase());
+  }
+  const discovery = await loadDiscovery(store, hosts);
+  const placements: Placement[] = [];
+  const renamed = new Map<string, string>();
+  for (const i of freshIndexes) {
+    const event = batch.events[i] as ApiEvent;
+    const observed = discovery.templater.observe(event.host, event.method, event.path, event.status, event.routeTemplate);
+    for (const merge of observed.merges) {
+      for (const from of merge.from) renamed.set(endpointKey(merge.host, merge.method, from), merge.into);
+    }
+    const entity = attributeEntity(event);
+    const sequence = batch.eventSequences?.[i];
+    placements.push({
+      index: i,
+      event,
+      ...(sequence !== undefined ? { sequence } : {}),
+      host: observed.host,
+      method: observed.method,
+      template: observed.template,
+      requestClass: observed.class,
+      params: observed.params,
+      ...(entity ? { entityId: entityKey(entity) } : {}),
+    });
+  }
+  // A merge later in the batch re-templates the requests placed before it.
+  if (renamed.size > 0) {
+    for (const p of placements) {
+      if (p.requestClass !== 'api' || !renamed.has(endpointKey(p.host, p.method, p.template))) continue;
+      const now = discovery.templater.lookup(p.host, p.method, p.event.path);
+      if (now) {
+        p.template = now.template;
+        p.params = now.params;
+      }
+    }
+  }
+
+  const endpointIdOf = (p: Placement) =>
+    p.requestClass === 'api' || p.requestClass === 'overflow' ? endpointKey(p.host, p.method, p.template) : undefined;
+  const firstOfEndpoint = new Map<string, Placement>();
+  const firstOfEntity = new Map<string, Placement>();
+  for (const p of placements) {
+    const id = endpointIdOf(p);
+    if (id !== undefined && !firstOfEndpoint.has(id)) firstOfEndpoint.set(id, p);
+    if (p.entityId !== undefined && !firstOfEntity.has(p.entityId)) firstOfEntity.set(p.entityId, p);
+  }
+  const endpointDocs = await load<StoredEndpoint>(endpoints, [...firstOfEndpoint.keys()], (id) => {
+    const p = firstOfEndpoint.get(id)!;
+    return newEndpointRecord(p.host, p.method, p.template, p.event.time);
+  });
+  const retired = await reattributeMerged(endpoints, renamed, endpointDocs);
+  const entityDocs = await load<StoredEntity>(entities, [...firstOfEntity.keys()], (id) => {
+    const p = firstOfEntity.get(id)!;
+    return newEntityRecord(attributeEntity(p.event)!, p.event.time);
+  });
+
+  const newEndpoints: EndpointRef[] = [];
   const fresh: ObservedRequest[] = [];
-  let analysed = 0;
   let from: number | undefined;
   let to: number | undefined;
-  for (let i = 0; i < batch.events.length; i++) {
-    const event = batch.events[i] as ApiEvent;
-    const sequence = sequenceOf(i);
-    if (alreadyApplied(run.doc, shard, sequence)) continue;
-    analysed++;
+  for (const p of placements) {
+    const { event, sequence, entityId } = p;
     if (from === undefined || event.time < from) from = event.time;
     if (to === undefined || event.time > to) to = event.time;
-
-    const entityId = entityIds[i];
-    const endpoint = endpointDocs.get(endpointIds[i] as string)!;
+    const endpointId = endpointIdOf(p) ?? endpointKey(p.host, p.method, p.template);
     fresh.push({
       event,
       ...(entityId !== undefined ? { entity: attributeEntity(event)!, entityKey: entityId } : {}),
-      endpointKey: endpointIds[i] as string,
-      endpoint: { host: endpoint.doc.host, method: endpoint.doc.method, path: endpoint.doc.path },
+      endpointKey: endpointId,
+      endpoint: { host: p.host, method: p.method, path: p.template },
+      params: p.params.map((param) => splitPath(event.path)[param.index] ?? ''),
       ...(sequence !== undefined ? { sequence } : {}),
     });
-    if (!alreadyApplied(endpoint.doc, shard, sequence)) {
+    const endpoint = endpointDocs.get(endpointId);
+    if (endpoint && !seenBefore(endpoint, shard, sequence)) {
       if (endpoint.version === 0 && endpoint.doc.requests === 0) {
         newEndpoints.push({ host: endpoint.doc.host, method: endpoint.doc.method, path: endpoint.doc.path });
       }
       recordRequest(endpoint.doc, event, entityId);
+      recordParams(endpoint.doc, p.params);
       markApplied(endpoint.doc, shard, sequence);
       endpoint.dirty = true;
     }
     if (entityId !== undefined) {
       const entity = entityDocs.get(entityId)!;
-      if (!alreadyApplied(entity.doc, shard, sequence)) {
+      if (!seenBefore(entity, shard, sequence)) {
         recordEntityRequest(entity.doc, event);
         markApplied(entity.doc, shard, sequence);
         entity.dirty = true;
       }
     }
   }
-  countAnalysed(stats, analysed, from, to);
+  countAnalysed(stats, placements.length, from, to);
+
+  // Classification against what the organisation declares, kept on the endpoint for detection and the console.
+  const dirtyEndpoints = [...endpointDocs.values()].filter((e) => e.dirty).map((e) => e.doc);
+  classifyInPlace(dirtyEndpoints, discovery.declared);
 
   const entityMap = new Map<string, StoredEntity>();
   for (const [id, entry] of entityDocs) if (entry.dirty) entityMap.set(id, entry.doc);
@@ -217,11 +289,43 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext): Promis
 
   // Order matters for redelivery: the run ledger is written last, so a crash before it leaves records that
   // will be counted on retry while the documents already written skip them by their own watermarks.
+  await saveDiscovery(store, discovery, placements.length > 0);
   await save(endpoints, endpointDocs);
+  if (retired.length > 0) await endpoints.delete(retired);
   await save(entities, entityDocs);
   await save(meta, runLoaded);
 
   return { stats, newEndpoints, findings, conflictsRetried: 0 };
+}
+
+/**
+ * Folds the stored records of templates that discovery has merged into the record of the template they became
+ * (traffic seen before a merge is re-attributed, not lost). Returns the ids of the records folded away.
+ */
+async function reattributeMerged(
+  endpoints: DocumentCollection<StoredEndpoint>,
+  renamed: ReadonlyMap<string, string>,
+  endpointDocs: Map<string, Loaded<StoredEndpoint>>,
+): Promise<string[]> {
+  if (renamed.size === 0) return [];
+  const stored = await endpoints.get([...renamed.keys()]);
+  const retired: string[] = [];
+  for (const [fromId, { value }] of stored) {
+    const intoId = endpointKey(value.host, value.method, renamed.get(fromId)!);
+    if (intoId === fromId) continue;
+    let into = endpointDocs.get(intoId);
+    if (!into) {
+      const loaded = await load<StoredEndpoint>(endpoints, [intoId], () =>
+        newEndpointRecord(value.host, value.method, renamed.get(fromId)!, value.firstSeen),
+      );
+      into = loaded.get(intoId)!;
+      endpointDocs.set(intoId, into);
+    }
+    mergeEndpointRecords(into.doc, value);
+    into.dirty = true;
+    retired.push(fromId);
+  }
+  return retired;
 }
 
 function lastOf(...lists: Array<readonly string[] | undefined>): string | undefined {
