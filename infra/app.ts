@@ -16,8 +16,9 @@ export interface LanternApp {
 
 /** Builds Lantern's stacks into `app` from a validated configuration. */
 export function buildLantern(app: App, config: LanternConfig): LanternApp {
-  const env = config.region ? { region: config.region, ...(config.account ? { account: config.account } : {}) } : undefined;
-  const description = 'Lantern: API discovery, abuse detection and automated response from CloudFront and API Gateway logs';
+  const env = { region: config.region, ...(config.account ? { account: config.account } : {}) };
+  const description =
+    'Lantern: API discovery, abuse detection and automated response from CloudFront and API Gateway logs';
   let edge: LanternEdgeStack | undefined;
   if (config.wafScope === 'CLOUDFRONT' && config.region !== 'us-east-1') {
     edge = new LanternEdgeStack(app, `${config.stackName}-Edge`, {
@@ -29,11 +30,11 @@ export function buildLantern(app: App, config: LanternConfig): LanternApp {
   }
   const main = new LanternStack(app, config.stackName, {
     config,
-    ...(env ? { env } : {}),
+    env,
     ...(edge ? { edgeBlockList: edge.blockList.refs, crossRegionReferences: true } : {}),
     description,
   });
-  if (edge) main.addDependency(edge);
+  if (edge) main.addStackDependency(edge);
   return { main, ...(edge ? { edge } : {}), stacks: edge ? [edge, main] : [main] };
 }
 
@@ -41,8 +42,12 @@ export function buildLantern(app: App, config: LanternConfig): LanternApp {
  * The app with its configuration from the context. With `nag` (default), the cdk-nag AwsSolutions pack runs as a
  * validation plugin at synth: an unacknowledged finding fails the synth with the report.
  */
-export function createApp(context: Record<string, unknown> = {}, options: { nag?: boolean } = {}): LanternApp & { app: App; config: LanternConfig } {
-  const app = new App({ context });
+export function createApp(
+  context: Record<string, unknown> = {},
+  options: { nag?: boolean } = {},
+): LanternApp & { app: App; config: LanternConfig } {
+  // Cross-stack references (edge stack -> main stack) keep CDK's producer-protecting behaviour, stated explicitly.
+  const app = new App({ context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...context } });
   const config = loadConfig(app.node);
   const built = buildLantern(app, config);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -39,8 +39,11 @@ export interface IngestTuning {
 export interface LanternConfig {
   /** CloudFormation stack name (default `Lantern`); the edge stack is `<stackName>-Edge`. */
   stackName: string;
-  /** Region to deploy to; unset = environment-agnostic (the CLI's region), allowed only for REGIONAL WAF scope. */
-  region?: string;
+  /**
+   * Region to deploy to (required: the stack pins its environment, so that synth is deterministic and offline, and
+   * the state table's customer managed key is a per-region replica setting).
+   */
+  region: string;
   /** Account to deploy to (optional: a 12-digit id). */
   account?: string;
   /** `monitor` (default): decide and record, enforce nothing. `enforce`: apply blocks and throttles. */
@@ -89,7 +92,9 @@ export class LanternConfigError extends Error {
 }
 
 /** CloudWatch Logs retention values (days). */
-export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 const KEYS = [
   'stackName',
@@ -150,7 +155,11 @@ export function parseConfig(raw: unknown): LanternConfig {
   };
   const list = (key: string, value: unknown): string[] => {
     if (value === undefined || value === null || value === '') return [];
-    if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (typeof value === 'string')
+      return value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
     if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
       at(key, 'must be a list of strings');
       return [];
@@ -185,17 +194,24 @@ export function parseConfig(raw: unknown): LanternConfig {
   };
 
   const stackName = str('stackName', input.stackName) ?? 'Lantern';
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,100}$/.test(stackName)) at('stackName', `"${stackName}" is not a CloudFormation stack name (letters, digits, hyphens; starts with a letter)`);
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,100}$/.test(stackName))
+    at(
+      'stackName',
+      `"${stackName}" is not a CloudFormation stack name (letters, digits, hyphens; starts with a letter)`,
+    );
 
   const region = str('region', input.region);
-  if (region !== undefined && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) at('region', `"${region}" is not an AWS region (e.g. eu-west-1)`);
+  if (region !== undefined && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region))
+    at('region', `"${region}" is not an AWS region (e.g. eu-west-1)`);
   const account = str('account', typeof input.account === 'number' ? String(input.account) : input.account);
-  if (account !== undefined && !/^\d{12}$/.test(account)) at('account', `"${account}" is not a 12-digit AWS account id`);
+  if (account !== undefined && !/^\d{12}$/.test(account))
+    at('account', `"${account}" is not a 12-digit AWS account id`);
 
   const mode = oneOf<Mode>('mode', input.mode, ['monitor', 'enforce'], 'monitor');
 
   const alertEmail = str('alertEmail', input.alertEmail);
-  if (alertEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alertEmail)) at('alertEmail', `"${alertEmail}" is not an email address`);
+  if (alertEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alertEmail))
+    at('alertEmail', `"${alertEmail}" is not an email address`);
 
   const slackSecretName = str('slackSecretName', input.slackSecretName);
   if (slackSecretName !== undefined && !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(slackSecretName)) {
@@ -204,9 +220,15 @@ export function parseConfig(raw: unknown): LanternConfig {
 
   const distributions = list('distributions', input.distributions);
   for (const d of distributions) {
-    if (!/^E[A-Z0-9]{8,20}$/.test(d)) at('distributions', `"${d}" is not a CloudFront distribution id (e.g. E2QWRUHAPOMQZL)`);
+    if (!/^E[A-Z0-9]{8,20}$/.test(d))
+      at('distributions', `"${d}" is not a CloudFront distribution id (e.g. E2QWRUHAPOMQZL)`);
   }
-  const attachment = oneOf<Attachment>('attachment', input.attachment, ['custom-resource', 'manual'], 'custom-resource');
+  const attachment = oneOf<Attachment>(
+    'attachment',
+    input.attachment,
+    ['custom-resource', 'manual'],
+    'custom-resource',
+  );
   const samplingRate = int('samplingRate', input.samplingRate, 100, 1, 100);
 
   const logGroups = list('logGroups', input.logGroups);
@@ -222,27 +244,46 @@ export function parseConfig(raw: unknown): LanternConfig {
   }
 
   const behindCloudFront = bool('behindCloudFront', input.behindCloudFront, false);
-  const wafScope = oneOf<WafScope>('wafScope', input.wafScope, ['CLOUDFRONT', 'REGIONAL'], distributions.length > 0 || restApis.length === 0 ? 'CLOUDFRONT' : 'REGIONAL');
+  const wafScope = oneOf<WafScope>(
+    'wafScope',
+    input.wafScope,
+    ['CLOUDFRONT', 'REGIONAL'],
+    distributions.length > 0 || restApis.length === 0 ? 'CLOUDFRONT' : 'REGIONAL',
+  );
   const attachWebAcl = bool('attachWebAcl', input.attachWebAcl, false);
-  if (wafScope === 'CLOUDFRONT' && region === undefined) {
-    at('region', 'is required when wafScope is CLOUDFRONT (the WAF resources go to us-east-1, the rest to this region; use us-east-1 for one stack)');
+  if (region === undefined) {
+    at(
+      'region',
+      wafScope === 'CLOUDFRONT'
+        ? 'is required (e.g. eu-west-1); with wafScope CLOUDFRONT the WAF resources go to us-east-1 and the rest to this region (us-east-1: one stack)'
+        : 'is required (e.g. eu-west-1): the region of the stack, its APIs and their access-log groups',
+    );
   }
-  if (attachWebAcl && wafScope === 'CLOUDFRONT' && distributions.length === 0) at('attachWebAcl', 'needs distributions when wafScope is CLOUDFRONT');
-  if (attachWebAcl && wafScope === 'REGIONAL' && restApis.length === 0) at('attachWebAcl', 'needs restApis when wafScope is REGIONAL');
-  if (attachWebAcl && wafScope === 'CLOUDFRONT' && attachment === 'manual') at('attachWebAcl', 'is done by the custom resource: set attachment to custom-resource, or attach the WebACL yourself');
+  if (attachWebAcl && wafScope === 'CLOUDFRONT' && distributions.length === 0)
+    at('attachWebAcl', 'needs distributions when wafScope is CLOUDFRONT');
+  if (attachWebAcl && wafScope === 'REGIONAL' && restApis.length === 0)
+    at('attachWebAcl', 'needs restApis when wafScope is REGIONAL');
+  if (attachWebAcl && wafScope === 'CLOUDFRONT' && attachment === 'manual')
+    at(
+      'attachWebAcl',
+      'is done by the custom resource: set attachment to custom-resource, or attach the WebACL yourself',
+    );
 
   const allowRaw = input.allowlist === undefined ? {} : input.allowlist;
   const allowlist = { cidrs: [] as string[], apiKeys: [] as string[], principals: [] as string[] };
   if (!isObject(allowRaw)) at('allowlist', 'must be an object { cidrs, apiKeys, principals }');
   else {
     for (const key of Object.keys(allowRaw)) {
-      if (!['cidrs', 'apiKeys', 'principals'].includes(key)) at(`allowlist.${key}`, 'unknown key (known: cidrs, apiKeys, principals)');
+      if (!['cidrs', 'apiKeys', 'principals'].includes(key))
+        at(`allowlist.${key}`, 'unknown key (known: cidrs, apiKeys, principals)');
     }
     allowlist.cidrs = list('allowlist.cidrs', allowRaw.cidrs);
     allowlist.apiKeys = list('allowlist.apiKeys', allowRaw.apiKeys);
     allowlist.principals = list('allowlist.principals', allowRaw.principals);
-    for (const c of allowlist.cidrs) if (!isCidr(c)) at('allowlist.cidrs', `"${c}" is not an IPv4 or IPv6 CIDR (e.g. 203.0.113.0/24)`);
-    for (const k of allowlist.apiKeys) if (!/^[A-Za-z0-9]{1,64}$/.test(k)) at('allowlist.apiKeys', `"${k}" is not an API key id`);
+    for (const c of allowlist.cidrs)
+      if (!isCidr(c)) at('allowlist.cidrs', `"${c}" is not an IPv4 or IPv6 CIDR (e.g. 203.0.113.0/24)`);
+    for (const k of allowlist.apiKeys)
+      if (!/^[A-Za-z0-9]{1,64}$/.test(k)) at('allowlist.apiKeys', `"${k}" is not an API key id`);
   }
 
   const retentionDays = int('retentionDays', input.retentionDays, 30, 1, 3653);
@@ -267,10 +308,28 @@ export function parseConfig(raw: unknown): LanternConfig {
   else {
     ingest = {
       batchSize: int('ingest.batchSize', ingestRaw.batchSize, INGEST_DEFAULTS.batchSize, 1, 10_000),
-      batchWindowSeconds: int('ingest.batchWindowSeconds', ingestRaw.batchWindowSeconds, INGEST_DEFAULTS.batchWindowSeconds, 0, 300),
-      parallelizationFactor: int('ingest.parallelizationFactor', ingestRaw.parallelizationFactor, INGEST_DEFAULTS.parallelizationFactor, 1, 10),
+      batchWindowSeconds: int(
+        'ingest.batchWindowSeconds',
+        ingestRaw.batchWindowSeconds,
+        INGEST_DEFAULTS.batchWindowSeconds,
+        0,
+        300,
+      ),
+      parallelizationFactor: int(
+        'ingest.parallelizationFactor',
+        ingestRaw.parallelizationFactor,
+        INGEST_DEFAULTS.parallelizationFactor,
+        1,
+        10,
+      ),
       retryAttempts: int('ingest.retryAttempts', ingestRaw.retryAttempts, INGEST_DEFAULTS.retryAttempts, 0, 10_000),
-      maxRecordAgeSeconds: int('ingest.maxRecordAgeSeconds', ingestRaw.maxRecordAgeSeconds, INGEST_DEFAULTS.maxRecordAgeSeconds, 60, 604_800),
+      maxRecordAgeSeconds: int(
+        'ingest.maxRecordAgeSeconds',
+        ingestRaw.maxRecordAgeSeconds,
+        INGEST_DEFAULTS.maxRecordAgeSeconds,
+        60,
+        604_800,
+      ),
       memoryMb: int('ingest.memoryMb', ingestRaw.memoryMb, INGEST_DEFAULTS.memoryMb, 128, 10_240),
     };
   }
@@ -281,7 +340,7 @@ export function parseConfig(raw: unknown): LanternConfig {
   if (problems.length > 0) throw new LanternConfigError(problems);
   return {
     stackName,
-    ...(region !== undefined ? { region } : {}),
+    region: region ?? '',
     ...(account !== undefined ? { account } : {}),
     mode,
     ...(alertEmail !== undefined ? { alertEmail } : {}),
@@ -322,7 +381,10 @@ export interface ContextSource {
  * Reads the configuration from the context: the `lantern` object, then the file named by `lanternConfig`, then
  * `lantern:<key>` overrides. Validated: throws LanternConfigError.
  */
-export function loadConfig(context: ContextSource, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): LanternConfig {
+export function loadConfig(
+  context: ContextSource,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): LanternConfig {
   let merged: Raw = {};
   const base = context.tryGetContext('lantern');
   if (base !== undefined) {
@@ -337,7 +399,9 @@ export function loadConfig(context: ContextSource, readFile: (path: string) => s
     try {
       text = readFile(file);
     } catch (error: unknown) {
-      throw new LanternConfigError([`lanternConfig: cannot read "${file}" (${error instanceof Error ? error.message : String(error)})`]);
+      throw new LanternConfigError([
+        `lanternConfig: cannot read "${file}" (${error instanceof Error ? error.message : String(error)})`,
+      ]);
     }
     const parsed = parseJson(text, file);
     if (!isObject(parsed)) throw new LanternConfigError([`lanternConfig: "${file}" must hold a JSON object`]);
@@ -345,7 +409,11 @@ export function loadConfig(context: ContextSource, readFile: (path: string) => s
   }
   for (const key of KEYS) {
     const value = context.tryGetContext(`lantern:${key}`);
-    if (value !== undefined) merged[key] = key === 'allowlist' || key === 'quarantine' || key === 'ingest' ? parseJson(String(value), `lantern:${key}`) : value;
+    if (value !== undefined)
+      merged[key] =
+        key === 'allowlist' || key === 'quarantine' || key === 'ingest'
+          ? parseJson(String(value), `lantern:${key}`)
+          : value;
   }
   return parseConfig(merged);
 }
@@ -354,6 +422,8 @@ function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error: unknown) {
-    throw new LanternConfigError([`${where}: not valid JSON (${error instanceof Error ? error.message : String(error)})`]);
+    throw new LanternConfigError([
+      `${where}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    ]);
   }
 }

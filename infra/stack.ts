@@ -10,7 +10,7 @@
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { STATE_TABLE_ENV } from '../shared/store/tables.js';
 import type { LanternConfig } from './config.js';
@@ -137,7 +137,9 @@ export class LanternStack extends Stack {
         environment,
         retentionDays,
         removalPolicy,
-        ...(this.blockList.scope === 'REGIONAL' ? { regionalWebAclArn: this.blockList.webAclArn } : { cloudFrontWebAclArn: this.blockList.webAclArn }),
+        ...(this.blockList.scope === 'REGIONAL'
+          ? { regionalWebAclArn: this.blockList.webAclArn }
+          : { cloudFrontWebAclArn: this.blockList.webAclArn }),
       });
     }
     const responderEnv = this.console ? { LANTERN_CONSOLE_URL: this.console.url } : {};
@@ -174,8 +176,14 @@ export class LanternStack extends Stack {
     });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn });
     new CfnOutput(this, 'StateTableName', { value: this.state.stateTable.tableName });
-    new CfnOutput(this, 'WebAclArn', { value: this.blockList.webAclArn, description: `WebACL (${this.blockList.scope}, ${this.blockList.region})` });
-    new CfnOutput(this, 'RuleGroupArn', { value: this.blockList.ruleGroupArn, description: 'Add to an existing WebACL as a rule group reference' });
+    new CfnOutput(this, 'WebAclArn', {
+      value: this.blockList.webAclArn,
+      description: `WebACL (${this.blockList.scope}, ${this.blockList.region})`,
+    });
+    new CfnOutput(this, 'RuleGroupArn', {
+      value: this.blockList.ruleGroupArn,
+      description: 'Add to an existing WebACL as a rule group reference',
+    });
     new CfnOutput(this, 'QuarantineUsagePlanId', { value: this.response.quarantinePlan.ref });
     if (this.console) {
       new CfnOutput(this, 'ConsoleUrl', { value: this.console.url });

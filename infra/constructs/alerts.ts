@@ -43,6 +43,7 @@ export class Alerts extends Construct {
       }),
     );
     if (props.alertEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alertEmail));
-    if (props.slackSecretName) this.slackSecret = secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhook', props.slackSecretName);
+    if (props.slackSecretName)
+      this.slackSecret = secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhook', props.slackSecretName);
   }
 }

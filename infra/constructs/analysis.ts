@@ -15,9 +15,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { IngestTuning } from '../config.js';
 import { LanternFunction } from './function.js';
-import { acknowledge } from './nag.js';
 import { grantQueueSend, grantStreamConsume, grantStreamPut, onFailureDestination } from './grants.js';
-import { SWEEP_ACTIONS, type State } from './state.js';
+import { acknowledge } from './nag.js';
+import { type State, SWEEP_ACTIONS } from './state.js';
 
 export interface AnalysisProps {
   key: kms.IKey;

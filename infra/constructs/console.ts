@@ -98,13 +98,22 @@ export class Console extends Construct {
       autoVerify: { email: true },
       mfa: cognito.Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
-      passwordPolicy: { minLength: 14, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      passwordPolicy: {
+        minLength: 14,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+      },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       featurePlan: cognito.FeaturePlan.ESSENTIALS,
       removalPolicy: props.removalPolicy,
     });
 
-    const accessLogGroup = new logs.LogGroup(this, 'ApiAccessLogs', { retention: props.retentionDays, removalPolicy: props.removalPolicy });
+    const accessLogGroup = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: props.retentionDays,
+      removalPolicy: props.removalPolicy,
+    });
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: `${stack.stackName}-console-api`,
       description: 'Lantern console API (Cognito-authenticated; served under /api/* of the console distribution)',
@@ -121,7 +130,9 @@ export class Console extends Construct {
         throttlingBurstLimit: 100,
       },
     });
-    const authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', { cognitoUserPools: [this.userPool] });
+    const authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      cognitoUserPools: [this.userPool],
+    });
     const validator = new apigateway.RequestValidator(this, 'Validator', {
       restApi: this.api,
       validateRequestParameters: true,
@@ -268,21 +279,33 @@ export class Console extends Construct {
       const assetsId = stack.getLogicalId(this.assets.node.defaultChild as s3.CfnBucket);
       const deploymentWhy =
         "aws-cdk-lib's BucketDeployment handler copies the console assets from the CDK asset bucket to the console bucket and invalidates the distribution";
-      acknowledge(handler, 'AwsSolutions-L1', `${deploymentWhy}; its runtime is chosen and updated by aws-cdk-lib, not by this stack.`);
+      acknowledge(
+        handler,
+        'AwsSolutions-L1',
+        `${deploymentWhy}; its runtime is chosen and updated by aws-cdk-lib, not by this stack.`,
+      );
       acknowledge(
         handler,
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         `${deploymentWhy}; its role uses the basic execution policy for its own logs.`,
       );
       for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) {
-        acknowledge(handler, `AwsSolutions-IAM5[Action::${action}]`, `${deploymentWhy}: aws-cdk-lib grants read of the asset bucket and read/write of the console bucket (${action}).`);
+        acknowledge(
+          handler,
+          `AwsSolutions-IAM5[Action::${action}]`,
+          `${deploymentWhy}: aws-cdk-lib grants read of the asset bucket and read/write of the console bucket (${action}).`,
+        );
       }
       acknowledge(
         handler,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${nagAccount(this)}-${nagRegion(this)}/*]`,
         `${deploymentWhy}: it reads its source zip from the CDK bootstrap asset bucket, whose object keys are content hashes.`,
       );
-      acknowledge(handler, `AwsSolutions-IAM5[Resource::<${assetsId}.Arn>/*]`, `${deploymentWhy}: it writes every object of the console bucket.`);
+      acknowledge(
+        handler,
+        `AwsSolutions-IAM5[Resource::<${assetsId}.Arn>/*]`,
+        `${deploymentWhy}: it writes every object of the console bucket.`,
+      );
       acknowledge(
         handler,
         'AwsSolutions-IAM5[Resource::*]',

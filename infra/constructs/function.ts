@@ -46,7 +46,10 @@ export class LanternFunction extends Construct {
   constructor(scope: Construct, id: string, props: LanternFunctionProps) {
     super(scope, id);
     const entry = path.join(REPO_ROOT, 'functions', props.name, 'handler.ts');
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.retentionDays, removalPolicy: props.removalPolicy });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.retentionDays,
+      removalPolicy: props.removalPolicy,
+    });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Lantern ${props.name} function`,
@@ -67,7 +70,11 @@ export class LanternFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: `lantern-${props.name}`, ...props.environment },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: `lantern-${props.name}`,
+        ...props.environment,
+      },
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     };
     this.built = existsSync(entry);
@@ -87,7 +94,8 @@ export class LanternFunction extends Construct {
           // The runtime ships AWS SDK v3; bundling it would only grow the package and the cold start.
           externalModules: ['@aws-sdk/*'],
           // ESM output: some dependencies still call require().
-          banner: "import { createRequire as __lanternRequire } from 'node:module'; const require = __lanternRequire(import.meta.url);",
+          banner:
+            "import { createRequire as __lanternRequire } from 'node:module'; const require = __lanternRequire(import.meta.url);",
         },
       });
     } else {

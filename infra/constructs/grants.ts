@@ -18,7 +18,13 @@ function allow(grantee: iam.IGrantable, actions: string[], resources: string[]):
 export function grantStreamConsume(grantee: iam.IGrantable, stream: kinesis.IStream, key: kms.IKey): void {
   allow(
     grantee,
-    ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
+    [
+      'kinesis:DescribeStream',
+      'kinesis:DescribeStreamSummary',
+      'kinesis:GetRecords',
+      'kinesis:GetShardIterator',
+      'kinesis:ListShards',
+    ],
     [stream.streamArn],
   );
   allow(grantee, ['kms:Decrypt'], [key.keyArn]);

@@ -10,14 +10,13 @@
  *   assumes to write to the stream.
  */
 import path from 'node:path';
-import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
 import { Construct } from 'constructs';
 import { DEFAULT_REALTIME_FIELDS } from '../../shared/decoders/cloudfront-realtime.js';
 import type { Attachment } from '../config.js';
@@ -77,7 +76,9 @@ export class Ingestion extends Construct {
         resources: [this.stream.streamArn],
       }),
     );
-    this.realtimeRole.addToPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [props.key.keyArn] }));
+    this.realtimeRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [props.key.keyArn] }),
+    );
     this.fields = [...DEFAULT_REALTIME_FIELDS];
     this.realtimeLogConfig = new cloudfront.CfnRealtimeLogConfig(this, 'RealtimeLogConfig', {
       name: `${stack.stackName}-realtime-logs`,
@@ -110,12 +111,13 @@ export class Ingestion extends Construct {
       role.addToPolicy(new iam.PolicyStatement({ actions: ['kinesis:PutRecord'], resources: [this.stream.streamArn] }));
       role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [props.key.keyArn] }));
       this.subscriptionRole = role;
+      // CfnSubscriptionFilter rather than KinesisDestination, whose implicit grant is wider than PutRecord.
       props.logGroups.forEach((name, i) => {
-        const group = logs.LogGroup.fromLogGroupName(this, `AccessLogs${i}`, name);
-        const filter = new logs.SubscriptionFilter(this, `Subscription${i}`, {
-          logGroup: group,
-          destination: new destinations.KinesisDestination(this.stream, { role }),
-          filterPattern: logs.FilterPattern.allEvents(),
+        const filter = new logs.CfnSubscriptionFilter(this, `Subscription${i}`, {
+          logGroupName: name,
+          destinationArn: this.stream.streamArn,
+          roleArn: role.roleArn,
+          filterPattern: '',
           filterName: `${stack.stackName}-lantern`,
         });
         filter.node.addDependency(role);
@@ -130,24 +132,42 @@ export class Ingestion extends Construct {
    */
   private attachToDistributions(props: IngestionProps): lambda.Function {
     const stack = Stack.of(this);
-    const logGroup = new logs.LogGroup(this, 'AttachLogs', { retention: props.retentionDays, removalPolicy: props.removalPolicy });
+    const logGroup = new logs.LogGroup(this, 'AttachLogs', {
+      retention: props.retentionDays,
+      removalPolicy: props.removalPolicy,
+    });
     const role = new iam.Role(this, 'AttachRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Lantern attaches its real-time log configuration to the named CloudFront distributions',
     });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'],
-        resources: props.distributions.map((d) => `arn:${stack.partition}:cloudfront::${stack.account}:distribution/${d}`),
+        resources: props.distributions.map(
+          (d) => `arn:${stack.partition}:cloudfront::${stack.account}:distribution/${d}`,
+        ),
       }),
     );
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudfront:GetRealtimeLogConfig'], resources: [this.realtimeLogConfig.attrArn] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudfront:GetRealtimeLogConfig'],
+        resources: [this.realtimeLogConfig.attrArn],
+      }),
+    );
     // UpdateDistribution passes no role, but CloudFront checks the caller may use the config's role.
     role.addToPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [this.realtimeRole.roleArn] }));
     if (props.webAclArn) {
       role.addToPolicy(
-        new iam.PolicyStatement({ actions: ['wafv2:GetWebACL', 'wafv2:AssociateWebACL', 'wafv2:DisassociateWebACL'], resources: [props.webAclArn] }),
+        new iam.PolicyStatement({
+          actions: ['wafv2:GetWebACL', 'wafv2:AssociateWebACL', 'wafv2:DisassociateWebACL'],
+          resources: [props.webAclArn],
+        }),
       );
     }
     const fn = new lambda.Function(this, 'AttachFunction', {

@@ -113,13 +113,22 @@ export class Monitoring extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Iterator age (ms)',
-        left: props.consumers.map((c) => c.fn.fn.metric('IteratorAge', { statistic: 'Maximum', label: c.name, period: Duration.minutes(1) })),
+        left: props.consumers.map((c) =>
+          c.fn.fn.metric('IteratorAge', { statistic: 'Maximum', label: c.name, period: Duration.minutes(1) }),
+        ),
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Analysed / rejected records',
         left: ['Analysed', 'Rejected', 'FailedRecords'].map(
-          (name) => new cloudwatch.Metric({ namespace: 'Lantern', metricName: name, dimensionsMap: { service: 'ingest' }, statistic: 'Sum', period: Duration.minutes(1) }),
+          (name) =>
+            new cloudwatch.Metric({
+              namespace: 'Lantern',
+              metricName: name,
+              dimensionsMap: { service: 'ingest' },
+              statistic: 'Sum',
+              period: Duration.minutes(1),
+            }),
         ),
         width: 8,
       }),
@@ -127,7 +136,9 @@ export class Monitoring extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Function errors',
-        left: props.functions.map((f) => f.fn.fn.metricErrors({ label: f.name, statistic: 'Sum', period: Duration.minutes(5) })),
+        left: props.functions.map((f) =>
+          f.fn.fn.metricErrors({ label: f.name, statistic: 'Sum', period: Duration.minutes(5) }),
+        ),
         width: 8,
       }),
       new cloudwatch.GraphWidget({
@@ -137,7 +148,9 @@ export class Monitoring extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'DynamoDB consumed write units',
-        left: props.tables.map((t) => t.table.metricConsumedWriteCapacityUnits({ label: t.name, statistic: 'Sum', period: Duration.minutes(5) })),
+        left: props.tables.map((t) =>
+          t.table.metricConsumedWriteCapacityUnits({ label: t.name, statistic: 'Sum', period: Duration.minutes(5) }),
+        ),
         width: 8,
       }),
     );

@@ -21,9 +21,9 @@ import type { RestApiStage } from '../config.js';
 import { onFailureQueue } from './analysis.js';
 import { LanternFunction } from './function.js';
 import { grantQueueSend, grantStreamConsume, grantTopicPublish, onFailureDestination } from './grants.js';
-import type { State } from './state.js';
 import { CMK_STREAM_REASON } from './ingestion.js';
 import { acknowledge, nagRegion } from './nag.js';
+import type { State } from './state.js';
 import type { BlockListRefs } from './waf.js';
 
 export interface ResponseProps {
@@ -79,6 +79,9 @@ export class Response extends Construct {
       LANTERN_WAF_IPV6_SET_ARN: b.ipv6.arn,
       LANTERN_WAF_IPV6_SET_ID: b.ipv6.id,
       LANTERN_WAF_IPV6_SET_NAME: b.ipv6.name,
+      LANTERN_WAF_API_KEY_SET_ARN: b.apiKeys.arn,
+      LANTERN_WAF_API_KEY_SET_ID: b.apiKeys.id,
+      LANTERN_WAF_API_KEY_SET_NAME: b.apiKeys.name,
       LANTERN_QUARANTINE_USAGE_PLAN_ID: this.quarantinePlan.ref,
       LANTERN_REST_APIS: props.restApis.map((s) => `${s.apiId}/${s.stage}`).join(','),
       LANTERN_ALERT_TOPIC_ARN: props.topic.topicArn,
@@ -163,6 +166,12 @@ export class Response extends Construct {
         resources: [p.blockList.ipv4.arn, p.blockList.ipv6.arn],
       }),
     );
+    fn.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['wafv2:GetRegexPatternSet', 'wafv2:UpdateRegexPatternSet'],
+        resources: [p.blockList.apiKeys.arn],
+      }),
+    );
     const apigw = (path: string) => `arn:${stack.partition}:apigateway:${stack.region}::${path}`;
     // Move a key into the quarantine plan and back: plan keys of any plan (the key's original plan is not known
     // in advance), API keys (read to restore, enable/disable), and the plans themselves (GetUsagePlans by key).
@@ -185,7 +194,8 @@ export class Response extends Construct {
         "Throttling moves an API key from its current usage plan (any plan: which one is only known at run time) into the quarantine plan and back; the API key's id is likewise only known from the finding.",
       '/usageplans/*/keys/*':
         'Deleting the key from its current plan and restoring it on expiry addresses /usageplans/<plan>/keys/<key>: plan and key are only known at run time.',
-      '/apikeys/*': 'The offending API key (read to restore, enabled/disabled on block) is only known from the finding at run time.',
+      '/apikeys/*':
+        'The offending API key (read to restore, enabled/disabled on block) is only known from the finding at run time.',
     };
     for (const [path, reason] of Object.entries(why)) {
       acknowledge(fn.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:${region}::${path}]`, reason);

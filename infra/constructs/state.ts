@@ -8,7 +8,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { STATE_TABLE, TABLES, type KeyAttribute, type TableDefinition } from '../../shared/store/tables.js';
+import { type KeyAttribute, STATE_TABLE, TABLES, type TableDefinition } from '../../shared/store/tables.js';
 
 /** What shared/adapters/dynamodb does with items: reads, conditional writes, batch writes, deletes. */
 export const STORE_ACTIONS = [
@@ -31,7 +31,11 @@ export interface StateProps {
 }
 
 function attributeType(k: KeyAttribute): dynamodb.AttributeType {
-  return k.type === 'S' ? dynamodb.AttributeType.STRING : k.type === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.BINARY;
+  return k.type === 'S'
+    ? dynamodb.AttributeType.STRING
+    : k.type === 'N'
+      ? dynamodb.AttributeType.NUMBER
+      : dynamodb.AttributeType.BINARY;
 }
 
 export class State extends Construct {
@@ -49,7 +53,9 @@ export class State extends Construct {
   private table(definition: TableDefinition, props: StateProps): dynamodb.TableV2 {
     return new dynamodb.TableV2(this, definition.id, {
       partitionKey: { name: definition.partitionKey.name, type: attributeType(definition.partitionKey) },
-      ...(definition.sortKey ? { sortKey: { name: definition.sortKey.name, type: attributeType(definition.sortKey) } } : {}),
+      ...(definition.sortKey
+        ? { sortKey: { name: definition.sortKey.name, type: attributeType(definition.sortKey) } }
+        : {}),
       billing: dynamodb.Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: definition.pointInTimeRecovery },
       encryption: dynamodb.TableEncryptionV2.customerManagedKey(props.key),
@@ -72,10 +78,15 @@ export class State extends Construct {
       const definition = TABLES.find((t) => t.id === id)!;
       for (const gsi of definition.globalSecondaryIndexes) resources.push(`${table.tableArn}/index/${gsi.name}`);
     }
-    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...STORE_ACTIONS, ...extra], resources }));
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...STORE_ACTIONS, ...extra], resources }),
+    );
     // DynamoDB encrypts and decrypts items with the table key on the caller's behalf.
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], resources: [this.key.keyArn] }),
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        resources: [this.key.keyArn],
+      }),
     );
   }
 }

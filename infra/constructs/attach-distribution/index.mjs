@@ -10,46 +10,9 @@
 // - UpdateDistribution needs the ETag of the config it replaces: a concurrent change fails with PreconditionFailed,
 //   retried with a fresh read.
 import { CloudFrontClient, GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
+import { plan } from './plan.mjs';
 
 const client = new CloudFrontClient({});
-
-function behaviours(config) {
-  return [config.DefaultCacheBehavior, ...(config.CacheBehaviors?.Items ?? [])].filter(Boolean);
-}
-
-export function plan(config, { attach, realtimeArns, webAclArns }) {
-  const ours = new Set(realtimeArns);
-  const target = realtimeArns[0];
-  let changed = false;
-  for (const b of behaviours(config)) {
-    const current = b.RealtimeLogConfigArn || '';
-    if (attach) {
-      if (current === target) continue;
-      if (current !== '' && !ours.has(current)) {
-        throw new Error(`cache behaviour "${b.PathPattern ?? 'default'}" already sends real-time logs to ${current}; detach it or use attachment "manual"`);
-      }
-      b.RealtimeLogConfigArn = target;
-      changed = true;
-    } else if (current !== '' && ours.has(current)) {
-      delete b.RealtimeLogConfigArn;
-      changed = true;
-    }
-  }
-  if (webAclArns.length > 0) {
-    const current = config.WebACLId || '';
-    if (attach) {
-      if (current !== webAclArns[0]) {
-        if (current !== '' && !webAclArns.includes(current)) throw new Error(`the distribution already has the WebACL ${current}; add Lantern's rule group to it instead`);
-        config.WebACLId = webAclArns[0];
-        changed = true;
-      }
-    } else if (current !== '' && webAclArns.includes(current)) {
-      config.WebACLId = '';
-      changed = true;
-    }
-  }
-  return changed;
-}
 
 async function apply(distributionId, options) {
   for (let attempt = 1; ; attempt++) {
@@ -63,7 +26,9 @@ async function apply(distributionId, options) {
     const config = got.DistributionConfig;
     if (!plan(config, options)) return 'unchanged';
     try {
-      await client.send(new UpdateDistributionCommand({ Id: distributionId, IfMatch: got.ETag, DistributionConfig: config }));
+      await client.send(
+        new UpdateDistributionCommand({ Id: distributionId, IfMatch: got.ETag, DistributionConfig: config }),
+      );
       return 'updated';
     } catch (error) {
       if (error?.name !== 'PreconditionFailed' || attempt >= 4) throw error;
@@ -96,7 +61,12 @@ export async function handler(event) {
     if (event.RequestType === 'Delete') {
       // A failed create has no attachment: its physical id is not ours.
       if (event.PhysicalResourceId !== physicalId) outcome = 'nothing to detach';
-      else outcome = await apply(props.DistributionId, { attach: false, realtimeArns: arns('RealtimeLogConfigArn'), webAclArns: arns('WebAclArn') });
+      else
+        outcome = await apply(props.DistributionId, {
+          attach: false,
+          realtimeArns: arns('RealtimeLogConfigArn'),
+          webAclArns: arns('WebAclArn'),
+        });
     } else {
       outcome = await apply(props.DistributionId, {
         attach: true,
@@ -111,7 +81,18 @@ export async function handler(event) {
     console.log(JSON.stringify({ requestType: event.RequestType, distributionId: props.DistributionId, outcome }));
     await respond(event, 'SUCCESS', physicalId, String(outcome));
   } catch (error) {
-    console.error(JSON.stringify({ requestType: event.RequestType, distributionId: props.DistributionId, error: String(error?.message ?? error) }));
-    await respond(event, 'FAILED', event.PhysicalResourceId ?? `lantern-attachment-failed-${props.DistributionId}`, String(error?.message ?? error));
+    console.error(
+      JSON.stringify({
+        requestType: event.RequestType,
+        distributionId: props.DistributionId,
+        error: String(error?.message ?? error),
+      }),
+    );
+    await respond(
+      event,
+      'FAILED',
+      event.PhysicalResourceId ?? `lantern-attachment-failed-${props.DistributionId}`,
+      String(error?.message ?? error),
+    );
   }
 }
