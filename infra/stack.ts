@@ -84,24 +84,29 @@ export class LanternStack extends Stack {
       this.blockList = this.localBlockList.refs;
     }
 
-    const environment: Record<string, string> = {
-      [STATE_TABLE_ENV]: this.state.stateTable.tableName,
-      LANTERN_MODE: config.mode,
+    // Every function: where the state is. The functions that act (responder, expirer, console API) also get the
+    // response policy's settings (functions/responder/config.ts reads them) and where the enforcers are.
+    const stateEnvironment: Record<string, string> = { [STATE_TABLE_ENV]: this.state.stateTable.tableName };
+    const responseEnvironment: Record<string, string> = {
+      ...stateEnvironment,
+      LANTERN_RESPONSE_MODE: config.mode,
+      LANTERN_RESPONSE_POLICY: JSON.stringify({ maxNewBlocksPerHour: config.maxBlocksPerHour }),
       LANTERN_ALLOW_CIDRS: config.allowlist.cidrs.join(','),
       LANTERN_ALLOW_API_KEYS: config.allowlist.apiKeys.join(','),
       LANTERN_ALLOW_PRINCIPALS: config.allowlist.principals.join(','),
-      LANTERN_MAX_BLOCKS_PER_HOUR: String(config.maxBlocksPerHour),
     };
 
     this.response = new Response(this, 'Response', {
       key: this.key,
       state: this.state,
-      environment,
+      environment: responseEnvironment,
       blockList: this.blockList,
       restApis: config.restApis,
       quarantine: config.quarantine,
       topic: this.alerts.topic,
-      ...(this.alerts.slackSecret ? { slackSecret: this.alerts.slackSecret } : {}),
+      ...(this.alerts.slackSecret && config.slackSecretName
+        ? { slackSecret: this.alerts.slackSecret, slackSecretName: config.slackSecretName }
+        : {}),
       retentionDays,
       removalPolicy,
     });
@@ -122,7 +127,7 @@ export class LanternStack extends Stack {
       state: this.state,
       logStream: this.ingestion.stream,
       findingsStream: this.response.findingsStream,
-      environment,
+      environment: stateEnvironment,
       realtimeFields: this.ingestion.fields,
       behindCloudFront: config.behindCloudFront,
       tuning: config.ingest,
@@ -134,7 +139,7 @@ export class LanternStack extends Stack {
       this.console = new Console(this, 'Console', {
         state: this.state,
         response: this.response,
-        environment,
+        environment: responseEnvironment,
         retentionDays,
         removalPolicy,
         ...(this.blockList.scope === 'REGIONAL'

@@ -35,6 +35,8 @@ export interface ResponseProps {
   quarantine: { rateLimit: number; burstLimit: number };
   topic: sns.ITopic;
   slackSecret?: secretsmanager.ISecret;
+  /** The secret's name: what the functions pass to GetSecretValue. */
+  slackSecretName?: string;
   retentionDays: logs.RetentionDays;
   removalPolicy: RemovalPolicy;
 }
@@ -71,21 +73,15 @@ export class Response extends Construct {
 
     const b = props.blockList;
     this.enforcerEnvironment = {
+      // functions/responder/config.ts: the WAF client region follows the scope (CLOUDFRONT: us-east-1).
+      LANTERN_ENFORCER: 'aws',
       LANTERN_WAF_SCOPE: b.scope,
-      LANTERN_WAF_REGION: b.region,
-      LANTERN_WAF_IPV4_SET_ARN: b.ipv4.arn,
-      LANTERN_WAF_IPV4_SET_ID: b.ipv4.id,
-      LANTERN_WAF_IPV4_SET_NAME: b.ipv4.name,
-      LANTERN_WAF_IPV6_SET_ARN: b.ipv6.arn,
-      LANTERN_WAF_IPV6_SET_ID: b.ipv6.id,
-      LANTERN_WAF_IPV6_SET_NAME: b.ipv6.name,
-      LANTERN_WAF_API_KEY_SET_ARN: b.apiKeys.arn,
-      LANTERN_WAF_API_KEY_SET_ID: b.apiKeys.id,
-      LANTERN_WAF_API_KEY_SET_NAME: b.apiKeys.name,
+      LANTERN_WAF_IPV4_SET: `${b.ipv4.name}|${b.ipv4.id}`,
+      LANTERN_WAF_IPV6_SET: `${b.ipv6.name}|${b.ipv6.id}`,
+      LANTERN_WAF_API_KEY_SET: `${b.apiKeys.name}|${b.apiKeys.id}`,
       LANTERN_QUARANTINE_USAGE_PLAN_ID: this.quarantinePlan.ref,
-      LANTERN_REST_APIS: props.restApis.map((s) => `${s.apiId}/${s.stage}`).join(','),
       LANTERN_ALERT_TOPIC_ARN: props.topic.topicArn,
-      ...(props.slackSecret ? { LANTERN_SLACK_SECRET_ARN: props.slackSecret.secretArn } : {}),
+      ...(props.slackSecretName ? { LANTERN_SLACK_WEBHOOK_SECRET_ID: props.slackSecretName } : {}),
     };
   }
 

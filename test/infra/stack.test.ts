@@ -8,6 +8,8 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { loadIngestConfig } from '../../functions/ingest/config.js';
+import { loadResponderConfig } from '../../functions/responder/config.js';
 import { NODE_RUNTIME } from '../../infra/constructs/function.js';
 import { STORE_ACTIONS } from '../../infra/constructs/state.js';
 import { BlockList } from '../../infra/constructs/waf.js';
@@ -305,14 +307,82 @@ describe('response: WAF in the right scope and region', () => {
     main.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
-          LANTERN_MODE: 'monitor',
+          LANTERN_RESPONSE_MODE: 'monitor',
+          LANTERN_RESPONSE_POLICY: JSON.stringify({ maxNewBlocksPerHour: 50 }),
+          LANTERN_ENFORCER: 'aws',
           LANTERN_WAF_SCOPE: 'CLOUDFRONT',
-          LANTERN_WAF_REGION: 'us-east-1',
+          LANTERN_WAF_IPV4_SET: Match.anyValue(),
+          LANTERN_WAF_IPV6_SET: Match.anyValue(),
+          LANTERN_WAF_API_KEY_SET: Match.anyValue(),
           LANTERN_ALLOW_CIDRS: '203.0.113.0/24,2001:db8::/32',
           LANTERN_QUARANTINE_USAGE_PLAN_ID: Match.anyValue(),
+          LANTERN_ALERT_TOPIC_ARN: Match.anyValue(),
+          LANTERN_SLACK_WEBHOOK_SECRET_ID: 'lantern/slack-webhook',
+          LANTERN_CONSOLE_URL: Match.anyValue(),
         }),
       },
     });
+  });
+});
+
+/** A function's environment from the template, intrinsics replaced by plausible deployed values. */
+function deployedEnvironment(template: Template, descriptionPrefix: string): Record<string, string> {
+  const fn = Object.values(template.findResources('AWS::Lambda::Function')).find((f) =>
+    String(f.Properties.Description).startsWith(descriptionPrefix),
+  );
+  if (!fn) throw new Error(`no function described "${descriptionPrefix}..."`);
+  const resolve = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const v = value as Record<string, unknown>;
+    if (Array.isArray(v['Fn::Join'])) {
+      const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+      return parts.map(resolve).join(sep);
+    }
+    const ref = JSON.stringify(value);
+    if (ref.includes('Topic')) return 'arn:aws:sns:eu-west-1:123456789012:Lantern-AlertsTopic-1A2B3C';
+    if (ref.includes('Partition')) return 'aws';
+    return 'deployed-7f3e2a';
+  };
+  return Object.fromEntries(
+    Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, resolve(v)]),
+  );
+}
+
+describe('the environment the stack gives each function is the one its code reads', () => {
+  test('ingest', () => {
+    const config = loadIngestConfig(deployedEnvironment(main, 'Lantern: decode'));
+    expect(config.tableName).toBe('deployed-7f3e2a');
+    expect(config.realtimeFields).toEqual([...DEFAULT_REALTIME_FIELDS]);
+  });
+
+  test('responder and expirer: CLOUDFRONT-scope WAF through us-east-1, the quarantine plan, SNS and Slack', () => {
+    for (const prefix of ['Lantern: findings', 'Lantern: expire']) {
+      const config = loadResponderConfig(deployedEnvironment(main, prefix));
+      expect(config.policy.mode).toBe('monitor');
+      expect(config.policy.maxNewBlocksPerHour).toBe(50);
+      expect(config.policy.allow.apiKeys).toEqual(['abc123']);
+      expect(config.enforcer).toMatchObject({
+        kind: 'aws',
+        waf: {
+          scope: 'CLOUDFRONT',
+          region: 'us-east-1',
+          ipv4: { name: 'Lantern-blocked-ipv4' },
+          ipv6: { name: 'Lantern-blocked-ipv6' },
+          apiKeys: { name: 'Lantern-blocked-api-keys' },
+        },
+        usagePlans: { quarantinePlanId: 'deployed-7f3e2a' },
+      });
+      expect(config.slackSecretId).toBe('lantern/slack-webhook');
+      expect(config.alertTopicArn).toMatch(/^arn:aws:sns:/);
+    }
+  });
+
+  test('REGIONAL: the WAF client stays in the stack region', () => {
+    const config = loadResponderConfig({
+      ...deployedEnvironment(regional.main, 'Lantern: findings'),
+      AWS_REGION: 'eu-central-1',
+    });
+    expect(config.enforcer).toMatchObject({ waf: { scope: 'REGIONAL', region: 'eu-central-1' } });
   });
 });
 
