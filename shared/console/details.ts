@@ -311,7 +311,7 @@ export interface EntityDetail {
   ownPeak: number;
   events: Array<{ t: number; what: string }>;
   endpoints: EntityEndpointUse[];
-  findings: FindingRow[];
+  findings: FindingView[];
   actions: ActionRow[];
   audit: AuditRow[];
 }
@@ -352,8 +352,16 @@ export async function entityDetail(model: ConsoleReadModel, id: string): Promise
     });
   }
   endpoints.sort((a, b) => b.requests - a.requests);
+  if (windows.size === 0) {
+    // No per-endpoint history (a caller that only probed paths that do not exist): its entity-wide windows.
+    const window = num(baseline.window);
+    if (window > 0) windows.set(window, num(asDoc(baseline.current).requests));
+    if (window > 0 && baseline.previous !== undefined) windows.set(window - WINDOW_MS, num(asDoc(baseline.previous).requests));
+  }
   const [findingRows, actionRows, auditRows] = await Promise.all([model.findings.rows(), model.actions.rows(), model.audit.rows()]);
-  const findings = findingRows.filter((f) => f.entity === id).sort((a, b) => b.lastSeen - a.lastSeen);
+  const findingIdsOfEntity = findingRows.filter((f) => f.entity === id).map((f) => f.id);
+  const findingDocs = findingIdsOfEntity.length > 0 ? await model.store.findings.get(findingIdsOfEntity) : new Map();
+  const findings = [...findingDocs].map(([fid, v]) => findingView(fid, v.value)).sort((a, b) => b.lastSeen - a.lastSeen);
   const actions = actionRows.filter((a) => actionTargets(a, entity)).sort((a, b) => b.createdAt - a.createdAt);
   const actionIds = new Set(actions.map((a) => a.id));
   const findingIds = new Set(findings.map((f) => f.id));

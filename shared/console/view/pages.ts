@@ -104,13 +104,13 @@ export function overviewView(o: Overview, links: Links, controls?: Controls): VN
         o.activeByKind.length === 0
           ? h('p', { class: 'empty' }, 'Nothing is blocked or throttled.')
           : barList(o.activeByKind.map((a) => ({ label: a.kind, value: a.count, cls: 'act' }))),
-        o.activeActions.length > 0 ? actionsTable(o.activeActions, now, controls, true) : null,
+        o.activeActions.length > 0 ? actionsTable(o.activeActions, now, undefined, true) : null,
       ),
     ),
     h(
       'div',
       { class: 'grid2' },
-      card('Riskiest callers', entityTable(o.topEntities, now, links)),
+      card('Riskiest callers', entityTable(o.topEntities, now, links, undefined, true)),
       card('Latest open findings', o.recentFindings.length === 0 ? h('p', { class: 'empty' }, 'No open findings.') : findingTable(o.recentFindings, now, links)),
     ),
   );
@@ -165,7 +165,7 @@ export function endpointTable(rows: readonly EndpointRow[], now: number, links: 
   );
 }
 
-export function entityTable(rows: readonly EntityRow[], now: number, links: Links, controls?: Controls): VNode {
+export function entityTable(rows: readonly EntityRow[], now: number, links: Links, controls?: Controls, compact = false): VNode {
   return h(
     'table',
     { class: 'data entities' },
@@ -177,9 +177,9 @@ export function entityTable(rows: readonly EntityRow[], now: number, links: Link
         {},
         header(controls, 'risk', 'Risk', 'num'),
         header(controls, 'name', 'Caller'),
-        h('th', { scope: 'col' }, 'User agent'),
+        compact ? null : h('th', { scope: 'col' }, 'User agent'),
         header(controls, 'requests', 'Requests', 'num'),
-        header(controls, 'errorRate', 'Errors'),
+        compact ? null : header(controls, 'errorRate', 'Errors'),
         h('th', { scope: 'col', class: 'num' }, 'Findings'),
         header(controls, 'lastSeen', 'Last seen'),
       ),
@@ -194,9 +194,9 @@ export function entityTable(rows: readonly EntityRow[], now: number, links: Link
           { 'data-entity': r.id },
           h('td', { class: 'num' }, h('span', { class: `risk ${r.risk >= 70 ? 'risk-high' : r.risk >= 30 ? 'risk-mid' : 'risk-low'}` }, String(r.risk))),
           h('td', { class: 'caller' }, h('span', { class: 'etype' }, r.type), ' ', link(links.entity(r.id), r.name)),
-          h('td', { class: 'ua', title: r.userAgent }, r.userAgent || '—'),
+          compact ? null : h('td', { class: 'ua', title: r.userAgent }, r.userAgent || '—'),
           h('td', { class: 'num' }, formatNumber(r.requests)),
-          h('td', {}, meter(r.errorRate, r.errorRate > 0.5 ? 'bad' : 'warn')),
+          compact ? null : h('td', {}, meter(r.errorRate, r.errorRate > 0.5 ? 'bad' : 'warn')),
           h('td', { class: 'num' }, r.openFindings > 0 ? String(r.openFindings) : '—'),
           h('td', { class: 'when', title: dateTime(r.lastSeen) }, ago(r.lastSeen, now)),
         ),
