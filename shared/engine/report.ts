@@ -3,7 +3,13 @@ import { typed } from '../ports/store.js';
 import type { EntityType } from '../baselines/entity.js';
 import type { Finding } from '../detection/finding.js';
 import { loadRateRecommendations, type RateRecommendation } from '../detection/rate-recommendations.js';
+import { classifyEndpoints, endpointFlags, type EndpointStatus, type ZombieReason } from '../discovery/classify.js';
 import { hasSucceeded, percentiles, topCallers } from '../discovery/inventory.js';
+import type { SensitiveKind } from '../discovery/sensitive.js';
+import type { HostState } from '../discovery/templater.js';
+import type { ParamKind } from '../discovery/segments.js';
+import { DECLARED_ID } from './discovery-state.js';
+import type { DeclaredSpecs } from '../discovery/classify.js';
 import type { RejectionReason, Rejection } from '../events/api-event.js';
 import { emptyRunStats } from './run-stats.js';
 import { RUN_STATS_ID, type StoredEndpoint, type StoredEntity, type StoredRunStats } from './analyze.js';
@@ -24,9 +30,17 @@ export interface Report {
     to?: string;
     /** Requests to paths that never answered successfully (scanners probing `/.env`): not endpoints, counted apart. */
     probeRequests: number;
+    /** Requests for static assets (scripts, images, fonts): not APIs, counted apart. */
+    assetRequests: number;
+    /** Requests folded into per-prefix buckets once a host reached its endpoint budget (random-path floods). */
+    overflowRequests: number;
+    /** Endpoints by classification (declared-but-unused ones included). */
+    classifications: Partial<Record<EndpointStatus, number>>;
     controlMessages: number;
   };
   endpoints: ReportEndpoint[];
+  /** The paths most probed without ever succeeding, per host (not endpoints). */
+  probes: Array<{ host: string; path: string; requests: number }>;
   entities: ReportEntity[];
   findings: ReportFinding[];
   /** Per-endpoint rate-limit recommendations (per identity per 10 minutes), the throttling input (issue #4). */
@@ -38,10 +52,19 @@ export interface ReportEndpoint {
   host: string;
   method: string;
   path: string;
-  classification: string;
+  /** managed (declared and seen) · shadow (seen, not declared) · zombie · unused (declared, no traffic) · unknown (nothing declared). */
+  classification: EndpointStatus;
+  /** The declared template it matched (for an older version: the newer declared one). */
+  declaredTemplate?: string;
+  zombieReason?: ZombieReason;
+  /** The template's parameters with the kinds of value seen. */
+  params: Array<{ name: string; kinds: ParamKind[] }>;
+  /** Answered 2xx without any credential; kinds of sensitive data seen in its URLs (never the values). */
+  flags: { unauthenticated: boolean; unauthenticatedShare: number; sensitiveData: SensitiveKind[] };
   requests: number;
-  firstSeen: string;
-  lastSeen: string;
+  /** Absent for declared endpoints that received no traffic. */
+  firstSeen?: string;
+  lastSeen?: string;
   statusCounts: Record<string, number>;
   authenticatedShare: number;
   latencyMs: { p50?: number; p90?: number; p99?: number };
@@ -65,11 +88,14 @@ export type ReportFinding = Omit<Finding, 'firstSeen' | 'lastSeen'> & { firstSee
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-async function listAll<T>(collection: ReturnType<typeof typed<T>>): Promise<Array<{ id: string; value: T }>> {
+async function listAll<T>(
+  collection: ReturnType<typeof typed<T>>,
+  prefix?: string,
+): Promise<Array<{ id: string; value: T }>> {
   const all: Array<{ id: string; value: T }> = [];
   let cursor: string | undefined;
   do {
-    const page = await collection.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
+    const page = await collection.list({ limit: 1000, ...(prefix ? { prefix } : {}), ...(cursor ? { cursor } : {}) });
     all.push(...page.items);
     cursor = page.cursor;
   } while (cursor);
@@ -86,19 +112,52 @@ export async function buildReport(store: Store, options: ReportOptions = {}): Pr
   const endpointDocs = await listAll(typed<StoredEndpoint>(store.endpoints));
   const entityDocs = await listAll(typed<StoredEntity>(store.entities));
   const findingDocs = await listAll(typed<Finding>(store.findings));
+  const hostDocs = await listAll(typed<HostState>(store.discovery), 'host:');
+  const declared = (await typed<DeclaredSpecs>(store.discovery).get([DECLARED_ID])).get(DECLARED_ID)?.value ?? {
+    current: [],
+  };
 
   let probeRequests = 0;
+  let assetRequests = 0;
+  let overflowRequests = 0;
+  const probes: Report['probes'] = [];
+  for (const { id, value: h } of hostDocs) {
+    const host = id.slice('host:'.length);
+    probeRequests += h.unconfirmed.total;
+    assetRequests += h.assets;
+    overflowRequests += Object.values(h.overflow).reduce((a, b) => a + b, 0);
+    for (const [path, requests] of Object.entries(h.unconfirmed.top)) probes.push({ host, path, requests });
+  }
+  probes.sort((a, b) => b.requests - a.requests || a.path.localeCompare(b.path));
+
+  const served = endpointDocs.map((d) => d.value).filter((e) => {
+    if (hasSucceeded(e)) return true;
+    probeRequests += e.requests;
+    return false;
+  });
+  // Classified now, against the declared APIs as they are now (they may have changed since the traffic).
+  const classes = classifyEndpoints(
+    served.map((e) => ({ host: e.host, method: e.method, template: e.path, requests: e.requests })),
+    declared,
+  );
   const endpoints: ReportEndpoint[] = [];
-  for (const { value: e } of endpointDocs) {
-    if (!hasSucceeded(e)) {
-      probeRequests += e.requests;
-      continue;
-    }
+  for (let i = 0; i < served.length; i++) {
+    const e = served[i] as StoredEndpoint;
+    const c = classes[i];
+    const success = e.statusCounts['2xx'] ?? 0;
     endpoints.push({
       host: e.host,
       method: e.method,
       path: e.path,
-      classification: 'unknown',
+      classification: c?.status ?? 'unknown',
+      ...(c?.declaredTemplate !== undefined ? { declaredTemplate: c.declaredTemplate } : {}),
+      ...(c?.zombieReason !== undefined ? { zombieReason: c.zombieReason } : {}),
+      params: (e.params ?? []).map((p) => ({ name: p.name, kinds: p.kinds })),
+      flags: endpointFlags({
+        success,
+        unauthenticatedSuccess: e.unauthenticatedSuccess ?? 0,
+        ...(e.sensitive ? { sensitive: e.sensitive } : {}),
+      }),
       requests: e.requests,
       firstSeen: iso(e.firstSeen),
       lastSeen: iso(e.lastSeen),
@@ -110,7 +169,27 @@ export async function buildReport(store: Store, options: ReportOptions = {}): Pr
       topCallers: topCallers(e),
     });
   }
+  for (const c of classes.slice(served.length)) {
+    endpoints.push({
+      host: c.host,
+      method: c.method,
+      path: c.template,
+      classification: c.status,
+      ...(c.declaredTemplate !== undefined ? { declaredTemplate: c.declaredTemplate } : {}),
+      params: [],
+      flags: { unauthenticated: false, unauthenticatedShare: 0, sensitiveData: [] },
+      requests: 0,
+      statusCounts: {},
+      authenticatedShare: 0,
+      latencyMs: {},
+      bytesOut: {},
+      sources: [],
+      topCallers: [],
+    });
+  }
   endpoints.sort((a, b) => b.requests - a.requests || a.path.localeCompare(b.path));
+  const classifications: Report['summary']['classifications'] = {};
+  for (const e of endpoints) classifications[e.classification] = (classifications[e.classification] ?? 0) + 1;
 
   let entities: ReportEntity[] = entityDocs.map(({ value: e }) => ({
     type: e.type,
@@ -134,15 +213,19 @@ export async function buildReport(store: Store, options: ReportOptions = {}): Pr
       records: run.records,
       analysed: run.analysed,
       rejected: run.rejected,
-      endpoints: endpoints.length,
+      endpoints: endpoints.filter((e) => e.requests > 0).length,
       entities: entityDocs.length,
       findings: findings.length,
       ...(run.from !== undefined ? { from: iso(run.from) } : {}),
       ...(run.to !== undefined ? { to: iso(run.to) } : {}),
       probeRequests,
+      assetRequests,
+      overflowRequests,
+      classifications,
       controlMessages: run.controlMessages,
     },
     endpoints,
+    probes: probes.slice(0, 50),
     entities,
     findings,
     rateRecommendations: await loadRateRecommendations(store),

@@ -27,7 +27,12 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
-const SKIPPED_NAMES = new Set(['.DS_Store', 'README.md']);
+/**
+ * In a directory, files that are documentation, source or configuration rather than logs are passed over
+ * (a file named on the command line is always read, whatever its name). Logs are `.log`, `.jsonl`, `.gz`, `.txt`,
+ * or have no extension at all, as AWS names them.
+ */
+const NOT_LOGS = /\.(md|markdown|ts|js|mjs|cjs|map|json|ya?ml|toml|html|css|png|jpe?g|svg|pdf|fields)$/i;
 
 /** Expands the command line's paths: directories recursively (sorted, hidden files skipped), `-` for stdin. */
 export async function listInputs(paths: readonly string[]): Promise<LogInput[]> {
@@ -46,7 +51,7 @@ export async function listInputs(paths: readonly string[]): Promise<LogInput[]> 
     if (stat.isDirectory()) {
       const entries = await fs.readdir(p, { recursive: true, withFileTypes: true });
       const files = entries
-        .filter((e) => e.isFile() && !e.name.startsWith('.') && !SKIPPED_NAMES.has(e.name) && !e.name.endsWith(FIELDS_SIDECAR))
+        .filter((e) => e.isFile() && !e.name.startsWith('.') && !NOT_LOGS.test(e.name))
         .map((e) => path.join(e.parentPath ?? p, e.name))
         .sort();
       for (const file of files) inputs.push(await fileInput(file, (await fs.stat(file)).size));
