@@ -84,6 +84,13 @@ export function table(runs: readonly RunOutcome[]): string {
   return lines.join('\n');
 }
 
+/** `a,a,b` -> `a×2, b`. */
+function summarise(names: string[]): string {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return [...counts].map(([name, n]) => (n > 1 ? `${name}×${n}` : name)).join(', ');
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
@@ -98,7 +105,7 @@ async function main(): Promise<void> {
     const found = FINDING_TYPES.reduce((n, t) => n + run.byType[t].found, 0);
     const expected = FINDING_TYPES.reduce((n, t) => n + run.byType[t].expected, 0);
     process.stderr.write(
-      `${set.padEnd(8)} ${options.scenario.padEnd(32)} seed ${String(options.seed).padEnd(4)} volume ${options.volume ?? 1} speed ${options.attackSpeed ?? 1}: ${run.events} events, found ${found}/${expected}, legit flagged ${run.legitimateFlagged.length}${run.missed.length ? `, missed ${run.missed.map((m) => m.attack).join(',')}` : ''}${run.legitimateFlagged.length ? ` [${run.legitimateFlagged.slice(0, 3).join('; ')}]` : ''} (${run.ms} ms)\n`,
+      `${set.padEnd(8)} ${options.scenario.padEnd(32)} seed ${String(options.seed).padEnd(4)} volume ${options.volume ?? 1} speed ${options.attackSpeed ?? 1}: ${run.events} events, found ${found}/${expected}, legit flagged ${run.legitimateFlagged.length}${run.missed.length ? `, missed ${summarise(run.missed.map((m) => m.attack))}` : ''}${run.legitimateFlagged.length ? ` [${run.legitimateFlagged.slice(0, 3).join('; ')}]` : ''} (${run.ms} ms)\n`,
     );
   }
   for (const set of ['tuning', 'held-out', 'all']) {
