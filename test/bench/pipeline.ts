@@ -2,11 +2,14 @@
  * `npm run bench:pipeline`: the local pipeline end to end — records put on kinesalite, the local event source
  * mapping, the REAL ingest handler, the DynamoDB store on dynalite — and what it costs in DynamoDB write units.
  *
- *   npm run bench:pipeline -- [--records 60000] [--warmup 20000] [--batch-size 1000] [--window-ms 1000] [--shards 2] [--callers 2000] [--ids 50] [--json]
+ *   npm run bench:pipeline -- [--minutes 60] [--volume 3] [--batch-size 10000] [--window-ms 2000] [--shards 1] [--json]
+ *   npm run bench:pipeline -- --synthetic [--records 60000] [--warmup 20000] [--callers 2000] [--ids 50] …
  *
- * Traffic: steady, API-shaped (a fixed set of endpoints, callers drawn with a heavy-tailed popularity, 80 %
- * CloudFront real-time lines and 20 % API Gateway lines in CloudWatch Logs envelopes of 50). A warm-up pass
- * creates the documents first: the figures are for steady state, where a batch updates documents that exist.
+ * Traffic: by default the simulator's legitimate population (`baseline` scenario, shared/simulate), as CloudFront
+ * real-time records; the first quarter warms up (creates the documents), the rest is measured: the figures are
+ * for steady state, where a batch updates documents that exist. `--synthetic`: a controlled mix instead (fixed
+ * endpoints, callers drawn with a heavy-tailed popularity, 80 % CloudFront lines and 20 % API Gateway lines in
+ * CloudWatch Logs envelopes of 50), to see how write units follow the number of distinct callers and paths.
  * Throughput is put-to-processed on emulators (dynalite is far slower than DynamoDB): a floor, not a forecast.
  */
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
@@ -16,8 +19,13 @@ import { encodeApiGateway, encodeCloudFrontRealtime } from '../../shared/encoder
 import { functionPath, loadFunctionModule, startLocalCloud } from '../../infra/local/cloud.js';
 import { putRecords, recordsFromLines } from '../../infra/local/feed.js';
 import { KinesisEventSourcePoller } from '../../infra/local/poller.js';
+import { recordsOfEvents } from '../../infra/local/traffic.js';
+import { simulate } from '../../shared/simulate/simulate.js';
 
 interface Args {
+  synthetic: boolean;
+  minutes: number;
+  volume: number;
   records: number;
   warmup: number;
   batchSize: number;
@@ -30,7 +38,19 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { records: 60_000, warmup: 20_000, batchSize: 1000, windowMs: 1000, shards: 2, callers: 2000, ids: 50, json: false };
+  const args: Args = {
+    synthetic: false,
+    minutes: 60,
+    volume: 3,
+    records: 60_000,
+    warmup: 20_000,
+    batchSize: 10_000,
+    windowMs: 2000,
+    shards: 1,
+    callers: 2000,
+    ids: 50,
+    json: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -38,7 +58,10 @@ function parseArgs(argv: string[]): Args {
       if (!Number.isFinite(v) || v < 0) throw new Error(`${a} needs a number`);
       return v;
     };
-    if (a === '--records') args.records = next();
+    if (a === '--synthetic') args.synthetic = true;
+    else if (a === '--minutes') args.minutes = next();
+    else if (a === '--volume') args.volume = next();
+    else if (a === '--records') args.records = next();
     else if (a === '--warmup') args.warmup = next();
     else if (a === '--batch-size') args.batchSize = next();
     else if (a === '--window-ms') args.windowMs = next();
@@ -124,10 +147,30 @@ async function main(): Promise<void> {
     });
     await poller.start();
 
-    const pass = async (count: number, from: number) => {
-      const lines = traffic(count, from, args.callers, args.ids);
-      const records = [...recordsFromLines('cloudfront-realtime', lines.cloudfront), ...recordsFromLines('apigw', lines.apigw)];
-      const before = { ...capacity };
+    let warmupRecords: Uint8Array[];
+    let measuredRecords: Uint8Array[];
+    let warmupRequests: number;
+    let measuredRequests: number;
+    if (args.synthetic) {
+      const records = (count: number, from: number) => {
+        const lines = traffic(count, from, args.callers, args.ids);
+        return [...recordsFromLines('cloudfront-realtime', lines.cloudfront), ...recordsFromLines('apigw', lines.apigw)];
+      };
+      warmupRecords = records(args.warmup, 0);
+      measuredRecords = records(args.records, args.warmup);
+      warmupRequests = args.warmup;
+      measuredRequests = args.records;
+    } else {
+      const { events } = simulate({ scenario: 'baseline', minutes: args.minutes, volume: args.volume });
+      const cut = Math.floor(events.length / 4);
+      warmupRecords = recordsOfEvents(events.slice(0, cut));
+      measuredRecords = recordsOfEvents(events.slice(cut));
+      warmupRequests = cut;
+      measuredRequests = events.length - cut;
+    }
+
+    const pass = async (records: readonly Uint8Array[], count: number) => {
+      const before = { ...capacity, byCollection: structuredClone(capacity.byCollection) };
       const invocations = poller.stats.invocations;
       const started = performance.now();
       await putRecords(cloud.kinesis, cloud.streamName, records);
@@ -144,16 +187,25 @@ async function main(): Promise<void> {
         writeUnits: capacity.writeUnits - before.writeUnits,
         readUnits: capacity.readUnits - before.readUnits,
         writeRequests: capacity.writeRequests - before.writeRequests,
+        writeUnitsByCollection: Object.fromEntries(
+          Object.entries(capacity.byCollection).map(([name, c]) => [name, c.writeUnits - (before.byCollection[name]?.writeUnits ?? 0)]),
+        ),
       };
     };
 
-    if (args.warmup > 0) await pass(args.warmup, 0);
-    const steady = await pass(args.records, args.warmup);
+    if (warmupRequests > 0) await pass(warmupRecords, warmupRequests);
+    const steady = await pass(measuredRecords, measuredRequests);
     await poller.stop();
     const perThousand = (n: number) => Math.round((n * 1000 * 10) / steady.requests) / 10;
     const result = {
       bench: 'pipeline',
-      config: { batchSize: args.batchSize, batchingWindowMs: args.windowMs, shards: args.shards, callers: args.callers, ids: args.ids, warmup: args.warmup },
+      config: {
+        traffic: args.synthetic ? { synthetic: true, callers: args.callers, ids: args.ids } : { simulator: 'baseline', minutes: args.minutes, volume: args.volume },
+        batchSize: args.batchSize,
+        batchingWindowMs: args.windowMs,
+        shards: args.shards,
+        warmupRequests,
+      },
       ...steady,
       writeUnitsPer1000: perThousand(steady.writeUnits),
       readUnitsPer1000: perThousand(steady.readUnits),
@@ -165,10 +217,14 @@ async function main(): Promise<void> {
     } else {
       process.stdout.write(
         [
-          `pipeline (kinesalite -> local event source mapping -> ingest handler -> dynalite), steady state after ${args.warmup} requests`,
+          `pipeline (kinesalite -> local event source mapping -> ingest handler -> dynalite), ${args.synthetic ? `synthetic traffic (${args.callers} callers, ${args.ids} ids per path)` : `simulated traffic (baseline, ${args.minutes} min, volume ${args.volume})`}, steady state after ${warmupRequests} requests`,
           `  ${steady.requests} requests in ${steady.kinesisRecords} Kinesis records, ${steady.invocations} invocations (batch ${args.batchSize}, window ${args.windowMs} ms, ${args.shards} shards)`,
           `  throughput: ${Math.round(steady.requestsPerSecond)} requests/s end to end (${steady.seconds.toFixed(1)} s; put ${steady.putSeconds.toFixed(1)} s)`,
           `  DynamoDB: ${result.writeUnitsPer1000} write units per 1,000 requests (aim < 50), ${result.readUnitsPer1000} read units, ${result.writeRequestsPer1000} write requests`,
+          `  write units per 1,000 requests by collection: ${Object.entries(steady.writeUnitsByCollection)
+            .filter(([, units]) => units > 0)
+            .map(([name, units]) => `${name} ${perThousand(units)}`)
+            .join(', ')}`,
           '',
         ].join('\n'),
       );

@@ -10,10 +10,12 @@ export interface CapacityMeter {
   writeRequests: number;
   /** Items written (puts and deletes, chunks included). */
   itemsWritten: number;
+  /** Write units and items by collection (where the store knows it). */
+  byCollection: Record<string, { writeUnits: number; items: number }>;
 }
 
 export function createCapacityMeter(): CapacityMeter {
-  return { readUnits: 0, writeUnits: 0, readRequests: 0, writeRequests: 0, itemsWritten: 0 };
+  return { readUnits: 0, writeUnits: 0, readRequests: 0, writeRequests: 0, itemsWritten: 0, byCollection: {} };
 }
 
 export function resetCapacityMeter(meter: CapacityMeter): void {
@@ -26,6 +28,11 @@ export function addCapacity(into: CapacityMeter, from: CapacityMeter): void {
   into.readRequests += from.readRequests;
   into.writeRequests += from.writeRequests;
   into.itemsWritten += from.itemsWritten;
+  for (const [name, c] of Object.entries(from.byCollection)) {
+    const target = (into.byCollection[name] ??= { writeUnits: 0, items: 0 });
+    target.writeUnits += c.writeUnits;
+    target.items += c.items;
+  }
 }
 
 type Consumed = { CapacityUnits?: number | undefined } | undefined;
@@ -36,9 +43,16 @@ export function addReadUnits(meter: CapacityMeter | undefined, consumed: Consume
   for (const c of Array.isArray(consumed) ? consumed : [consumed]) meter.readUnits += c?.CapacityUnits ?? 0;
 }
 
-export function addWriteUnits(meter: CapacityMeter | undefined, consumed: Consumed | Consumed[], items: number): void {
+export function addWriteUnits(meter: CapacityMeter | undefined, consumed: Consumed | Consumed[], items: number, collection?: string): void {
   if (!meter) return;
   meter.writeRequests++;
   meter.itemsWritten += items;
-  for (const c of Array.isArray(consumed) ? consumed : [consumed]) meter.writeUnits += c?.CapacityUnits ?? 0;
+  let units = 0;
+  for (const c of Array.isArray(consumed) ? consumed : [consumed]) units += c?.CapacityUnits ?? 0;
+  meter.writeUnits += units;
+  if (collection !== undefined) {
+    const target = (meter.byCollection[collection] ??= { writeUnits: 0, items: 0 });
+    target.writeUnits += units;
+    target.items += items;
+  }
 }

@@ -254,7 +254,7 @@ class DynamoDbCollection implements DocumentCollection<unknown> {
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
-      addWriteUnits(this.s.capacity, result.ConsumedCapacity, 1);
+      addWriteUnits(this.s.capacity, result.ConsumedCapacity, 1, this.name);
       old = result.Attributes;
     } catch (error: unknown) {
       if (written.length > 0) await this.deleteKeys(written).catch(() => undefined); // orphans are compacted by the sweeper
@@ -321,7 +321,7 @@ class DynamoDbCollection implements DocumentCollection<unknown> {
       const result = await this.s.client.send(
         new DeleteCommand({ TableName: this.s.table, Key: this.key(id), ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }),
       );
-      addWriteUnits(this.s.capacity, result.ConsumedCapacity, 1);
+      addWriteUnits(this.s.capacity, result.ConsumedCapacity, 1, this.name);
       const old = result.Attributes;
       if (old && typeof old[A.chunks] === 'number') {
         await this.deleteKeys(this.chunkKeys(id, old[A.chunkToken] as string, old[A.chunks] as number));
