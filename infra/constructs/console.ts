@@ -6,11 +6,14 @@
  * - a Cognito user pool with no self sign-up (an administrator creates analysts), MFA required, and an app client
  *   for the browser (authorization code + PKCE through the Cognito domain);
  * - `config.json` at the root of the site tells the UI where the user pool, the client and the API are.
- * Seam: the UI's build output goes to infra/console/dist; until it exists a placeholder page is deployed.
+ * Seam: the UI is built by its own script (infra/console/build.ts, esbuild) as a local asset bundling step at synth
+ * (no Docker); without the script, a prebuilt infra/console/dist is uploaded; without either, a placeholder page.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Aws, Duration, type RemovalPolicy, RemovalPolicy as RP, Stack } from 'aws-cdk-lib';
+import { AssetHashType, Aws, DockerImage, Duration, type RemovalPolicy, RemovalPolicy as RP, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -27,6 +30,33 @@ import type { Response } from './response.js';
 import type { State } from './state.js';
 
 export const CONSOLE_ASSETS_DIR = path.join(REPO_ROOT, 'infra/console/dist');
+export const CONSOLE_BUILD_SCRIPT = path.join(REPO_ROOT, 'infra/console/build.ts');
+
+/** The console's static assets as a deployment source. */
+export function consoleAssetsSource(): s3deploy.ISource {
+  if (existsSync(CONSOLE_BUILD_SCRIPT)) {
+    const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+    return s3deploy.Source.asset(path.join(REPO_ROOT, 'infra/console/static'), {
+      // The output depends on infra/console/src and shared/console/view too: hash what the build produced.
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: {
+        // Required by the API, never pulled: local bundling always succeeds or throws.
+        image: DockerImage.fromRegistry('node:24-slim'),
+        local: {
+          tryBundle(outputDir: string): boolean {
+            execFileSync(process.execPath, [tsx, CONSOLE_BUILD_SCRIPT, outputDir], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+            return true;
+          },
+        },
+      },
+    });
+  }
+  if (existsSync(CONSOLE_ASSETS_DIR)) return s3deploy.Source.asset(CONSOLE_ASSETS_DIR);
+  return s3deploy.Source.data(
+    'index.html',
+    '<!doctype html><meta charset="utf-8"><title>Lantern</title><p>The Lantern console assets were not built into this deployment (infra/console).</p>',
+  );
+}
 
 export interface ConsoleProps {
   state: State;
@@ -213,12 +243,7 @@ export class Console extends Construct {
     });
 
     const sources = [
-      existsSync(CONSOLE_ASSETS_DIR)
-        ? s3deploy.Source.asset(CONSOLE_ASSETS_DIR)
-        : s3deploy.Source.data(
-            'index.html',
-            '<!doctype html><meta charset="utf-8"><title>Lantern</title><p>The Lantern console assets were not built into this deployment (infra/console/dist).</p>',
-          ),
+      consoleAssetsSource(),
       s3deploy.Source.jsonData('config.json', {
         region: stack.region,
         userPoolId: this.userPool.userPoolId,
@@ -231,7 +256,7 @@ export class Console extends Construct {
       sources,
       destinationBucket: this.assets,
       distribution: this.distribution,
-      distributionPaths: ['/index.html', '/config.json'],
+      distributionPaths: ['/*'],
       memoryLimit: 512,
     });
     this.acknowledgeFindings(props, deployment);
