@@ -1,6 +1,6 @@
 /**
  * Builds the console's static assets from source with esbuild: `app.js` (one ES module bundle of
- * infra/console/src + shared/console/view), `app.css` and `index.html` (copied). Nothing is fetched: the build
+ * infra/console/src + shared/console/view), `app.css` (shared/console/view/styles.ts, also inlined by the HTML report) and `index.html` (copied). Nothing is fetched: the build
  * works offline on a clean clone, and the same source always gives the same bytes.
  *
  *   npm run build:console            writes infra/console/dist/ (what the CDK stack uploads)
@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { CONSOLE_CSS } from '../../shared/console/view/styles.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -48,7 +49,7 @@ async function buildOnce(): Promise<Map<string, Asset>> {
   if (!js) throw new Error('esbuild produced no output for the console');
   const assets = new Map<string, Asset>();
   assets.set('/app.js', { body: Buffer.from(js.contents), contentType: 'text/javascript; charset=utf-8' });
-  assets.set('/app.css', { body: await readFile(path.join(here, 'static/app.css')), contentType: 'text/css; charset=utf-8' });
+  assets.set('/app.css', { body: Buffer.from(CONSOLE_CSS, 'utf8'), contentType: 'text/css; charset=utf-8' });
   assets.set('/index.html', { body: await readFile(path.join(here, 'static/index.html')), contentType: 'text/html; charset=utf-8' });
   return assets;
 }

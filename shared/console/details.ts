@@ -231,7 +231,8 @@ function parametersOf(doc: Doc): EndpointDetail['parameters'] {
   const fromDoc = raw.map((p) => {
     const d = asDoc(p);
     const example = strings(d.examples)[0] ?? str(d.example);
-    return { name: str(d.name, typeof p === 'string' ? p : '?'), kind: str(d.kind, str(d.type, 'string')), ...(example ? { example } : {}) };
+    const kind = strings(d.kinds).join(', ') || str(d.kind, str(d.type, 'string'));
+    return { name: str(d.name, typeof p === 'string' ? p : '?'), kind, ...(example ? { example } : {}) };
   });
   if (fromDoc.length > 0) return fromDoc;
   // Before discovery stores parameters: the names in the template.

@@ -127,7 +127,7 @@ export function endpointRow(id: string, value: unknown): EndpointRow {
     authShare: requests > 0 ? num(doc.authenticated) / requests : 0,
     errorRate: requests > 0 ? errors / requests : 0,
     sensitive: sensitiveOf(doc),
-    unauthenticated: flags.unauthenticated === true || doc.unauthenticated === true,
+    unauthenticated: flags.unauthenticated === true || doc.unauthenticated === true || num(doc.unauthenticatedSuccess) > 0,
     probe: ok === 0,
     ...(p50 !== undefined ? { latencyP50: p50 } : {}),
     ...(p99 !== undefined ? { latencyP99: p99 } : {}),

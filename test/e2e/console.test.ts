@@ -79,6 +79,8 @@ describe('console in the browser', () => {
     await open('#/inventory?classification=shadow');
     const paths = await page.locator('tbody td.path').allTextContents();
     expect(paths).toEqual([SHADOW_PATH]);
+    await open('#/inventory?flag=sensitive');
+    await expect(page.locator('tbody td.flags').first().textContent()).resolves.toContain('email');
   });
 
   it('renders a path and a user agent carrying HTML as text: no dialog, no injected element', async () => {
@@ -110,7 +112,9 @@ describe('console in the browser', () => {
     // Act
     await open('#/entities');
     // Assess
-    await expect(page.locator('tbody tr').first().getAttribute('data-entity')).resolves.toBe(`ip:${SCANNER_IP}`);
+    const risks = (await page.locator('tbody tr td:first-child').allTextContents()).map(Number);
+    expect(risks[0]).toBeGreaterThan(0);
+    expect([...risks].sort((a, b) => b - a)).toEqual(risks);
     await shot('entities');
     await open(`#/entity?id=${encodeURIComponent(`ip:${SCANNER_IP}`)}`);
     await expect(page.locator('article.finding').count()).resolves.toBe(1);
@@ -122,7 +126,7 @@ describe('console in the browser', () => {
     // Act
     await open('#/findings');
     await shot('findings');
-    await page.locator('tbody tr').first().locator('a').first().click();
+    await page.locator('tr[data-finding^="scanning"] a').first().click();
     await page.waitForSelector('article.finding ul.evidence');
     // Assess
     const evidence = await page.locator('ul.evidence li').allTextContents();
@@ -148,7 +152,7 @@ describe('console in the browser', () => {
   it('acknowledges a finding from its page', async () => {
     // Act
     await open('#/findings?status=open');
-    await page.locator('tbody tr').first().locator('button', { hasText: 'Acknowledge' }).click();
+    await page.locator('tr[data-finding^="shadow-api-traffic"] button', { hasText: 'Acknowledge' }).click();
     await page.waitForSelector('.toast-ok');
     // Assess
     await open('#/findings?status=acknowledged');

@@ -3,18 +3,18 @@
  * ordinary authenticated callers, a shadow endpoint, a path and a user agent carrying HTML, and a scanner that the
  * responder blocks (enforce mode, through a recording enforcer).
  *
- * Discovery's classification is not wired into the engine yet: the shadow endpoint is classified the way discovery
- * will store it (a `classification` string on the endpoint document, which detection already reads), and detection
- * is given the same answer through its `classify` hook so that it raises its shadow-API finding.
+ * Classification is discovery's own: the public API is declared (an OpenAPI document, as `--declared` would load
+ * it) and the debug endpoint is not, so the engine classifies it shadow.
  */
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store.js';
-import { resolveDetectionConfig } from '../../shared/detection/config.js';
+import { parseDeclaredSpec } from '../../shared/discovery/declared.js';
+import { saveDeclared } from '../../shared/engine/discovery-state.js';
 import type { Finding } from '../../shared/detection/finding.js';
 import { analyzeBatch } from '../../shared/engine/analyze.js';
 import type { ApiEvent } from '../../shared/events/api-event.js';
 import { fixedClock } from '../../shared/ports/clock.js';
 import type { EnforcementChange, Enforcer } from '../../shared/ports/enforcer.js';
-import { type Store, typed } from '../../shared/ports/store.js';
+import type { Store } from '../../shared/ports/store.js';
 import { compileResponseConfig, DEFAULT_RESPONSE_CONFIG } from '../../shared/response/config.js';
 import { respond } from '../../shared/response/respond.js';
 
@@ -76,7 +76,9 @@ export function simulatedTraffic(): ApiEvent[][] {
       }
     }
     // An unauthenticated endpoint, with an email in its URL (sensitive data), and one whose path carries HTML.
-    batch.push(event(START + minute * 60_000 + 45_000, { path: '/v1/newsletter/unsubscribe', authenticated: false, clientIp: '198.51.100.200' }));
+    batch.push(
+      event(START + minute * 60_000 + 45_000, { path: '/v1/newsletter/unsubscribe', query: `email=reader${minute}%40example.com`, authenticated: false, clientIp: '198.51.100.200' }),
+    );
     if (minute % 30 === 0) batch.push(event(START + minute * 60_000 + 50_000, { path: MALICIOUS_PATH, principal: 'user-3', clientIp: '198.51.100.13' }));
     batches.push(batch);
   }
@@ -96,6 +98,23 @@ export function simulatedTraffic(): ApiEvent[][] {
   return batches;
 }
 
+/** The API as its owners declare it: everything but the debug export. */
+const DECLARED_API = {
+  openapi: '3.0.3',
+  info: { title: 'Shop', version: '4.2' },
+  servers: [{ url: `https://${HOST}` }],
+  paths: {
+    '/v1/orders': { get: { responses: { 200: { description: 'ok' } } } },
+    '/v1/products': { get: { responses: { 200: { description: 'ok' } } } },
+    '/v1/me': { get: { responses: { 200: { description: 'ok' } } } },
+    '/v1/cart': { get: { responses: { 200: { description: 'ok' } } } },
+    '/v1/checkout': { post: { responses: { 200: { description: 'ok' } } } },
+    '/v1/newsletter/unsubscribe': { get: { responses: { 200: { description: 'ok' } } } },
+    '/v1/items/{item}': { get: { parameters: [{ name: 'item', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'ok' } } } },
+    '/v1/legacy/export': { get: { deprecated: true, responses: { 200: { description: 'ok' } } } },
+  },
+};
+
 function recordingEnforcer(log: EnforcementChange[]): Enforcer {
   return {
     async apply(changes) {
@@ -108,7 +127,7 @@ function recordingEnforcer(log: EnforcementChange[]): Enforcer {
 export async function buildFixture(): Promise<Fixture> {
   const store = createMemoryStore();
   const clock = fixedClock(START);
-  const detection = resolveDetectionConfig({ classify: (ref) => (ref.path === SHADOW_PATH ? 'shadow' : undefined) });
+  await saveDeclared(store, parseDeclaredSpec(JSON.stringify(DECLARED_API)).operations);
   const enforced: EnforcementChange[] = [];
   const enforcer = recordingEnforcer(enforced);
   const responseConfig = compileResponseConfig({
@@ -120,18 +139,9 @@ export async function buildFixture(): Promise<Fixture> {
   for (const events of simulatedTraffic()) {
     const last = events.reduce((m, e) => Math.max(m, e.time), 0);
     clock.set(last);
-    const effects = await analyzeBatch({ events, rejections: [] }, { store, clock, detection });
+    const effects = await analyzeBatch({ events, rejections: [] }, { store, clock });
     findings.push(...effects.findings);
     if (effects.findings.length > 0) await respond(effects.findings, { store, clock, config: responseConfig, enforcer });
   }
-  // Discovery's classification, stored the way discovery stores it: a string on the endpoint document.
-  const endpoints = typed<Record<string, unknown>>(store.endpoints);
-  const page = await endpoints.list({ limit: 1000 });
-  const writes = page.items.map((item) => ({
-    id: item.id,
-    value: { ...item.value, classification: item.value.path === SHADOW_PATH ? 'shadow' : 'managed' },
-    expectedVersion: item.version,
-  }));
-  await endpoints.put(writes);
   return { store, clock, enforced, enforcer, responseConfig, findings };
 }

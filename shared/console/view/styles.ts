@@ -1,4 +1,5 @@
-/* Lantern console: one stylesheet, no external fonts or assets. Shared by the HTML report. */
+/** The console's stylesheet: served as app.css by the console, inlined by the HTML report. No external fonts or assets. */
+export const CONSOLE_CSS = `/* Lantern console: one stylesheet, no external fonts or assets. Shared by the HTML report. */
 :root {
   --bg: #f6f7f9; --panel: #fff; --ink: #1c2430; --muted: #667085; --line: #e4e7ec; --accent: #c2410c; --accent-soft: #fff4ed;
   --ok: #12805c; --warn: #b54708; --bad: #c01048; --blue: #2e5aac; --violet: #6941c6;
@@ -129,3 +130,4 @@ ul.evidence li { margin: 3px 0; } ul.evidence li.over { color: #b42318; }
 .login { max-width: 420px; margin: 60px auto; } .login form { display: flex; gap: 8px; } .login input { flex: 1; padding: 7px 10px; border: 1px solid #d0d5dd; border-radius: 8px; font: inherit; }
 .loading { color: var(--muted); }
 .error h2 { color: var(--bad); }
+`;
