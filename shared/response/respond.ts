@@ -20,6 +20,7 @@ import { batchNotifications, buildAlert } from './alerts.js';
 import type { CompiledResponseConfig } from './config.js';
 import { decide, resolveTarget } from './policy.js';
 import {
+  type ActionKind,
   type AuditEntry,
   type AuditEvent,
   auditId,
@@ -126,14 +127,27 @@ function newTargetState(target: Target): TargetState {
   return { target, offences: 0 };
 }
 
+interface Work {
+  finding: Finding;
+  outcome: FindingOutcome;
+  record: DecisionRecord;
+  /** The change to enforce, when this finding's action is enforced and not applied yet. */
+  change?: EnforcementChange;
+  enforcement?: EnforcementOutcome;
+  notes: string[];
+}
+
 /**
- * Handles finding revisions in order. Per finding: decide (or reuse the stored decision), record, enforce, audit;
- * then alerts for the whole call (individually or as one digest). Never throws for one finding: its outcome carries
- * the error, so the caller reports exactly that record as failed.
+ * Handles finding revisions in order, in three passes so that many findings at once cost one write per WAF set:
+ * 1. per finding: decide (or reuse the stored decision), record it, audit it, record the action on its target;
+ * 2. one enforcer call for every change of the batch (the WAF writer coalesces them);
+ * 3. per finding: what enforcement said (restore plans, refusals, evictions), then alerts for the whole call
+ *    (individually or as one digest).
+ * Never throws for one finding: its outcome carries the error, so the caller reports exactly that record as failed.
  */
 export async function respond(findings: readonly Finding[], deps: ResponderDeps): Promise<FindingOutcome[]> {
   const outcomes: FindingOutcome[] = [];
-  const pendingAlerts: Array<{ alert: Alert; record: DecisionRecord; outcome: FindingOutcome }> = [];
+  const work: Work[] = [];
   for (const finding of findings) {
     const outcome: FindingOutcome = {
       findingId: finding.id,
@@ -144,19 +158,62 @@ export async function respond(findings: readonly Finding[], deps: ResponderDeps)
     };
     outcomes.push(outcome);
     try {
-      const result = await handleOne(finding, deps);
-      outcome.decision = result.record.decision;
-      outcome.duplicate = result.duplicate;
-      if (result.alert) pendingAlerts.push({ alert: result.alert, record: result.record, outcome });
+      const prepared = await prepare(finding, deps);
+      outcome.decision = prepared.record.decision;
+      outcome.duplicate = prepared.duplicate;
+      if (!prepared.duplicate) work.push({ finding, outcome, record: prepared.record, ...(prepared.change ? { change: prepared.change } : {}), notes: [] });
     } catch (error: unknown) {
       outcome.error = error;
+    }
+  }
+
+  const enforcing = work.filter((w) => w.change !== undefined);
+  if (enforcing.length > 0) {
+    try {
+      if (!deps.enforcer) throw new ResponseError('enforce mode without an enforcer');
+      const report = await deps.enforcer.apply(
+        enforcing.map((w) => w.change as EnforcementChange),
+        { ranks: ranksFromStore(deps.store) },
+      );
+      enforcing.forEach((w, i) => {
+        w.enforcement = report.outcomes[i];
+      });
+      for (const evicted of report.evicted) {
+        const target: Target = evicted.op === 'block-ip' ? { kind: 'ip', address: evicted.target } : { kind: 'api-key', id: evicted.target };
+        await endAction(deps.store, deps.clock.now(), target, 'evicted', 'the WAF set is full: made room for a worse offender', deps.config.mode);
+        const note = `The WAF set was full: ${evicted.target} was unblocked early to make room.`;
+        for (const w of enforcing) w.notes.push(note);
+      }
+    } catch (error: unknown) {
+      for (const w of enforcing) w.outcome.error = error;
+    }
+  }
+
+  const pendingAlerts: Array<{ alert: Alert; record: DecisionRecord; outcome: FindingOutcome }> = [];
+  for (const w of work) {
+    if (w.outcome.error !== undefined) continue;
+    try {
+      if (w.change) await afterEnforcement(w, deps);
+      await markDone(deps.store, w.record, { applied: true });
+      if (w.record.decision.alert && !w.record.done.alerted) {
+        pendingAlerts.push({ alert: buildAlert(w.record, deps.config.consoleUrl, w.notes.join(' ') || undefined), record: w.record, outcome: w.outcome });
+      }
+    } catch (error: unknown) {
+      w.outcome.error = error;
     }
   }
   await sendAlerts(pendingAlerts, deps);
   return outcomes;
 }
 
-async function handleOne(finding: Finding, deps: ResponderDeps): Promise<{ record: DecisionRecord; duplicate: boolean; alert?: Alert }> {
+async function markDone(store: Store, record: DecisionRecord, done: DecisionRecord['done']): Promise<void> {
+  Object.assign(record.done, done);
+  await updateDoc(typed<DecisionRecord>(store.actions), decisionDocId(record.findingId, record.revision), (current) =>
+    current ? { ...current, decision: record.decision, done: { ...current.done, ...record.done } } : undefined,
+  );
+}
+
+async function prepare(finding: Finding, deps: ResponderDeps): Promise<{ record: DecisionRecord; duplicate: boolean; change?: EnforcementChange }> {
   const { store, clock, config } = deps;
   const actions = typed<ActionsDoc>(store.actions);
   const targets = actions as DocumentCollection<TargetState>;
@@ -202,7 +259,6 @@ async function handleOne(finding: Finding, deps: ResponderDeps): Promise<{ recor
   const record = stored.value;
   const duplicate = Boolean(record.done.applied && record.done.audited && (record.done.alerted || !record.decision.alert));
   if (duplicate) return { record, duplicate };
-  const seed = recordId;
   const d = record.decision;
 
   if (!record.done.audited) {
@@ -220,23 +276,16 @@ async function handleOne(finding: Finding, deps: ResponderDeps): Promise<{ recor
         reason: d.reasons.join('; '),
         by: 'lantern',
       },
-      seed,
+      recordId,
     );
     record.done.audited = true;
   }
 
-  // 2. Record the action on its target, count it against the cap, enforce it.
-  let extra: string | undefined;
-  if (!record.done.applied && d.action !== 'none' && d.target && d.until !== undefined) {
-    extra = await applyAction(record, deps);
-  }
-  record.done.applied = true;
-  await updateDoc(records, recordId, (current) =>
-    current ? { ...current, decision: record.decision, done: { ...current.done, ...record.done } } : undefined,
-  );
-
-  const alert = d.alert && !record.done.alerted ? buildAlert(record, config.consoleUrl, extra) : undefined;
-  return { record, duplicate: false, ...(alert ? { alert } : {}) };
+  // 2. Record the action on its target and count it against the cap; say what to enforce.
+  if (record.done.applied || d.action === 'none' || !d.target || d.until === undefined) return { record, duplicate: false };
+  const state = await recordAction(record, deps);
+  if (!d.enforce) return { record, duplicate: false };
+  return { record, duplicate: false, change: changeFor(d.target, d.action, actionRank(record.finding.severity, state.offences)) };
 }
 
 async function targetStateFor(
@@ -256,18 +305,15 @@ async function targetStateFor(
   return { ...(found ? { state: found } : {}), ...(principals && principals.length > 0 ? { linkedPrincipals: principals } : {}) };
 }
 
-async function applyAction(record: DecisionRecord, deps: ResponderDeps): Promise<string | undefined> {
-  const { store, clock, config } = deps;
+/** The action on its target's document (once per finding revision), and the hourly count of new blocks. */
+async function recordAction(record: DecisionRecord, deps: ResponderDeps): Promise<TargetState> {
+  const { store } = deps;
   const d = record.decision;
   const target = d.target as Target;
-  const until = d.until as number;
-  const kind = d.action as 'block' | 'throttle';
-  const targets = typed<TargetState>(store.actions);
-  const docId = targetDocId(target);
+  const kind = d.action as ActionKind;
   const enforced = d.enforce;
-
   let isNew = false;
-  const state = (await updateDoc(targets, docId, (current) => {
+  const state = (await updateDoc(typed<TargetState>(store.actions), targetDocId(target), (current) => {
     const s = current ?? newTargetState(target);
     if (s.active?.findingId === record.findingId && s.active.revision === record.revision) return undefined; // done by an earlier try
     // A monitor-mode record is not in force: in enforce mode it is replaced, not extended.
@@ -276,50 +322,52 @@ async function applyAction(record: DecisionRecord, deps: ResponderDeps): Promise
     s.active = {
       kind,
       since: extending ? (s.active as NonNullable<TargetState['active']>).since : record.decidedAt,
-      until,
+      until: d.until as number,
       findingId: record.findingId,
       revision: record.revision,
       severity: record.finding.severity,
       enforced,
+      // The plans to restore a quarantined key to survive a re-throttle before the expirer ran.
       ...(s.active?.restore ? { restore: s.active.restore } : {}),
     };
     if (!extending) s.offences += 1;
     return s;
   })) as TargetState;
-
   if (isNew && kind === 'block') {
-    const cap = capDocId(record.decidedAt);
-    await updateDoc(typed<{ count: number }>(store.actions), cap, (c) => ({ count: (c?.count ?? 0) + 1 }));
+    await updateDoc(typed<{ count: number }>(store.actions), capDocId(record.decidedAt), (c) => ({ count: (c?.count ?? 0) + 1 }));
   }
-  if (!enforced) return undefined;
-  if (!deps.enforcer) throw new ResponseError('enforce mode without an enforcer');
+  return state;
+}
 
-  const change = changeFor(target, kind, actionRank(record.finding.severity, state.offences));
-  const report = await deps.enforcer.apply([change], { ranks: ranksFromStore(store) });
-  const outcome = report.outcomes[0] as EnforcementOutcome;
-  const notes: string[] = [];
-  for (const evicted of report.evicted) {
-    const evictedTarget: Target = evicted.op === 'block-ip' ? { kind: 'ip', address: evicted.target } : { kind: 'api-key', id: evicted.target };
-    await endAction(store, clock.now(), evictedTarget, 'evicted', 'the WAF set is full: made room for a worse offender', record.mode);
-    notes.push(`The WAF set was full: ${evicted.target} was unblocked early to make room.`);
-  }
+/** What enforcement said about one finding's change: remember plans to restore, or undo a refused action. */
+async function afterEnforcement(w: Work, deps: ResponderDeps): Promise<void> {
+  const { store, clock } = deps;
+  const record = w.record;
+  const target = record.decision.target as Target;
+  const kind = record.decision.action as ActionKind;
+  const outcome = w.enforcement;
+  const docId = targetDocId(target);
+  const targets = typed<TargetState>(store.actions);
+  const recordId = decisionDocId(record.findingId, record.revision);
+  if (!outcome) throw new ResponseError(`no enforcement outcome for ${recordId}`);
   if (outcome.ok) {
-    if (outcome.restoreUsagePlanIds && outcome.restoreUsagePlanIds.length > 0) {
+    const restore = outcome.restoreUsagePlanIds;
+    if (restore && restore.length > 0) {
       await updateDoc(targets, docId, (s) => {
         if (!s?.active || s.active.restore) return undefined;
-        s.active.restore = { usagePlanIds: outcome.restoreUsagePlanIds as string[] };
+        s.active.restore = { usagePlanIds: restore };
         return s;
       });
     }
     await audit(
       store,
-      { at: clock.now(), event: 'enforced', mode: record.mode, target: targetKey(target), findingId: record.findingId, revision: record.revision, action: kind, until, reason: outcome.detail ?? 'applied', by: 'lantern' },
-      `${decisionDocId(record.findingId, record.revision)}:${record.decidedAt}`,
+      { at: record.decidedAt, event: 'enforced', mode: record.mode, target: targetKey(target), findingId: record.findingId, revision: record.revision, action: kind, ...(record.decision.until !== undefined ? { until: record.decision.until } : {}), reason: outcome.detail ?? 'applied', by: 'lantern' },
+      recordId,
     );
-    return notes.join(' ') || undefined;
+    return;
   }
   if (outcome.reason === 'failed') throw new ResponseError(`enforcement failed for ${targetKey(target)}: ${outcome.detail}`);
-  // Refused for good (set full of worse offenders, key unknown): nothing is in force; say so and alert.
+  // Refused for good (set full of worse offenders, key unknown, no enforcer for it): nothing is in force; say so, alert.
   await updateDoc(targets, docId, (s) => {
     if (!s?.active || s.active.findingId !== record.findingId) return undefined;
     delete s.active;
@@ -328,11 +376,10 @@ async function applyAction(record: DecisionRecord, deps: ResponderDeps): Promise
   await audit(
     store,
     { at: clock.now(), event: 'enforce-failed', mode: record.mode, target: targetKey(target), findingId: record.findingId, revision: record.revision, action: kind, reason: `${outcome.reason}: ${outcome.detail}`, by: 'lantern' },
-    decisionDocId(record.findingId, record.revision),
+    recordId,
   );
   record.decision.alert = true;
-  notes.push(`Could not ${kind}: ${outcome.detail}.`);
-  return notes.join(' ');
+  w.notes.push(`Could not ${kind}: ${outcome.detail}.`);
 }
 
 /** Ends an active action in the store (not at the edge) and audits it. */

@@ -64,11 +64,16 @@ describe('responder handler (memory store)', () => {
     const store = createMemoryStore({ clock: fixedClock(T0) });
     const local = createLocalEnforcer();
     const failFor = '45.33.32.2';
+    // Fails the change for one address only (as WAF reports per change).
     const enforcer: Enforcer = {
-      apply: async (changes, context) =>
-        changes.some((c) => c.op === 'block-ip' && c.address === failFor)
-          ? { outcomes: changes.map((change) => ({ ok: false as const, change, reason: 'failed' as const, detail: 'throttled' })), evicted: [] }
-          : local.apply(changes, context),
+      apply: async (changes, context) => {
+        const outcomes = [];
+        for (const change of changes) {
+          if (change.op === 'block-ip' && change.address === failFor) outcomes.push({ ok: false as const, change, reason: 'failed' as const, detail: 'throttled' });
+          else outcomes.push(...(await local.apply([change], context)).outcomes);
+        }
+        return { outcomes, evicted: [] };
+      },
     };
     const handle = createResponderHandler({ store, clock: fixedClock(T0), config: config(), enforcer, log: quiet });
     const event = kinesisEvent([record(1, '45.33.32.1'), 'garbage', record(1, failFor), record(1, '45.33.32.3')]);

@@ -144,6 +144,16 @@ describe('responder', () => {
     expect(enforcer.blockedIps.size).toBe(2);
   });
 
+  it('many findings at once reach the enforcer in one call (one write per WAF set)', async () => {
+    const { deps, enforcer } = setup('enforce');
+    const calls: number[] = [];
+    const counting: Enforcer = { apply: async (changes, context) => (calls.push(changes.length), enforcer.apply(changes, context)) };
+    const findings = [1, 2, 3].map((n) => makeFinding({ entity: { type: 'ip', id: `45.33.32.${n}` } }));
+    await respond(findings, { ...deps, enforcer: counting });
+    expect(calls).toEqual([3]);
+    expect(enforcer.blockedIps.size).toBe(3);
+  });
+
   it('many alerts at once become one digest', async () => {
     const { deps, sent } = setup('monitor', { digestThreshold: 3 });
     const findings = [1, 2, 3, 4].map((n) => makeFinding({ entity: { type: 'ip', id: `45.33.32.${n}` } }));
