@@ -45,6 +45,8 @@ export interface StartLocalOptions {
   out?: NodeJS.WritableStream;
   /** Stop when aborted (besides Ctrl-C and `minutes`). */
   signal?: AbortSignal;
+  /** Stop as soon as the traffic has been fed and every record processed (default: keep running). */
+  exitWhenDone?: boolean;
   /** Handle SIGINT/SIGTERM (default true; tests turn it off). */
   handleSignals?: boolean;
 }
@@ -130,6 +132,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       stop.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
     }
 
+    const until = options.exitWhenDone
+      ? 'Stops once every record is processed.'
+      : `Still running: ${options.minutes !== undefined ? `stops after ${options.minutes} min` : 'Ctrl-C to stop'}.`;
     const feeding = (async () => {
       if (traffic) {
         let put = 0;
@@ -137,7 +142,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
           await putRecords(cloud.kinesis, cloud.streamName, records);
           put += records.length;
         }, stop.signal);
-        if (!stop.signal.aborted) say(`Put ${put} Kinesis records on the stream. Still running: ${options.minutes !== undefined ? `stops after ${options.minutes} min` : 'Ctrl-C to stop'}.`);
+        if (!stop.signal.aborted) say(`Put ${put} Kinesis records on the stream. ${until}`);
         return;
       }
       if (logs.length === 0) return;
@@ -147,11 +152,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         onFile: (p) =>
           say(p.skipped ? `  skipped ${path.relative(process.cwd(), p.file)}: ${p.skipped}` : `  replayed ${path.relative(process.cwd(), p.file)}: ${p.lines} lines as ${p.records} records (${p.format})`),
       });
-      say(`Replayed ${total.lines} lines as ${total.records} Kinesis records. Still running: ${options.minutes !== undefined ? `stops after ${options.minutes} min` : 'Ctrl-C to stop'}.`);
+      say(`Replayed ${total.lines} lines as ${total.records} Kinesis records. ${until}`);
     })();
     await Promise.race([feeding, new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }))]);
     await feeding.catch((error: unknown) => say(`feeding the stream failed: ${error instanceof Error ? error.message : String(error)}`));
-    if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+    if (options.exitWhenDone && !stop.signal.aborted) await poller.waitIdle(options.minutes !== undefined ? options.minutes * 60_000 : 3_600_000).catch(() => undefined);
+    else if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
 
     // Deliver what is already on the stream before stopping (bounded).
     await poller.waitIdle(15_000).catch(() => say('(stopping with records still on the stream)'));

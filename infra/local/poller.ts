@@ -77,7 +77,7 @@ function payloadBytes(records: readonly KinesisRecord[]): number {
 }
 
 /** How many records of `buffer` make the next batch: at most `batchSize`, at most 6 MB (at least one). */
-function batchLength(buffer: readonly KinesisRecord[], batchSize: number): number {
+export function batchLength(buffer: readonly KinesisRecord[], batchSize: number): number {
   let bytes = 0;
   let n = 0;
   while (n < buffer.length && n < batchSize) {
