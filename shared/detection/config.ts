@@ -110,7 +110,7 @@ export interface DetectionConfig {
   /** Regular expressions (source) matched against `METHOD /path`: the login endpoints. */
   authEndpoints: string[];
   trustedBots: TrustedBot[];
-  /** Endpoint classification when discovery has not stored one on the endpoint document. Default none. */
+  /** Endpoint classification; when it returns a value it wins over discovery's (the endpoint document's `classification`). Default none. */
   classify?: EndpointClassifier;
   thresholds: DetectionThresholds;
 }

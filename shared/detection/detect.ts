@@ -312,7 +312,8 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
       peersOf.set(key, peers);
     }
     const ref = { host: endpoint.doc.host, method: endpoint.doc.method, path: endpoint.doc.path };
-    const classification = classificationOf(input.endpoints.get(key)) ?? config.classify?.(ref);
+    // Configuration, when it says something, wins over discovery's classification (which is `unknown` with no declared API).
+    const classification = config.classify?.(ref) ?? classificationOf(input.endpoints.get(key));
     return { ref, baseline: endpoint.doc, peers, ...(classification ? { classification } : {}) };
   };
   for (const work of entities.values()) {

@@ -5,6 +5,7 @@ import { DetectionConfigError, resolveDetectionConfig } from '../../../shared/de
 import { findingId } from '../../../shared/detection/finding.js';
 import { fallbackTemplate } from '../../../shared/detection/template.js';
 import { typed, type Store } from '../../../shared/ports/store.js';
+import { newEndpointRecord } from '../../../shared/discovery/inventory.js';
 import { makeApiEvent, resetApiEventSequence } from '../../helpers/events.js';
 import { allFindings, entityDoc, HOST, observed, runDetect, T0 } from './harness.js';
 
@@ -91,6 +92,24 @@ describe('detect', () => {
     await runDetect(store, requests);
     const findings = await allFindings(store);
     expect(findings.map((f) => [f.type, f.endpoint?.path])).toEqual([['bola-enumeration', '/orders/{orderName}']]);
+  });
+
+  it('takes shadow/zombie classification from discovery\'s endpoint document, unless configuration says otherwise', async () => {
+    // Prepare
+    const key = `${HOST} GET /internal/users/{id}`;
+    const doc = { ...newEndpointRecord(HOST, 'GET', '/internal/users/{id}', T0), classification: 'shadow' as const };
+    const request = (i: number) =>
+      observed(makeApiEvent({ host: HOST, time: T0 + i, clientIp: '198.51.100.7', path: `/internal/users/${i}` }), {
+        template: '/internal/users/{id}',
+        params: [String(i)],
+      });
+    // Act
+    await runDetect(store, [request(1)], { endpoints: new Map([[key, doc]]) });
+    const other = createMemoryStore();
+    await runDetect(other, [request(2)], { endpoints: new Map([[key, doc]]), config: { classify: () => 'managed' } });
+    // Assess
+    expect((await allFindings(store)).map((f) => f.type)).toEqual(['shadow-api-traffic']);
+    expect(await allFindings(other)).toEqual([]);
   });
 
   it('finds distributed low-and-slow credential stuffing at the population level, and spares real users', async () => {

@@ -18,7 +18,7 @@ import {
 import { detect, type ObservedRequest } from '../../../shared/detection/detect.js';
 import type { EndpointView, EntityView, PairView } from '../../../shared/detection/detectors.js';
 import type { Finding } from '../../../shared/detection/finding.js';
-import type { StoredEntity } from '../../../shared/engine/analyze.js';
+import type { StoredEndpoint, StoredEntity } from '../../../shared/engine/analyze.js';
 import { endpointKey } from '../../../shared/discovery/inventory.js';
 import type { ApiEvent } from '../../../shared/events/api-event.js';
 import { systemClock } from '../../../shared/ports/clock.js';
@@ -119,7 +119,7 @@ export function observed(event: ApiEvent, options: { template?: string; params?:
 export async function runDetect(
   store: Store,
   requests: ObservedRequest[],
-  options: { config?: DetectionConfigInput; shard?: string } = {},
+  options: { config?: DetectionConfigInput; shard?: string; endpoints?: ReadonlyMap<string, StoredEndpoint> } = {},
 ): Promise<Finding[]> {
   const entities = typed<StoredEntity>(store.entities);
   const keys = [...new Set(requests.map((r) => r.entityKey).filter((k): k is string => k !== undefined))];
@@ -136,7 +136,7 @@ export async function runDetect(
   const findings = await detect({
     requests,
     entities: new Map([...docs].map(([k, v]) => [k, v.doc])),
-    endpoints: new Map(),
+    endpoints: options.endpoints ?? new Map(),
     store,
     clock,
     ...(options.shard ? { shard: options.shard } : {}),
