@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store.js';
 import { type LogInput, InputError, listInputs, readLines } from '../../shared/adapters/files/log-files.js';
@@ -9,6 +9,9 @@ import { buildReport, type Report } from '../../shared/engine/report.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import type { Store } from '../../shared/ports/store.js';
 import { EXIT, UsageError } from './usage.js';
+import { type DeclaredOperation, DeclaredSpecError, parseDeclaredSpec } from '../../shared/discovery/declared.js';
+import { saveDeclared, saveOverrides } from '../../shared/engine/discovery-state.js';
+import { OverridesError, parseOverrides } from '../../shared/discovery/overrides.js';
 import { formatSummary } from './summary.js';
 
 /** Records handed to the engine at once: large enough to amortise the store round trip, small enough to stream. */
@@ -16,6 +19,12 @@ const BATCH_RECORDS = 5000;
 
 export interface AnalyzeOptions {
   paths: string[];
+  /** OpenAPI 3 / Swagger 2 files of the APIs the organisation declares it serves (JSON or YAML). */
+  declared: string[];
+  /** Earlier versions of those specs: an endpoint that was declared there and is gone now is a zombie. */
+  previousDeclared: string[];
+  /** A JSON file of discovery overrides (split, pin-static, declare). */
+  overrides?: string;
   format: FormatChoice;
   fields?: string[];
   behindCloudFront: boolean;
@@ -24,7 +33,9 @@ export interface AnalyzeOptions {
   quiet: boolean;
 }
 
-export function parseAnalyzeArgs(argv: string[]): AnalyzeOptions {
+type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+export function parseAnalyzeArgs(argv: string[], extra: OptionSpec = {}): AnalyzeOptions & { extra: Record<string, unknown> } {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
@@ -37,6 +48,10 @@ export function parseAnalyzeArgs(argv: string[]): AnalyzeOptions {
         json: { type: 'boolean', default: false },
         out: { type: 'string' },
         quiet: { type: 'boolean', default: false },
+        declared: { type: 'string', multiple: true },
+        'previous-declared': { type: 'string', multiple: true },
+        overrides: { type: 'string' },
+        ...extra,
       },
     });
   } catch (error: unknown) {
@@ -55,8 +70,13 @@ export function parseAnalyzeArgs(argv: string[]): AnalyzeOptions {
           .map((f) => f.trim())
           .filter(Boolean)
       : undefined;
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
   return {
     paths: positionals,
+    declared: list(values.declared),
+    previousDeclared: list(values['previous-declared']),
+    ...(typeof values.overrides === 'string' ? { overrides: values.overrides } : {}),
+    extra: Object.fromEntries(Object.keys(extra ?? {}).map((k) => [k, values[k]])),
     format: format as FormatChoice,
     ...(fields ? { fields } : {}),
     behindCloudFront: values['behind-cloudfront'] === true,
@@ -127,8 +147,64 @@ function isFileError(error: unknown): boolean {
   return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
+/**
+ * Loads what the organisation declares (specs, previous specs) and the user's discovery overrides into the store
+ * before any traffic is analysed. A spec or overrides file that cannot be used is a usage error: analysing without
+ * it would classify every endpoint wrongly.
+ */
+export async function prepareStore(
+  store: Store,
+  options: Pick<AnalyzeOptions, 'declared' | 'previousDeclared' | 'overrides'>,
+): Promise<void> {
+  const readSpecs = async (files: readonly string[]) => {
+    const operations: DeclaredOperation[] = [];
+    for (const file of files) {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch {
+        throw new UsageError(`cannot read the declared API spec ${file}`);
+      }
+      try {
+        operations.push(...parseDeclaredSpec(text).operations);
+      } catch (error: unknown) {
+        if (error instanceof DeclaredSpecError) throw new UsageError(`${file}: ${error.message}`);
+        throw error;
+      }
+    }
+    return operations;
+  };
+  if (options.previousDeclared.length > 0) await saveDeclared(store, await readSpecs(options.previousDeclared));
+  if (options.declared.length > 0) await saveDeclared(store, await readSpecs(options.declared));
+  if (options.overrides) {
+    let overrides: unknown;
+    try {
+      overrides = JSON.parse(await readFile(options.overrides, 'utf8'));
+    } catch (error: unknown) {
+      throw new UsageError(`cannot read the overrides file ${options.overrides}: ${error instanceof Error ? error.message : error}`);
+    }
+    try {
+      await saveOverrides(store, parseOverrides(overrides, options.overrides));
+    } catch (error: unknown) {
+      if (error instanceof OverridesError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+}
+
 export async function runAnalyze(argv: string[]): Promise<number> {
   const options = parseAnalyzeArgs(argv);
+  const outcome = await analyzeCommandLine(options);
+  if (typeof outcome === 'number') return outcome;
+  const json = `${JSON.stringify(outcome.report, null, 2)}\n`;
+  if (options.out) await writeFile(options.out, json);
+  if (options.json) process.stdout.write(json);
+  else process.stdout.write(formatSummary(outcome.report));
+  return EXIT.ok;
+}
+
+/** Reads, decodes and analyses the command line's inputs; returns the result, or an exit code when nothing could be read. */
+export async function analyzeCommandLine(options: AnalyzeOptions): Promise<AnalyzeResult | number> {
   let inputs: LogInput[];
   try {
     inputs = await listInputs(options.paths);
@@ -158,14 +234,10 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   };
 
   const store = createMemoryStore({ copy: false });
+  await prepareStore(store, options);
   const result = await analyzeInputs(inputs, options, store, progress);
   if (showProgress) process.stderr.write('\r\x1b[K');
   for (const u of result.unreadable) process.stderr.write(`lantern: could not read ${u.name}: ${u.error}\n`);
   if (result.unreadable.length === result.inputs) return EXIT.noInput;
-
-  const json = `${JSON.stringify(result.report, null, 2)}\n`;
-  if (options.out) await writeFile(options.out, json);
-  if (options.json) process.stdout.write(json);
-  else process.stdout.write(formatSummary(result.report));
-  return EXIT.ok;
+  return result;
 }

@@ -5,6 +5,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   analyze: async () => runAnalyze,
+  inventory: async () => (await import('./inventory.js')).runInventory,
   start: async () => (await import('./start.js')).runStart,
 };
 

@@ -23,6 +23,11 @@ Commands:
       --json              print the JSON report on stdout
       --out FILE          write the JSON report to FILE
       --quiet             no progress on stderr
+      --declared FILE     OpenAPI 3 / Swagger 2 spec (JSON or YAML) of what you serve; repeatable
+      --previous-declared FILE  an earlier version of the spec (endpoints removed since are zombies)
+      --overrides FILE    discovery overrides, a JSON array (split, pin-static, declare)
+  inventory [analyze options] [--output table|json|csv|openapi] PATH...
+                                  The endpoint inventory of the logs; openapi = a skeleton of the observed API
   start [options]                 Run Lantern locally (local DynamoDB and Kinesis emulators)
   help                            Show this help
 

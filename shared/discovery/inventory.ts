@@ -3,7 +3,7 @@ import { addToSketch, emptySketch, mergeSketch, type QuantileSketch, sketchQuant
 import type { EndpointStatus, ZombieReason } from './classify.js';
 import type { ParamKind } from './segments.js';
 import { type SensitiveKind, sensitiveInUrl } from './sensitive.js';
-import type { TemplateParam } from './templater.js';
+import type { MergeExplanation, TemplateParam } from './templater.js';
 
 /** The status classes counted per endpoint; `0xx` is a connection the client closed before the response. */
 export type StatusClass = '0xx' | '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
@@ -44,6 +44,8 @@ export interface EndpointRecord {
   sensitive?: Partial<Record<SensitiveKind, number>>;
   /** Against the declared APIs: managed, shadow, zombie, unknown (unused endpoints have no traffic, hence no record). */
   classification?: EndpointStatus;
+  /** Why this template exists: the merges that made it (newest last, bounded), with the templates folded in. */
+  merges?: Array<MergeExplanation & { from: string[]; at: number }>;
   declaredTemplate?: string;
   zombieReason?: ZombieReason;
 }
@@ -118,6 +120,15 @@ function countCaller(callers: Record<string, number>, key: string, count: number
   }
   delete callers[minKey];
   callers[key] = min + count;
+}
+
+const MAX_MERGES_KEPT = 5;
+
+/** Records why the template of this endpoint was formed by merging others (the "explain" of discovery). */
+export function recordMerge(record: EndpointRecord, explanation: MergeExplanation, from: readonly string[], at: number): void {
+  record.merges ??= [];
+  record.merges.push({ ...explanation, from: from.slice(0, 20), at });
+  if (record.merges.length > MAX_MERGES_KEPT) record.merges.splice(0, record.merges.length - MAX_MERGES_KEPT);
 }
 
 /** Remembers the kinds of value seen at each parameter of the endpoint's template. */

@@ -13,10 +13,11 @@ import {
   endpointKey,
   mergeEndpointRecords,
   newEndpointRecord,
+  recordMerge,
   recordParams,
   recordRequest,
 } from '../discovery/inventory.js';
-import type { RequestClass, TemplateParam } from '../discovery/templater.js';
+import type { MergeEvent, RequestClass, TemplateParam } from '../discovery/templater.js';
 import { splitPath } from '../discovery/segments.js';
 import { classifyInPlace, loadDiscovery, saveDiscovery } from './discovery-state.js';
 import type { EndpointRef, Finding } from '../detection/finding.js';
@@ -174,10 +175,12 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext): Promis
   const discovery = await loadDiscovery(store, hosts);
   const placements: Placement[] = [];
   const renamed = new Map<string, string>();
+  const merges: Array<{ merge: MergeEvent; at: number }> = [];
   for (const i of freshIndexes) {
     const event = batch.events[i] as ApiEvent;
     const observed = discovery.templater.observe(event.host, event.method, event.path, event.status, event.routeTemplate);
     for (const merge of observed.merges) {
+      merges.push({ merge, at: event.time });
       for (const from of merge.from) renamed.set(endpointKey(merge.host, merge.method, from), merge.into);
     }
     const entity = attributeEntity(event);
@@ -220,6 +223,12 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext): Promis
     return newEndpointRecord(p.host, p.method, p.template, p.event.time);
   });
   const retired = await reattributeMerged(endpoints, renamed, endpointDocs);
+  for (const { merge, at } of merges) {
+    const into = endpointDocs.get(endpointKey(merge.host, merge.method, merge.into));
+    if (!into) continue;
+    recordMerge(into.doc, merge.explanation, merge.from, at);
+    into.dirty = true;
+  }
   const entityDocs = await load<StoredEntity>(entities, [...firstOfEntity.keys()], (id) => {
     const p = firstOfEntity.get(id)!;
     return newEntityRecord(attributeEntity(p.event)!, p.event.time);

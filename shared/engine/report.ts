@@ -57,6 +57,8 @@ export interface ReportEndpoint {
   /** The declared template it matched (for an older version: the newer declared one). */
   declaredTemplate?: string;
   zombieReason?: ZombieReason;
+  /** How discovery formed this template: which segment, how many distinct values, which kinds, which templates it absorbed. */
+  merges?: NonNullable<StoredEndpoint['merges']>;
   /** The template's parameters with the kinds of value seen. */
   params: Array<{ name: string; kinds: ParamKind[] }>;
   /** Answered 2xx without any credential; kinds of sensitive data seen in its URLs (never the values). */
@@ -153,6 +155,7 @@ export async function buildReport(store: Store, options: ReportOptions = {}): Pr
       ...(c?.declaredTemplate !== undefined ? { declaredTemplate: c.declaredTemplate } : {}),
       ...(c?.zombieReason !== undefined ? { zombieReason: c.zombieReason } : {}),
       params: (e.params ?? []).map((p) => ({ name: p.name, kinds: p.kinds })),
+      ...(e.merges ? { merges: e.merges } : {}),
       flags: endpointFlags({
         success,
         unauthenticatedSuccess: e.unauthenticatedSuccess ?? 0,
