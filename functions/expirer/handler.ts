@@ -6,7 +6,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { systemClock } from '../../shared/ports/clock.js';
@@ -29,8 +29,14 @@ export async function expire(): Promise<{ expired: number }> {
   metrics.addMetric('Expired', MetricUnit.Count, report.expired.length);
   metrics.addMetric('ExpiryFailures', MetricUnit.Count, report.failed.length);
   if (report.expired.length > 0) logger.info('expired', { targets: report.expired });
-  if (report.failed.length > 0) throw new ExpiryIncompleteError(`could not lift ${report.failed.length} actions: ${report.failed.map((f) => `${f.target} (${f.detail})`).join('; ')}`);
+  if (report.failed.length > 0)
+    throw new ExpiryIncompleteError(
+      `could not lift ${report.failed.length} actions: ${report.failed.map((f) => `${f.target} (${f.detail})`).join('; ')}`,
+    );
   return { expired: report.expired.length };
 }
 
-export const handler = middy<unknown, { expired: number }>().use(injectLambdaContext(logger)).use(logMetrics(metrics)).handler(expire);
+export const handler = middy<unknown, { expired: number }>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .handler(expire);

@@ -3,7 +3,7 @@
  * start. Every problem is named at once (ConfigError).
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, requireTable } from '../ingest/config.js';
+import type { WafScope, WafSetRef } from '../../shared/adapters/waf/waf-enforcer.js';
 import { cloudFrontRanges } from '../../shared/response/addresses.js';
 import {
   type CompiledResponseConfig,
@@ -12,7 +12,7 @@ import {
   type ResponseConfig,
   ResponseConfigError,
 } from '../../shared/response/config.js';
-import type { WafScope, WafSetRef } from '../../shared/adapters/waf/waf-enforcer.js';
+import { ConfigError, requireTable } from '../ingest/config.js';
 
 export { ConfigError };
 
@@ -60,7 +60,10 @@ export interface ResponderConfig {
 type Env = Readonly<Record<string, string | undefined>>;
 
 function list(env: Env, name: string): string[] {
-  return (env[name] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function setRef(env: Env, name: string, problems: string[]): WafSetRef | undefined {
@@ -74,7 +77,10 @@ function setRef(env: Env, name: string, problems: string[]): WafSetRef | undefin
   return { name: setName, id };
 }
 
-export function loadResponderConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): ResponderConfig {
+export function loadResponderConfig(
+  env: Env,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): ResponderConfig {
   const problems: string[] = [];
   const tableName = requireTable(env, problems);
   const region = env[RESPONDER_ENV.region]?.trim() || 'us-east-1';
@@ -91,17 +97,21 @@ export function loadResponderConfig(env: Env, readFile: (path: string) => string
     }
   }
   const mode = env[RESPONDER_ENV.mode]?.trim() || policy.mode || DEFAULT_RESPONSE_CONFIG.mode;
-  if (mode !== 'monitor' && mode !== 'enforce') problems.push(`${RESPONDER_ENV.mode} must be monitor or enforce, got "${mode}"`);
+  if (mode !== 'monitor' && mode !== 'enforce')
+    problems.push(`${RESPONDER_ENV.mode} must be monitor or enforce, got "${mode}"`);
 
   const protectedCidrs = [...(policy.protectedCidrs ?? []), ...list(env, RESPONDER_ENV.protectedCidrs)];
   const ipRangesFile = env[RESPONDER_ENV.ipRangesFile]?.trim();
   if (ipRangesFile) {
     try {
       const ranges = cloudFrontRanges(JSON.parse(readFile(ipRangesFile)));
-      if (ranges.length === 0) problems.push(`${RESPONDER_ENV.ipRangesFile}: ${ipRangesFile} lists no CLOUDFRONT ranges`);
+      if (ranges.length === 0)
+        problems.push(`${RESPONDER_ENV.ipRangesFile}: ${ipRangesFile} lists no CLOUDFRONT ranges`);
       protectedCidrs.push(...ranges);
     } catch (error: unknown) {
-      problems.push(`${RESPONDER_ENV.ipRangesFile}: cannot read ${ipRangesFile} (${error instanceof Error ? error.message : String(error)})`);
+      problems.push(
+        `${RESPONDER_ENV.ipRangesFile}: cannot read ${ipRangesFile} (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   }
   const allow = {
@@ -115,27 +125,45 @@ export function loadResponderConfig(env: Env, readFile: (path: string) => string
   let enforcer: ResponderConfig['enforcer'] = { kind: 'local' };
   if (enforcerKind === 'aws') {
     const scope = env[RESPONDER_ENV.wafScope]?.trim() || 'REGIONAL';
-    if (scope !== 'CLOUDFRONT' && scope !== 'REGIONAL') problems.push(`${RESPONDER_ENV.wafScope} must be CLOUDFRONT or REGIONAL, got "${scope}"`);
+    if (scope !== 'CLOUDFRONT' && scope !== 'REGIONAL')
+      problems.push(`${RESPONDER_ENV.wafScope} must be CLOUDFRONT or REGIONAL, got "${scope}"`);
     const ipv4 = setRef(env, RESPONDER_ENV.wafIpv4Set, problems);
     const ipv6 = setRef(env, RESPONDER_ENV.wafIpv6Set, problems);
     const apiKeys = setRef(env, RESPONDER_ENV.wafKeySet, problems);
-    if (Boolean(ipv4) !== Boolean(ipv6)) problems.push(`${RESPONDER_ENV.wafIpv4Set} and ${RESPONDER_ENV.wafIpv6Set} go together (one IP version per WAF set)`);
+    if (Boolean(ipv4) !== Boolean(ipv6))
+      problems.push(
+        `${RESPONDER_ENV.wafIpv4Set} and ${RESPONDER_ENV.wafIpv6Set} go together (one IP version per WAF set)`,
+      );
     if (apiKeys && !ipv4) problems.push(`${RESPONDER_ENV.wafKeySet} needs the IP sets too`);
     const quarantinePlanId = env[RESPONDER_ENV.quarantinePlan]?.trim();
     const fallbackPlanId = env[RESPONDER_ENV.fallbackPlan]?.trim();
-    if (fallbackPlanId && !quarantinePlanId) problems.push(`${RESPONDER_ENV.fallbackPlan} needs ${RESPONDER_ENV.quarantinePlan}`);
-    if (mode === 'enforce' && !ipv4) problems.push(`enforce mode needs the WAF IP sets (${RESPONDER_ENV.wafIpv4Set}, ${RESPONDER_ENV.wafIpv6Set}) or ${RESPONDER_ENV.enforcer}=local`);
+    if (fallbackPlanId && !quarantinePlanId)
+      problems.push(`${RESPONDER_ENV.fallbackPlan} needs ${RESPONDER_ENV.quarantinePlan}`);
+    if (mode === 'enforce' && !ipv4)
+      problems.push(
+        `enforce mode needs the WAF IP sets (${RESPONDER_ENV.wafIpv4Set}, ${RESPONDER_ENV.wafIpv6Set}) or ${RESPONDER_ENV.enforcer}=local`,
+      );
     enforcer = {
       kind: 'aws',
       ...(ipv4 && ipv6
-        ? { waf: { scope: scope as WafScope, region: scope === 'CLOUDFRONT' ? 'us-east-1' : region, ipv4, ipv6, ...(apiKeys ? { apiKeys } : {}) } }
+        ? {
+            waf: {
+              scope: scope as WafScope,
+              region: scope === 'CLOUDFRONT' ? 'us-east-1' : region,
+              ipv4,
+              ipv6,
+              ...(apiKeys ? { apiKeys } : {}),
+            },
+          }
         : {}),
       ...(quarantinePlanId ? { usagePlans: { quarantinePlanId, ...(fallbackPlanId ? { fallbackPlanId } : {}) } } : {}),
     };
-  } else if (enforcerKind !== 'local') problems.push(`${RESPONDER_ENV.enforcer} must be aws or local, got "${enforcerKind}"`);
+  } else if (enforcerKind !== 'local')
+    problems.push(`${RESPONDER_ENV.enforcer} must be aws or local, got "${enforcerKind}"`);
 
   const alertTopicArn = env[RESPONDER_ENV.alertTopic]?.trim();
-  if (alertTopicArn && !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(alertTopicArn)) problems.push(`${RESPONDER_ENV.alertTopic} "${alertTopicArn}" is not an SNS topic ARN`);
+  if (alertTopicArn && !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(alertTopicArn))
+    problems.push(`${RESPONDER_ENV.alertTopic} "${alertTopicArn}" is not an SNS topic ARN`);
   const slackSecretId = env[RESPONDER_ENV.slackSecret]?.trim();
 
   let compiled: CompiledResponseConfig | undefined;

@@ -7,7 +7,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
@@ -33,8 +33,16 @@ const respond = createResponderHandler({
   },
   onBatch: (outcomes, failed) => {
     metrics.addMetric('Findings', MetricUnit.Count, outcomes.length);
-    metrics.addMetric('Blocks', MetricUnit.Count, outcomes.filter((o) => !o.duplicate && o.decision.action === 'block').length);
-    metrics.addMetric('Throttles', MetricUnit.Count, outcomes.filter((o) => !o.duplicate && o.decision.action === 'throttle').length);
+    metrics.addMetric(
+      'Blocks',
+      MetricUnit.Count,
+      outcomes.filter((o) => !o.duplicate && o.decision.action === 'block').length,
+    );
+    metrics.addMetric(
+      'Throttles',
+      MetricUnit.Count,
+      outcomes.filter((o) => !o.duplicate && o.decision.action === 'throttle').length,
+    );
     metrics.addMetric('Alerts', MetricUnit.Count, outcomes.filter((o) => o.alerted).length);
     metrics.addMetric('FailedRecords', MetricUnit.Count, failed);
   },

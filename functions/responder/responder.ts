@@ -24,7 +24,9 @@ function describeError(error: unknown): Record<string, unknown> | string {
  * Lambda retries from the lowest failed sequence number; records after it that had succeeded are skipped as
  * duplicates by the responder's decision records.
  */
-export function createResponderHandler(deps: ResponderHandlerDeps): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
+export function createResponderHandler(
+  deps: ResponderHandlerDeps,
+): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
   return async (event) => {
     const failed = new Set<string>();
     const findings: Finding[] = [];
@@ -55,7 +57,12 @@ export function createResponderHandler(deps: ResponderHandlerDeps): (event: Kine
         return;
       }
       const sequence = sequenceOf[i] as string;
-      deps.log.error('response not completed: record reported as failed', { finding: outcome.findingId, revision: outcome.revision, sequence, error: describeError(outcome.error) });
+      deps.log.error('response not completed: record reported as failed', {
+        finding: outcome.findingId,
+        revision: outcome.revision,
+        sequence,
+        error: describeError(outcome.error),
+      });
       failed.add(sequence);
     });
     deps.onBatch?.(outcomes, failed.size);

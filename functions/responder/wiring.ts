@@ -26,9 +26,14 @@ export interface Ports {
   notifier?: Notifier;
 }
 
-export function buildEnforcer(config: ResponderConfig, log: (message: string, extra?: Record<string, unknown>) => void): Enforcer {
+export function buildEnforcer(
+  config: ResponderConfig,
+  log: (message: string, extra?: Record<string, unknown>) => void,
+): Enforcer {
   if (config.enforcer.kind === 'local') {
-    return createLocalEnforcer({ onChange: (record) => log('local enforcer (nothing applied)', { change: record.change, changed: record.changed }) });
+    return createLocalEnforcer({
+      onChange: (record) => log('local enforcer (nothing applied)', { change: record.change, changed: record.changed }),
+    });
   }
   const { waf, usagePlans } = config.enforcer;
   const apigw = new APIGatewayClient({ region: config.region });
@@ -50,10 +55,16 @@ export function buildEnforcer(config: ResponderConfig, log: (message: string, ex
 
 export async function buildNotifier(config: ResponderConfig): Promise<Notifier | undefined> {
   const notifiers: Notifier[] = [];
-  if (config.alertTopicArn) notifiers.push(createSnsNotifier({ client: new SNSClient({ region: config.region }), topicArn: config.alertTopicArn }));
+  if (config.alertTopicArn)
+    notifiers.push(
+      createSnsNotifier({ client: new SNSClient({ region: config.region }), topicArn: config.alertTopicArn }),
+    );
   if (config.slackSecretId) {
     const secrets = new SecretsManagerClient({ region: config.region });
-    const webhookUrl = await readSlackWebhookUrl(async (SecretId) => (await secrets.send(new GetSecretValueCommand({ SecretId }))).SecretString, config.slackSecretId);
+    const webhookUrl = await readSlackWebhookUrl(
+      async (SecretId) => (await secrets.send(new GetSecretValueCommand({ SecretId }))).SecretString,
+      config.slackSecretId,
+    );
     secrets.destroy();
     notifiers.push(createSlackNotifier({ webhookUrl }));
   }
@@ -61,5 +72,8 @@ export async function buildNotifier(config: ResponderConfig): Promise<Notifier |
 }
 
 export function buildStore(config: ResponderConfig): Store {
-  return createDynamoDbStore({ client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: config.tableName });
+  return createDynamoDbStore({
+    client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    tableName: config.tableName,
+  });
 }

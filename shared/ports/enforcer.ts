@@ -18,7 +18,12 @@ export type EnforcementChange =
 
 export type EnforcementOutcome =
   | { ok: true; change: EnforcementChange; restoreUsagePlanIds?: string[]; detail?: string }
-  | { ok: false; change: EnforcementChange; reason: 'set-full' | 'not-found' | 'unsupported' | 'failed'; detail: string };
+  | {
+      ok: false;
+      change: EnforcementChange;
+      reason: 'set-full' | 'not-found' | 'unsupported' | 'failed';
+      detail: string;
+    };
 
 export interface EnforcementReport {
   /** One per change, in order. */

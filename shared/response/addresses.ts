@@ -65,8 +65,6 @@ function parseV6(text: string): bigint | undefined {
   return value;
 }
 
-const MAPPED_V4_PREFIX = 0xffffn << 32n;
-
 /** Parses an IPv4 or IPv6 address; an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) is the IPv4 address. */
 export function parseAddress(text: string): ParsedAddress | undefined {
   const trimmed = text.trim();

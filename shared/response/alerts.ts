@@ -66,12 +66,25 @@ export function buildAlert(record: DecisionRecord, consoleUrl: string | undefine
 }
 
 /** Individual alerts, or one digest when there are more than `threshold` (the worst listed first, up to `listed`). */
-export function batchNotifications(alerts: readonly Alert[], threshold: number, at: number, consoleUrl?: string, listed = 20): Notification[] {
+export function batchNotifications(
+  alerts: readonly Alert[],
+  threshold: number,
+  at: number,
+  consoleUrl?: string,
+  listed = 20,
+): Notification[] {
   if (alerts.length <= threshold) return alerts.map((alert) => ({ kind: 'alert', alert }));
   const order = ['critical', 'high', 'medium', 'low'];
-  const sorted = [...alerts].sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity) || b.confidence - a.confidence);
+  const sorted = [...alerts].sort(
+    (a, b) => order.indexOf(a.severity) - order.indexOf(b.severity) || b.confidence - a.confidence,
+  );
   const link = consoleLink(consoleUrl, '')?.replace(/[?#=]$/, '');
-  const digest: Digest = { alerts: sorted.slice(0, listed), at, more: Math.max(0, sorted.length - listed), ...(link ? { consoleUrl: link } : {}) };
+  const digest: Digest = {
+    alerts: sorted.slice(0, listed),
+    at,
+    more: Math.max(0, sorted.length - listed),
+    ...(link ? { consoleUrl: link } : {}),
+  };
   return [{ kind: 'digest', digest }];
 }
 
@@ -94,7 +107,10 @@ export function subjectOf(notification: Notification): string {
     subject = `[Lantern] ${a.severity.toUpperCase()} ${a.type} by ${a.who}${mode}`;
   }
   // SNS subjects: printable ASCII, no line breaks, must not start with whitespace.
-  const ascii = subject.replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e]/g, '?').trim();
+  const ascii = subject
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
   return clip(ascii, SUBJECT_MAX);
 }
 
@@ -128,7 +144,13 @@ export function textOf(notification: Notification): string {
     `Who:        ${a.who}`,
   ];
   if (a.endpoint) lines.push(`Where:      ${a.endpoint.method} ${a.endpoint.host}${a.endpoint.path}`);
-  lines.push(`Action:     ${a.actionTaken}`, `When:       ${new Date(a.at).toISOString()}`, '', 'Evidence:', ...evidenceLines(a));
+  lines.push(
+    `Action:     ${a.actionTaken}`,
+    `When:       ${new Date(a.at).toISOString()}`,
+    '',
+    'Evidence:',
+    ...evidenceLines(a),
+  );
   lines.push('', `Finding:    ${a.findingId} (revision ${a.revision})`);
   if (a.consoleUrl) lines.push(`Console:    ${a.consoleUrl}`);
   return lines.join('\n');

@@ -3,7 +3,7 @@
  * Functions read it from their environment (functions/responder/config.ts) once at cold start and compile it here.
  */
 import { FINDING_TYPES, type FindingType, SEVERITIES, type Severity } from '../detection/finding.js';
-import { CidrList, RESERVED_CIDRS, parseCidr } from './addresses.js';
+import { CidrList, parseCidr, RESERVED_CIDRS } from './addresses.js';
 
 /** `monitor`: decide and record what would be done, enforce nothing (the default). `enforce`: act. */
 export type ResponseMode = 'monitor' | 'enforce';
@@ -58,12 +58,27 @@ const HOUR = 3_600_000;
 export const DEFAULT_RESPONSE_CONFIG: ResponseConfig = {
   mode: 'monitor',
   rules: {
-    'credential-stuffing': { block: { minSeverity: 'high', minConfidence: 0.7 }, throttle: { minSeverity: 'medium', minConfidence: 0.6 } },
+    'credential-stuffing': {
+      block: { minSeverity: 'high', minConfidence: 0.7 },
+      throttle: { minSeverity: 'medium', minConfidence: 0.6 },
+    },
     scanning: { block: { minSeverity: 'high', minConfidence: 0.8 } },
-    'volumetric-abuse': { block: { minSeverity: 'critical', minConfidence: 0.8 }, throttle: { minSeverity: 'medium', minConfidence: 0.6 } },
-    'bola-enumeration': { block: { minSeverity: 'critical', minConfidence: 0.8 }, throttle: { minSeverity: 'high', minConfidence: 0.7 } },
-    scraping: { block: { minSeverity: 'critical', minConfidence: 0.85 }, throttle: { minSeverity: 'high', minConfidence: 0.7 } },
-    'data-exfiltration': { block: { minSeverity: 'critical', minConfidence: 0.85 }, throttle: { minSeverity: 'high', minConfidence: 0.7 } },
+    'volumetric-abuse': {
+      block: { minSeverity: 'critical', minConfidence: 0.8 },
+      throttle: { minSeverity: 'medium', minConfidence: 0.6 },
+    },
+    'bola-enumeration': {
+      block: { minSeverity: 'critical', minConfidence: 0.8 },
+      throttle: { minSeverity: 'high', minConfidence: 0.7 },
+    },
+    scraping: {
+      block: { minSeverity: 'critical', minConfidence: 0.85 },
+      throttle: { minSeverity: 'high', minConfidence: 0.7 },
+    },
+    'data-exfiltration': {
+      block: { minSeverity: 'critical', minConfidence: 0.85 },
+      throttle: { minSeverity: 'high', minConfidence: 0.7 },
+    },
     // token-sharing, unauthenticated-access, shadow-api-traffic, zombie-api-traffic: about the API or a customer's
     // hygiene, not an attack to stop at the edge: alert only.
   },
@@ -98,13 +113,16 @@ export class ResponseConfigError extends Error {
 /** Names every problem at once. */
 export function validateResponseConfig(config: ResponseConfig): string[] {
   const problems: string[] = [];
-  if (config.mode !== 'monitor' && config.mode !== 'enforce') problems.push(`mode must be monitor or enforce, got "${String(config.mode)}"`);
+  if (config.mode !== 'monitor' && config.mode !== 'enforce')
+    problems.push(`mode must be monitor or enforce, got "${String(config.mode)}"`);
   for (const [type, rule] of Object.entries(config.rules)) {
     if (!(FINDING_TYPES as readonly string[]).includes(type)) problems.push(`rules: unknown finding type "${type}"`);
     for (const [kind, t] of Object.entries(rule ?? {}) as Array<[string, Threshold | undefined]>) {
       if (!t) continue;
-      if (!SEVERITIES.includes(t.minSeverity)) problems.push(`rules.${type}.${kind}.minSeverity "${t.minSeverity}" is not a severity`);
-      if (!(t.minConfidence >= 0 && t.minConfidence <= 1)) problems.push(`rules.${type}.${kind}.minConfidence must be 0..1`);
+      if (!SEVERITIES.includes(t.minSeverity))
+        problems.push(`rules.${type}.${kind}.minSeverity "${t.minSeverity}" is not a severity`);
+      if (!(t.minConfidence >= 0 && t.minConfidence <= 1))
+        problems.push(`rules.${type}.${kind}.minConfidence must be 0..1`);
     }
   }
   const positive = (name: keyof ResponseConfig) => {
@@ -116,13 +134,18 @@ export function validateResponseConfig(config: ResponseConfig): string[] {
   positive('maxDurationMs');
   positive('manualUnblockHoldMs');
   if (!(config.escalationFactor >= 1)) problems.push('escalationFactor must be >= 1');
-  if (!(Number.isInteger(config.maxNewBlocksPerHour) && config.maxNewBlocksPerHour >= 0)) problems.push('maxNewBlocksPerHour must be an integer >= 0');
-  if (!(Number.isInteger(config.throttleToBlockAfter) && config.throttleToBlockAfter >= 1)) problems.push('throttleToBlockAfter must be an integer >= 1');
-  if (!(Number.isInteger(config.digestThreshold) && config.digestThreshold >= 1)) problems.push('digestThreshold must be an integer >= 1');
-  if (!SEVERITIES.includes(config.alertMinSeverity)) problems.push(`alertMinSeverity "${config.alertMinSeverity}" is not a severity`);
+  if (!(Number.isInteger(config.maxNewBlocksPerHour) && config.maxNewBlocksPerHour >= 0))
+    problems.push('maxNewBlocksPerHour must be an integer >= 0');
+  if (!(Number.isInteger(config.throttleToBlockAfter) && config.throttleToBlockAfter >= 1))
+    problems.push('throttleToBlockAfter must be an integer >= 1');
+  if (!(Number.isInteger(config.digestThreshold) && config.digestThreshold >= 1))
+    problems.push('digestThreshold must be an integer >= 1');
+  if (!SEVERITIES.includes(config.alertMinSeverity))
+    problems.push(`alertMinSeverity "${config.alertMinSeverity}" is not a severity`);
   for (const c of config.allow.cidrs) if (!parseCidr(c)) problems.push(`allow.cidrs: "${c}" is not a CIDR range`);
   for (const c of config.protectedCidrs) if (!parseCidr(c)) problems.push(`protectedCidrs: "${c}" is not a CIDR range`);
-  if (config.consoleUrl !== undefined && !/^https?:\/\//.test(config.consoleUrl)) problems.push('consoleUrl must be an http(s) URL');
+  if (config.consoleUrl !== undefined && !/^https?:\/\//.test(config.consoleUrl))
+    problems.push('consoleUrl must be an http(s) URL');
   return problems;
 }
 

@@ -105,9 +105,18 @@ export async function applyOverride(request: OverrideRequest, deps: ExpiryDeps):
       if (!deps.enforcer) throw new OverrideError('the action is enforced but no enforcer is configured');
       const result = await deps.enforcer.apply([lift]);
       const outcome = result.outcomes[0];
-      if (outcome && !outcome.ok && outcome.reason !== 'not-found') throw new OverrideError(`could not lift ${targetKey(target)}: ${outcome.detail}`);
+      if (outcome && !outcome.ok && outcome.reason !== 'not-found')
+        throw new OverrideError(`could not lift ${targetKey(target)}: ${outcome.detail}`);
     }
-    await endAction(deps.store, now, target, 'unblocked', `manual ${request.op} by ${request.by}${request.note ? `: ${request.note}` : ''}`, deps.mode, request.by);
+    await endAction(
+      deps.store,
+      now,
+      target,
+      'unblocked',
+      `manual ${request.op} by ${request.by}${request.note ? `: ${request.note}` : ''}`,
+      deps.mode,
+      request.by,
+    );
   }
   if (request.op === 'extend') {
     if (!current?.active) throw new OverrideError(`${targetKey(target)} has no active action to extend`);
@@ -115,8 +124,22 @@ export async function applyOverride(request: OverrideRequest, deps: ExpiryDeps):
   }
   const state = (await updateDoc(docs, id, (s) => {
     const next: TargetState = s ?? { target, offences: 0 };
-    if (request.op === 'unblock') next.override = { kind: 'unblock', until: now + request.holdMs, by: request.by, at: now, ...(request.note ? { note: request.note } : {}) };
-    else if (request.op === 'allow') next.override = { kind: 'allow', by: request.by, at: now, ...(request.until ? { until: request.until } : {}), ...(request.note ? { note: request.note } : {}) };
+    if (request.op === 'unblock')
+      next.override = {
+        kind: 'unblock',
+        until: now + request.holdMs,
+        by: request.by,
+        at: now,
+        ...(request.note ? { note: request.note } : {}),
+      };
+    else if (request.op === 'allow')
+      next.override = {
+        kind: 'allow',
+        by: request.by,
+        at: now,
+        ...(request.until ? { until: request.until } : {}),
+        ...(request.note ? { note: request.note } : {}),
+      };
     else if (request.op === 'clear') delete next.override;
     else if (next.active) next.active.until = request.until;
     return next;
@@ -129,7 +152,13 @@ export async function applyOverride(request: OverrideRequest, deps: ExpiryDeps):
       mode: deps.mode,
       target: targetKey(target),
       action: request.op,
-      ...(request.op === 'extend' ? { until: request.until } : request.op === 'unblock' ? { until: now + request.holdMs } : request.op === 'allow' && request.until ? { until: request.until } : {}),
+      ...(request.op === 'extend'
+        ? { until: request.until }
+        : request.op === 'unblock'
+          ? { until: now + request.holdMs }
+          : request.op === 'allow' && request.until
+            ? { until: request.until }
+            : {}),
       reason: request.note ?? `manual ${request.op}`,
       by: request.by,
     },

@@ -30,7 +30,11 @@ export interface PolicyInput {
 }
 
 function meets(finding: Finding, t: Threshold | undefined): boolean {
-  return t !== undefined && severityRank(finding.severity) >= severityRank(t.minSeverity) && finding.confidence >= t.minConfidence;
+  return (
+    t !== undefined &&
+    severityRank(finding.severity) >= severityRank(t.minSeverity) &&
+    finding.confidence >= t.minConfidence
+  );
 }
 
 function alertWorthy(finding: Finding, min: Severity): boolean {
@@ -51,7 +55,8 @@ export function resolveTarget(finding: Finding, config: CompiledResponseConfig):
   // Entity `ip` is only ever the viewer address the edge saw; re-check anyway: a list (X-Forwarded-For), a port,
   // anything that is not one plain address is refused, and so is every proxy/edge/own/private range.
   const raw = finding.entity.id;
-  if (raw.includes(',') || raw.includes(' ')) return { refusal: `"${raw}" is a forwarded-for list, not the viewer address: never acted on` };
+  if (raw.includes(',') || raw.includes(' '))
+    return { refusal: `"${raw}" is a forwarded-for list, not the viewer address: never acted on` };
   const address = parseAddress(raw);
   const cidr = hostCidr(raw);
   if (!address || !cidr) return { refusal: `"${raw}" is not an IP address` };
@@ -59,7 +64,10 @@ export function resolveTarget(finding: Finding, config: CompiledResponseConfig):
   const reserved = config.reservedRanges.match(address);
   if (reserved) return { refusal: `${canonical} is a private or reserved address (${reserved}): never blocked` };
   const protectedRange = config.neverBlock.match(address);
-  if (protectedRange) return { refusal: `${canonical} is in a protected range (${protectedRange}: own, proxy or CloudFront edge): never blocked` };
+  if (protectedRange)
+    return {
+      refusal: `${canonical} is in a protected range (${protectedRange}: own, proxy or CloudFront edge): never blocked`,
+    };
   return { target: { kind: 'ip', address: canonical } };
 }
 
@@ -104,15 +112,22 @@ export function decide(input: PolicyInput): Decision {
   if (principal) return none(`the caller is linked to allowlisted principal ${principal}`, { target });
   const override = state?.override;
   if (override && (override.until === undefined || override.until > now)) {
-    if (override.kind === 'allow') return none(`allowlisted by ${override.by}${override.until ? ` until ${iso(override.until)}` : ''}`, { target });
-    return none(`manually unblocked by ${override.by}: not acted on again until ${iso(override.until ?? now)}`, { target });
+    if (override.kind === 'allow')
+      return none(`allowlisted by ${override.by}${override.until ? ` until ${iso(override.until)}` : ''}`, { target });
+    return none(`manually unblocked by ${override.by}: not acted on again until ${iso(override.until ?? now)}`, {
+      target,
+    });
   }
 
   // 4./5. Which action, how long.
   const offences = state?.offences ?? 0;
   let kind: ActionKind;
   if (target.kind === 'ip') {
-    if (!canBlock) return none(`${finding.type} at ${finding.severity} allows only throttling, and an address has no API key to throttle`, { target });
+    if (!canBlock)
+      return none(
+        `${finding.type} at ${finding.severity} allows only throttling, and an address has no API key to throttle`,
+        { target },
+      );
     kind = 'block';
   } else if (canBlock) kind = 'block';
   else if (offences >= config.throttleToBlockAfter) {
@@ -120,7 +135,10 @@ export function decide(input: PolicyInput): Decision {
     reasons.push(`repeat offender (${offences} earlier actions): blocked rather than throttled`);
   } else kind = 'throttle';
 
-  const active = state?.active && state.active.until > now && (state.active.enforced || config.mode === 'monitor') ? state.active : undefined;
+  const active =
+    state?.active && state.active.until > now && (state.active.enforced || config.mode === 'monitor')
+      ? state.active
+      : undefined;
   const enforce = config.mode === 'enforce';
   if (active) {
     // Escalation of something already acted on: never a second action; prolong (and harden throttle -> block).
@@ -128,7 +146,9 @@ export function decide(input: PolicyInput): Decision {
     const nextKind: ActionKind = harder ? 'block' : active.kind;
     const until = Math.max(active.until, now + actionDuration(config, nextKind, offences));
     if (!harder && until === active.until) {
-      return none(`already ${active.kind === 'block' ? 'blocked' : 'throttled'} until ${iso(active.until)}`, { target });
+      return none(`already ${active.kind === 'block' ? 'blocked' : 'throttled'} until ${iso(active.until)}`, {
+        target,
+      });
     }
     reasons.push(
       harder
@@ -136,7 +156,16 @@ export function decide(input: PolicyInput): Decision {
         : `escalated (${finding.severity}): ${active.kind} extended to ${iso(until)}`,
     );
     if (harder && !capAllows(input)) return capped(input, reasons, target, offences);
-    return { action: nextKind, target, until, extends: true, alert, enforce, reasons: modeReason(reasons, enforce), level: offences };
+    return {
+      action: nextKind,
+      target,
+      until,
+      extends: true,
+      alert,
+      enforce,
+      reasons: modeReason(reasons, enforce),
+      level: offences,
+    };
   }
 
   if (kind === 'block' && !capAllows(input)) return capped(input, reasons, target, offences);
@@ -158,7 +187,10 @@ function capped(input: PolicyInput, reasons: string[], target: Target, level: nu
     // Beyond the cap a would-be block is always alerted, whatever its severity: someone must look.
     alert: true,
     enforce: false,
-    reasons: [...reasons, `hourly cap of ${input.config.maxNewBlocksPerHour} new blocks reached: alert instead of block`],
+    reasons: [
+      ...reasons,
+      `hourly cap of ${input.config.maxNewBlocksPerHour} new blocks reached: alert instead of block`,
+    ],
     level,
   };
 }

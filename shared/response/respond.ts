@@ -13,7 +13,13 @@ import { type EntityRecord, entityKey } from '../baselines/entity.js';
 import type { Finding } from '../detection/finding.js';
 import { severityRank } from '../detection/finding.js';
 import type { Clock } from '../ports/clock.js';
-import type { EnforcedTarget, EnforcementChange, EnforcementContext, EnforcementOutcome, Enforcer } from '../ports/enforcer.js';
+import type {
+  EnforcedTarget,
+  EnforcementChange,
+  EnforcementContext,
+  EnforcementOutcome,
+  Enforcer,
+} from '../ports/enforcer.js';
 import type { Alert, Notifier } from '../ports/notifier.js';
 import { type DocumentCollection, type Store, StoreConflictError, typed } from '../ports/store.js';
 import { batchNotifications, buildAlert } from './alerts.js';
@@ -68,7 +74,9 @@ export function actionRank(severity: Finding['severity'], offences: number): num
 
 export function changeFor(target: Target, kind: 'block' | 'throttle', rank: number): EnforcementChange {
   if (target.kind === 'ip') return { op: 'block-ip', address: target.address, rank };
-  return kind === 'block' ? { op: 'block-key', apiKeyId: target.id, rank } : { op: 'throttle-key', apiKeyId: target.id };
+  return kind === 'block'
+    ? { op: 'block-key', apiKeyId: target.id, rank }
+    : { op: 'throttle-key', apiKeyId: target.id };
 }
 
 /** The change that undoes an active action. */
@@ -88,7 +96,8 @@ export function ranksFromStore(store: Store): NonNullable<EnforcementContext['ra
     const ranks = new Map<string, number>();
     for (const doc of docs.values()) {
       const active = doc.value.active;
-      if (active && active.kind === 'block') ranks.set(targetKey(doc.value.target), actionRank(active.severity, doc.value.offences));
+      if (active && active.kind === 'block')
+        ranks.set(targetKey(doc.value.target), actionRank(active.severity, doc.value.offences));
     }
     return ranks;
   };
@@ -161,7 +170,14 @@ export async function respond(findings: readonly Finding[], deps: ResponderDeps)
       const prepared = await prepare(finding, deps);
       outcome.decision = prepared.record.decision;
       outcome.duplicate = prepared.duplicate;
-      if (!prepared.duplicate) work.push({ finding, outcome, record: prepared.record, ...(prepared.change ? { change: prepared.change } : {}), notes: [] });
+      if (!prepared.duplicate)
+        work.push({
+          finding,
+          outcome,
+          record: prepared.record,
+          ...(prepared.change ? { change: prepared.change } : {}),
+          notes: [],
+        });
     } catch (error: unknown) {
       outcome.error = error;
     }
@@ -179,8 +195,16 @@ export async function respond(findings: readonly Finding[], deps: ResponderDeps)
         w.enforcement = report.outcomes[i];
       });
       for (const evicted of report.evicted) {
-        const target: Target = evicted.op === 'block-ip' ? { kind: 'ip', address: evicted.target } : { kind: 'api-key', id: evicted.target };
-        await endAction(deps.store, deps.clock.now(), target, 'evicted', 'the WAF set is full: made room for a worse offender', deps.config.mode);
+        const target: Target =
+          evicted.op === 'block-ip' ? { kind: 'ip', address: evicted.target } : { kind: 'api-key', id: evicted.target };
+        await endAction(
+          deps.store,
+          deps.clock.now(),
+          target,
+          'evicted',
+          'the WAF set is full: made room for a worse offender',
+          deps.config.mode,
+        );
         const note = `The WAF set was full: ${evicted.target} was unblocked early to make room.`;
         for (const w of enforcing) w.notes.push(note);
       }
@@ -196,7 +220,11 @@ export async function respond(findings: readonly Finding[], deps: ResponderDeps)
       if (w.change) await afterEnforcement(w, deps);
       await markDone(deps.store, w.record, { applied: true });
       if (w.record.decision.alert && !w.record.done.alerted) {
-        pendingAlerts.push({ alert: buildAlert(w.record, deps.config.consoleUrl, w.notes.join(' ') || undefined), record: w.record, outcome: w.outcome });
+        pendingAlerts.push({
+          alert: buildAlert(w.record, deps.config.consoleUrl, w.notes.join(' ') || undefined),
+          record: w.record,
+          outcome: w.outcome,
+        });
       }
     } catch (error: unknown) {
       w.outcome.error = error;
@@ -213,7 +241,10 @@ async function markDone(store: Store, record: DecisionRecord, done: DecisionReco
   );
 }
 
-async function prepare(finding: Finding, deps: ResponderDeps): Promise<{ record: DecisionRecord; duplicate: boolean; change?: EnforcementChange }> {
+async function prepare(
+  finding: Finding,
+  deps: ResponderDeps,
+): Promise<{ record: DecisionRecord; duplicate: boolean; change?: EnforcementChange }> {
   const { store, clock, config } = deps;
   const actions = typed<ActionsDoc>(store.actions);
   const targets = actions as DocumentCollection<TargetState>;
@@ -228,7 +259,8 @@ async function prepare(finding: Finding, deps: ResponderDeps): Promise<{ record:
       finding,
       config,
       now,
-      newBlocksThisHour: ((await actions.get([capDocId(now)])).get(capDocId(now))?.value as { count: number } | undefined)?.count ?? 0,
+      newBlocksThisHour:
+        ((await actions.get([capDocId(now)])).get(capDocId(now))?.value as { count: number } | undefined)?.count ?? 0,
       ...(await targetStateFor(finding, targets, deps)),
     });
     const record: DecisionRecord = {
@@ -257,7 +289,9 @@ async function prepare(finding: Finding, deps: ResponderDeps): Promise<{ record:
     if (!stored) throw new ResponseError(`decision ${recordId} vanished after writing`);
   }
   const record = stored.value;
-  const duplicate = Boolean(record.done.applied && record.done.audited && (record.done.alerted || !record.decision.alert));
+  const duplicate = Boolean(
+    record.done.applied && record.done.audited && (record.done.alerted || !record.decision.alert),
+  );
   if (duplicate) return { record, duplicate };
   const d = record.decision;
 
@@ -282,10 +316,15 @@ async function prepare(finding: Finding, deps: ResponderDeps): Promise<{ record:
   }
 
   // 2. Record the action on its target and count it against the cap; say what to enforce.
-  if (record.done.applied || d.action === 'none' || !d.target || d.until === undefined) return { record, duplicate: false };
+  if (record.done.applied || d.action === 'none' || !d.target || d.until === undefined)
+    return { record, duplicate: false };
   const state = await recordAction(record, deps);
   if (!d.enforce) return { record, duplicate: false };
-  return { record, duplicate: false, change: changeFor(d.target, d.action, actionRank(record.finding.severity, state.offences)) };
+  return {
+    record,
+    duplicate: false,
+    change: changeFor(d.target, d.action, actionRank(record.finding.severity, state.offences)),
+  };
 }
 
 async function targetStateFor(
@@ -302,7 +341,10 @@ async function targetStateFor(
   ]);
   const principals = entity.get(entityKey(finding.entity))?.value.links?.principals;
   const found = state.get(id)?.value;
-  return { ...(found ? { state: found } : {}), ...(principals && principals.length > 0 ? { linkedPrincipals: principals } : {}) };
+  return {
+    ...(found ? { state: found } : {}),
+    ...(principals && principals.length > 0 ? { linkedPrincipals: principals } : {}),
+  };
 }
 
 /** The action on its target's document (once per finding revision), and the hourly count of new blocks. */
@@ -334,7 +376,9 @@ async function recordAction(record: DecisionRecord, deps: ResponderDeps): Promis
     return s;
   })) as TargetState;
   if (isNew && kind === 'block') {
-    await updateDoc(typed<{ count: number }>(store.actions), capDocId(record.decidedAt), (c) => ({ count: (c?.count ?? 0) + 1 }));
+    await updateDoc(typed<{ count: number }>(store.actions), capDocId(record.decidedAt), (c) => ({
+      count: (c?.count ?? 0) + 1,
+    }));
   }
   return state;
 }
@@ -361,12 +405,24 @@ async function afterEnforcement(w: Work, deps: ResponderDeps): Promise<void> {
     }
     await audit(
       store,
-      { at: record.decidedAt, event: 'enforced', mode: record.mode, target: targetKey(target), findingId: record.findingId, revision: record.revision, action: kind, ...(record.decision.until !== undefined ? { until: record.decision.until } : {}), reason: outcome.detail ?? 'applied', by: 'lantern' },
+      {
+        at: record.decidedAt,
+        event: 'enforced',
+        mode: record.mode,
+        target: targetKey(target),
+        findingId: record.findingId,
+        revision: record.revision,
+        action: kind,
+        ...(record.decision.until !== undefined ? { until: record.decision.until } : {}),
+        reason: outcome.detail ?? 'applied',
+        by: 'lantern',
+      },
       recordId,
     );
     return;
   }
-  if (outcome.reason === 'failed') throw new ResponseError(`enforcement failed for ${targetKey(target)}: ${outcome.detail}`);
+  if (outcome.reason === 'failed')
+    throw new ResponseError(`enforcement failed for ${targetKey(target)}: ${outcome.detail}`);
   // Refused for good (set full of worse offenders, key unknown, no enforcer for it): nothing is in force; say so, alert.
   await updateDoc(targets, docId, (s) => {
     if (!s?.active || s.active.findingId !== record.findingId) return undefined;
@@ -375,7 +431,17 @@ async function afterEnforcement(w: Work, deps: ResponderDeps): Promise<void> {
   });
   await audit(
     store,
-    { at: clock.now(), event: 'enforce-failed', mode: record.mode, target: targetKey(target), findingId: record.findingId, revision: record.revision, action: kind, reason: `${outcome.reason}: ${outcome.detail}`, by: 'lantern' },
+    {
+      at: clock.now(),
+      event: 'enforce-failed',
+      mode: record.mode,
+      target: targetKey(target),
+      findingId: record.findingId,
+      revision: record.revision,
+      action: kind,
+      reason: `${outcome.reason}: ${outcome.detail}`,
+      by: 'lantern',
+    },
     recordId,
   );
   record.decision.alert = true;
@@ -404,23 +470,47 @@ export async function endAction(
     const event: AuditEvent = how === 'expired' ? 'expired' : how === 'evicted' ? 'evicted' : 'lifted';
     await audit(
       store,
-      { at: now, event, mode, target: targetKey(target), findingId: ended.findingId, revision: ended.revision, action: `end-${ended.kind}`, reason, by },
+      {
+        at: now,
+        event,
+        mode,
+        target: targetKey(target),
+        findingId: ended.findingId,
+        revision: ended.revision,
+        action: `end-${ended.kind}`,
+        reason,
+        by,
+      },
       `${targetKey(target)}:${ended.since}`,
     );
   }
   return state;
 }
 
-async function sendAlerts(pending: Array<{ alert: Alert; record: DecisionRecord; outcome: FindingOutcome }>, deps: ResponderDeps): Promise<void> {
+async function sendAlerts(
+  pending: Array<{ alert: Alert; record: DecisionRecord; outcome: FindingOutcome }>,
+  deps: ResponderDeps,
+): Promise<void> {
   if (pending.length === 0) return;
   const records = typed<DecisionRecord>(deps.store.actions);
   const markSent = async (items: typeof pending) => {
     for (const item of items) {
       const id = decisionDocId(item.record.findingId, item.record.revision);
-      await updateDoc(records, id, (current) => (current ? { ...current, done: { ...current.done, alerted: true } } : undefined));
+      await updateDoc(records, id, (current) =>
+        current ? { ...current, done: { ...current.done, alerted: true } } : undefined,
+      );
       await audit(
         deps.store,
-        { at: deps.clock.now(), event: 'alerted', mode: item.record.mode, findingId: item.record.findingId, revision: item.record.revision, action: 'alert', reason: item.alert.actionTaken, by: 'lantern' },
+        {
+          at: deps.clock.now(),
+          event: 'alerted',
+          mode: item.record.mode,
+          findingId: item.record.findingId,
+          revision: item.record.revision,
+          action: 'alert',
+          reason: item.alert.actionTaken,
+          by: 'lantern',
+        },
         id,
       );
       item.outcome.alerted = true;

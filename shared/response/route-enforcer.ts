@@ -41,11 +41,19 @@ export function routeEnforcer(routes: EnforcerRoutes): Enforcer {
         if (!enforcer) {
           for (const i of indexes) {
             const change = changes[i] as EnforcementChange;
-            outcomes[i] = { ok: false, change, reason: 'unsupported', detail: `no enforcer is configured for ${change.op}` };
+            outcomes[i] = {
+              ok: false,
+              change,
+              reason: 'unsupported',
+              detail: `no enforcer is configured for ${change.op}`,
+            };
           }
           continue;
         }
-        const report = await enforcer.apply(indexes.map((i) => changes[i] as EnforcementChange), context);
+        const report = await enforcer.apply(
+          indexes.map((i) => changes[i] as EnforcementChange),
+          context,
+        );
         indexes.forEach((i, k) => {
           outcomes[i] = report.outcomes[k] as EnforcementOutcome;
         });

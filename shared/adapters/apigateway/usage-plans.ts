@@ -23,7 +23,7 @@ import {
   UpdateUsagePlanCommand,
 } from '@aws-sdk/client-api-gateway';
 import type { EnforcementChange, EnforcementOutcome, EnforcementReport, Enforcer } from '../../ports/enforcer.js';
-import { RateGate, type Timing, realTiming } from '../waf/set-writer.js';
+import { RateGate, realTiming, type Timing } from '../waf/set-writer.js';
 
 export interface UsagePlanEnforcerOptions {
   client: APIGatewayClient;
@@ -67,7 +67,12 @@ async function addKey(client: APIGatewayClient, usagePlanId: string, keyId: stri
 
 function failure(change: EnforcementChange, error: unknown): EnforcementOutcome {
   if (error instanceof NotFoundException) return { ok: false, change, reason: 'not-found', detail: error.message };
-  return { ok: false, change, reason: 'failed', detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  return {
+    ok: false,
+    change,
+    reason: 'failed',
+    detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  };
 }
 
 export function createUsagePlanEnforcer(options: UsagePlanEnforcerOptions): Enforcer {
@@ -81,11 +86,21 @@ export function createUsagePlanEnforcer(options: UsagePlanEnforcerOptions): Enfo
     }
     for (const plan of others) await removeKey(client, plan, change.apiKeyId);
     await addKey(client, quarantinePlanId, change.apiKeyId);
-    return { ok: true, change, restoreUsagePlanIds: others, detail: `moved from ${others.join(', ') || 'no plan'} to quarantine plan ${quarantinePlanId}` };
+    return {
+      ok: true,
+      change,
+      restoreUsagePlanIds: others,
+      detail: `moved from ${others.join(', ') || 'no plan'} to quarantine plan ${quarantinePlanId}`,
+    };
   }
 
   async function unthrottle(change: Extract<EnforcementChange, { op: 'unthrottle-key' }>): Promise<EnforcementOutcome> {
-    const restore = change.restoreUsagePlanIds.length > 0 ? change.restoreUsagePlanIds : options.fallbackPlanId ? [options.fallbackPlanId] : [];
+    const restore =
+      change.restoreUsagePlanIds.length > 0
+        ? change.restoreUsagePlanIds
+        : options.fallbackPlanId
+          ? [options.fallbackPlanId]
+          : [];
     await removeKey(client, quarantinePlanId, change.apiKeyId);
     for (const plan of restore) await addKey(client, plan, change.apiKeyId);
     return { ok: true, change, detail: `restored to ${restore.join(', ') || 'no plan (none recorded)'}` };
@@ -99,7 +114,13 @@ export function createUsagePlanEnforcer(options: UsagePlanEnforcerOptions): Enfo
         try {
           if (change.op === 'throttle-key') outcomes.push(await throttle(change));
           else if (change.op === 'unthrottle-key') outcomes.push(await unthrottle(change));
-          else outcomes.push({ ok: false, change, reason: 'unsupported', detail: `${change.op} is not a usage-plan change` });
+          else
+            outcomes.push({
+              ok: false,
+              change,
+              reason: 'unsupported',
+              detail: `${change.op} is not a usage-plan change`,
+            });
         } catch (error: unknown) {
           outcomes.push(failure(change, error));
         }
@@ -131,7 +152,14 @@ export function escapePatchSegment(segment: string): string {
 }
 
 /** Per-method throttle of one API stage inside a usage plan. */
-export function methodThrottlePatch(apiId: string, stage: string, resourcePath: string, method: string, rateLimit: number, burstLimit: number): PatchOperation[] {
+export function methodThrottlePatch(
+  apiId: string,
+  stage: string,
+  resourcePath: string,
+  method: string,
+  rateLimit: number,
+  burstLimit: number,
+): PatchOperation[] {
   const base = `/apiStages/${apiId}:${stage}/throttle/${escapePatchSegment(resourcePath)}/${method.toUpperCase()}`;
   return [
     { op: 'replace', path: `${base}/rateLimit`, value: String(rateLimit) },
@@ -144,7 +172,10 @@ export function methodThrottlePatch(apiId: string, stage: string, resourcePath: 
  * same plan wait together and merge (the last value of a path wins): one call carries all of a plan's changes.
  */
 export class UsagePlanPatchQueue {
-  private readonly pending = new Map<string, { ops: Map<string, PatchOperation>; waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> }>();
+  private readonly pending = new Map<
+    string,
+    { ops: Map<string, PatchOperation>; waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> }
+  >();
   private running = false;
   private readonly gate: RateGate;
   calls = 0;

@@ -7,7 +7,12 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import type { Finding } from '../../detection/finding.js';
 import type { Clock } from '../../ports/clock.js';
-import { encodeFindingEvent, type FindingPublisher, partitionKeyOf, toFindingEvent } from '../../response/finding-events.js';
+import {
+  encodeFindingEvent,
+  type FindingPublisher,
+  partitionKeyOf,
+  toFindingEvent,
+} from '../../response/finding-events.js';
 
 export class PublishError extends Error {
   override name = 'PublishError';
@@ -44,7 +49,9 @@ export function createKinesisFindingPublisher(options: KinesisFindingPublisherOp
           const failed = pending.filter((_, i) => out.Records?.[i]?.ErrorCode);
           if (attempt >= (options.maxAttempts ?? 4)) {
             const code = out.Records?.find((r) => r.ErrorCode)?.ErrorCode ?? 'unknown';
-            throw new PublishError(`${failed.length} finding events refused by Kinesis (${code}) after ${attempt} attempts`);
+            throw new PublishError(
+              `${failed.length} finding events refused by Kinesis (${code}) after ${attempt} attempts`,
+            );
           }
           pending = failed;
           await sleep((options.baseDelayMs ?? 100) * 2 ** (attempt - 1));

@@ -19,7 +19,13 @@ export interface LocalEnforcer extends Enforcer {
   readonly history: readonly LocalEnforcerRecord[];
 }
 
-export function createLocalEnforcer(options: { now?: () => number; onChange?: (record: LocalEnforcerRecord) => void; originalPlans?: (apiKeyId: string) => string[] } = {}): LocalEnforcer {
+export function createLocalEnforcer(
+  options: {
+    now?: () => number;
+    onChange?: (record: LocalEnforcerRecord) => void;
+    originalPlans?: (apiKeyId: string) => string[];
+  } = {},
+): LocalEnforcer {
   const blockedIps = new Set<string>();
   const blockedKeys = new Set<string>();
   const throttledKeys = new Map<string, string[]>();
@@ -34,22 +40,43 @@ export function createLocalEnforcer(options: { now?: () => number; onChange?: (r
         return { changed, outcome: { ok: true, change, detail: changed ? 'would add to WAF' : 'already recorded' } };
       }
       case 'unblock-ip':
-        return { changed: blockedIps.delete(change.address), outcome: { ok: true, change, detail: 'would remove from WAF' } };
+        return {
+          changed: blockedIps.delete(change.address),
+          outcome: { ok: true, change, detail: 'would remove from WAF' },
+        };
       case 'block-key': {
         const changed = !blockedKeys.has(change.apiKeyId);
         blockedKeys.add(change.apiKeyId);
-        return { changed, outcome: { ok: true, change, detail: changed ? 'would add the key to the WAF key rule' : 'already recorded' } };
+        return {
+          changed,
+          outcome: { ok: true, change, detail: changed ? 'would add the key to the WAF key rule' : 'already recorded' },
+        };
       }
       case 'unblock-key':
-        return { changed: blockedKeys.delete(change.apiKeyId), outcome: { ok: true, change, detail: 'would remove the key from the WAF key rule' } };
+        return {
+          changed: blockedKeys.delete(change.apiKeyId),
+          outcome: { ok: true, change, detail: 'would remove the key from the WAF key rule' },
+        };
       case 'throttle-key': {
-        if (throttledKeys.has(change.apiKeyId)) return { changed: false, outcome: { ok: true, change, detail: 'already recorded' } };
+        if (throttledKeys.has(change.apiKeyId))
+          return { changed: false, outcome: { ok: true, change, detail: 'already recorded' } };
         const plans = options.originalPlans?.(change.apiKeyId) ?? [];
         throttledKeys.set(change.apiKeyId, plans);
-        return { changed: true, outcome: { ok: true, change, restoreUsagePlanIds: plans, detail: 'would move the key to the quarantine plan' } };
+        return {
+          changed: true,
+          outcome: {
+            ok: true,
+            change,
+            restoreUsagePlanIds: plans,
+            detail: 'would move the key to the quarantine plan',
+          },
+        };
       }
       case 'unthrottle-key':
-        return { changed: throttledKeys.delete(change.apiKeyId), outcome: { ok: true, change, detail: 'would restore the key to its plans' } };
+        return {
+          changed: throttledKeys.delete(change.apiKeyId),
+          outcome: { ok: true, change, detail: 'would restore the key to its plans' },
+        };
     }
   };
 

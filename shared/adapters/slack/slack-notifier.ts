@@ -35,13 +35,19 @@ export function parseWebhookSecret(secret: string, allowLocal = false): string {
   const local = parsed.protocol === 'http:' && (parsed.hostname === 'localhost' || parsed.hostname === '127.0.0.1');
   if (local && allowLocal) return url;
   if (parsed.protocol !== 'https:' || parsed.hostname !== 'hooks.slack.com') {
-    throw new SlackConfigError(`the Slack webhook must be an https://hooks.slack.com/ URL, got host "${parsed.hostname}"`);
+    throw new SlackConfigError(
+      `the Slack webhook must be an https://hooks.slack.com/ URL, got host "${parsed.hostname}"`,
+    );
   }
   return url;
 }
 
 /** Reads the webhook URL once (cold start). `getSecret` is the Secrets Manager call (see functions/responder). */
-export async function readSlackWebhookUrl(getSecret: (secretId: string) => Promise<string | undefined>, secretId: string, allowLocal = false): Promise<string> {
+export async function readSlackWebhookUrl(
+  getSecret: (secretId: string) => Promise<string | undefined>,
+  secretId: string,
+  allowLocal = false,
+): Promise<string> {
   const value = await getSecret(secretId);
   if (!value) throw new SlackConfigError(`secret ${secretId} has no string value`);
   return parseWebhookSecret(value, allowLocal);
@@ -56,7 +62,12 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-const SEVERITY_MARK: Record<Alert['severity'], string> = { critical: ':red_circle:', high: ':large_orange_circle:', medium: ':large_yellow_circle:', low: ':white_circle:' };
+const SEVERITY_MARK: Record<Alert['severity'], string> = {
+  critical: ':red_circle:',
+  high: ':large_orange_circle:',
+  medium: ':large_yellow_circle:',
+  low: ':white_circle:',
+};
 
 type Block = Record<string, unknown>;
 
@@ -66,24 +77,58 @@ function section(markdown: string): Block {
 
 function alertBlocks(a: Alert): Block[] {
   const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`${a.severity.toUpperCase()} ${a.type}${a.mode === 'monitor' ? ' (monitor mode)' : ''}`, 150), emoji: true } },
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: clip(`${a.severity.toUpperCase()} ${a.type}${a.mode === 'monitor' ? ' (monitor mode)' : ''}`, 150),
+        emoji: true,
+      },
+    },
     section(`${SEVERITY_MARK[a.severity]} ${esc(a.summary)}`),
     {
       type: 'section',
       fields: [
         { type: 'mrkdwn', text: `*Who*\n${esc(a.who)}` },
-        { type: 'mrkdwn', text: `*Where*\n${a.endpoint ? esc(`${a.endpoint.method} ${a.endpoint.host}${a.endpoint.path}`) : '—'}` },
+        {
+          type: 'mrkdwn',
+          text: `*Where*\n${a.endpoint ? esc(`${a.endpoint.method} ${a.endpoint.host}${a.endpoint.path}`) : '—'}`,
+        },
         { type: 'mrkdwn', text: `*Confidence*\n${a.confidence.toFixed(2)}` },
         { type: 'mrkdwn', text: `*Mode*\n${a.mode}` },
       ],
     },
-    section(`*Evidence*\n${evidenceLines(a).map((l) => `• ${esc(l.trim())}`).join('\n') || '—'}`),
+    section(
+      `*Evidence*\n${
+        evidenceLines(a)
+          .map((l) => `• ${esc(l.trim())}`)
+          .join('\n') || '—'
+      }`,
+    ),
     section(`*Action taken*\n${esc(a.actionTaken)}`),
   ];
   if (a.consoleUrl) {
-    blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in Lantern' }, url: a.consoleUrl, action_id: 'open-finding' }] });
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'Open in Lantern' },
+          url: a.consoleUrl,
+          action_id: 'open-finding',
+        },
+      ],
+    });
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: esc(`Finding ${a.findingId} · revision ${a.revision} · ${new Date(a.at).toISOString()}`) }] });
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: esc(`Finding ${a.findingId} · revision ${a.revision} · ${new Date(a.at).toISOString()}`),
+      },
+    ],
+  });
   return blocks;
 }
 
@@ -92,8 +137,15 @@ export function slackMessage(notification: Notification): { text: string; blocks
   const text = subjectOf(notification);
   if (notification.kind === 'alert') return { text, blocks: alertBlocks(notification.alert) };
   const d = notification.digest;
-  const lines = d.alerts.map((a) => `${SEVERITY_MARK[a.severity]} *${a.severity}* ${esc(a.type)} by ${esc(a.who)}: ${esc(a.actionTaken)}`);
-  const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: clip(`Lantern: ${d.alerts.length + d.more} findings`, 150), emoji: true } }];
+  const lines = d.alerts.map(
+    (a) => `${SEVERITY_MARK[a.severity]} *${a.severity}* ${esc(a.type)} by ${esc(a.who)}: ${esc(a.actionTaken)}`,
+  );
+  const blocks: Block[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: clip(`Lantern: ${d.alerts.length + d.more} findings`, 150), emoji: true },
+    },
+  ];
   // A section holds 3,000 characters: several when the list is long (Slack allows 50 blocks).
   let chunk: string[] = [];
   for (const line of lines) {
@@ -105,11 +157,26 @@ export function slackMessage(notification: Notification): { text: string; blocks
   }
   if (chunk.length > 0) blocks.push(section(chunk.join('\n')));
   if (d.more > 0) blocks.push(section(`… and ${d.more} more.`));
-  if (d.consoleUrl) blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in Lantern' }, url: d.consoleUrl, action_id: 'open-findings' }] });
+  if (d.consoleUrl)
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'Open in Lantern' },
+          url: d.consoleUrl,
+          action_id: 'open-findings',
+        },
+      ],
+    });
   return { text, blocks: blocks.slice(0, 50) };
 }
 
-export function createSlackNotifier(options: { webhookUrl: string; timeoutMs?: number; fetch?: typeof fetch }): Notifier {
+export function createSlackNotifier(options: {
+  webhookUrl: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}): Notifier {
   const send = options.fetch ?? fetch;
   return {
     async notify(notification) {

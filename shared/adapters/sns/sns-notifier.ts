@@ -14,12 +14,16 @@ export function createSnsNotifier(options: { client: SNSClient; topicArn: string
   return {
     async notify(notification: Notification) {
       let body = textOf(notification);
-      if (Buffer.byteLength(body) > MAX_BODY_BYTES) body = `${Buffer.from(body).subarray(0, MAX_BODY_BYTES).toString('utf8')}\n… (truncated)`;
+      if (Buffer.byteLength(body) > MAX_BODY_BYTES)
+        body = `${Buffer.from(body).subarray(0, MAX_BODY_BYTES).toString('utf8')}\n… (truncated)`;
       const severity =
         notification.kind === 'alert'
           ? notification.alert.severity
-          : (['critical', 'high', 'medium', 'low'].find((s) => notification.digest.alerts.some((a) => a.severity === s)) ?? 'low');
-      const mode = notification.kind === 'alert' ? notification.alert.mode : (notification.digest.alerts[0]?.mode ?? 'monitor');
+          : (['critical', 'high', 'medium', 'low'].find((s) =>
+              notification.digest.alerts.some((a) => a.severity === s),
+            ) ?? 'low');
+      const mode =
+        notification.kind === 'alert' ? notification.alert.mode : (notification.digest.alerts[0]?.mode ?? 'monitor');
       try {
         await options.client.send(
           new PublishCommand({
@@ -34,7 +38,9 @@ export function createSnsNotifier(options: { client: SNSClient; topicArn: string
           }),
         );
       } catch (error: unknown) {
-        throw new NotifyError(`SNS publish to ${options.topicArn} failed: ${error instanceof Error ? error.message : String(error)}`);
+        throw new NotifyError(
+          `SNS publish to ${options.topicArn} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     },
   };

@@ -118,11 +118,15 @@ export class CoalescingSetWriter {
 
   /** Queues changes; resolves with the outcome of the write that carried them (shared with other submitters). */
   submit(adds: readonly PendingAdd[], removes: readonly string[], ranks?: Ranks): Promise<SetWriteResult> {
-    const batch: Batch = (this.next ??= { ops: new Map(), waiters: [] } as Batch);
+    if (!this.next) this.next = { ops: new Map(), waiters: [] };
+    const batch = this.next;
     for (const entry of removes) batch.ops.set(entry, { op: 'remove' });
     for (const add of adds) {
       const existing = batch.ops.get(add.entry);
-      batch.ops.set(add.entry, { op: 'add', rank: existing?.op === 'add' ? Math.max(existing.rank, add.rank) : add.rank });
+      batch.ops.set(add.entry, {
+        op: 'add',
+        rank: existing?.op === 'add' ? Math.max(existing.rank, add.rank) : add.rank,
+      });
     }
     if (ranks) batch.ranks = ranks;
     const result = new Promise<SetWriteResult>((resolve, reject) => batch.waiters.push({ resolve, reject }));
@@ -167,14 +171,18 @@ export class CoalescingSetWriter {
         return { ...result, wrote: true };
       } catch (error: unknown) {
         if (!(error instanceof WAFOptimisticLockException)) throw error;
-        if (attempt >= maxAttempts) throw new WafSetConflictError(`${this.backend.label}: lock token still stale after ${attempt} attempts`);
+        if (attempt >= maxAttempts)
+          throw new WafSetConflictError(`${this.backend.label}: lock token still stale after ${attempt} attempts`);
         await this.timing.sleep(Math.floor(this.timing.random() * base * 2 ** (attempt - 1)));
       }
     }
   }
 
   /** The set after the batch, within its limits: when full, the lowest-ranked Lantern entries make room for worse ones. */
-  private async plan(current: readonly string[], batch: Batch): Promise<{ entries: string[]; result: Omit<SetWriteResult, 'wrote'> }> {
+  private async plan(
+    current: readonly string[],
+    batch: Batch,
+  ): Promise<{ entries: string[]; result: Omit<SetWriteResult, 'wrote'> }> {
     const set = new Set(current);
     const result: Omit<SetWriteResult, 'wrote'> = {
       added: new Set(),
@@ -213,7 +221,9 @@ export class CoalescingSetWriter {
       let victimRank = add.rank;
       for (const entry of set) {
         const target = this.backend.targetOf(entry);
-        const rank = rankOf.get(entry) ?? (target ? ranks.get(target.kind === 'ip' ? `ip:${target.address}` : `api-key:${target.id}`) : undefined);
+        const rank =
+          rankOf.get(entry) ??
+          (target ? ranks.get(target.kind === 'ip' ? `ip:${target.address}` : `api-key:${target.id}`) : undefined);
         if (rank !== undefined && rank < victimRank) {
           victim = entry;
           victimRank = rank;

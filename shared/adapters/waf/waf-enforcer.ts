@@ -16,9 +16,22 @@ import {
   UpdateRegexPatternSetCommand,
   type WAFV2Client,
 } from '@aws-sdk/client-wafv2';
-import type { EnforcementChange, EnforcementContext, EnforcementOutcome, EnforcementReport, Enforcer } from '../../ports/enforcer.js';
+import type {
+  EnforcementChange,
+  EnforcementContext,
+  EnforcementOutcome,
+  EnforcementReport,
+  Enforcer,
+} from '../../ports/enforcer.js';
 import { canonicalCidr, hostCidr, parseCidr } from '../../response/addresses.js';
-import { CoalescingSetWriter, RateGate, type SetBackend, type SetWriteResult, type Timing, realTiming } from './set-writer.js';
+import {
+  CoalescingSetWriter,
+  RateGate,
+  realTiming,
+  type SetBackend,
+  type SetWriteResult,
+  type Timing,
+} from './set-writer.js';
 
 export type WafScope = 'CLOUDFRONT' | 'REGIONAL';
 
@@ -66,11 +79,22 @@ function ipSetBackend(client: WAFV2Client, scope: WafScope, ref: WafSetRef, vers
     async read() {
       const out = await client.send(new GetIPSetCommand({ Name: ref.name, Scope: scope, Id: ref.id }));
       const entries = (out.IPSet?.Addresses ?? []).map((a) => canonicalCidr(a) ?? a);
-      return { entries, lockToken: out.LockToken ?? '', ...(out.IPSet?.Description ? { description: out.IPSet.Description } : {}) };
+      return {
+        entries,
+        lockToken: out.LockToken ?? '',
+        ...(out.IPSet?.Description ? { description: out.IPSet.Description } : {}),
+      };
     },
     async write(entries, lockToken, description) {
       await client.send(
-        new UpdateIPSetCommand({ Name: ref.name, Scope: scope, Id: ref.id, Addresses: [...entries], LockToken: lockToken, ...(description ? { Description: description } : {}) }),
+        new UpdateIPSetCommand({
+          Name: ref.name,
+          Scope: scope,
+          Id: ref.id,
+          Addresses: [...entries],
+          LockToken: lockToken,
+          ...(description ? { Description: description } : {}),
+        }),
       );
     },
     fits: (entries) => entries.length <= max,
@@ -124,17 +148,28 @@ export function unpackKeyPatterns(patterns: readonly string[]): string[] {
   return entries;
 }
 
-function regexSetBackend(client: WAFV2Client, scope: WafScope, ref: WafSetRef, maxPatterns: number, maxLength: number): SetBackend {
+function regexSetBackend(
+  client: WAFV2Client,
+  scope: WafScope,
+  ref: WafSetRef,
+  maxPatterns: number,
+  maxLength: number,
+): SetBackend {
   const encode = (entries: readonly string[]) => {
     const foreign = entries.filter((e) => e.startsWith('=')).map((e) => e.slice(1));
-    const packed = packKeyPatterns(entries.filter((e) => !e.startsWith('=')), maxLength);
+    const packed = packKeyPatterns(
+      entries.filter((e) => !e.startsWith('=')),
+      maxLength,
+    );
     return packed ? [...foreign, ...packed] : undefined;
   };
   return {
     label: `API key regex set ${ref.name}`,
     async read() {
       const out = await client.send(new GetRegexPatternSetCommand({ Name: ref.name, Scope: scope, Id: ref.id }));
-      const patterns = (out.RegexPatternSet?.RegularExpressionList ?? []).map((r) => r.RegexString ?? '').filter((p) => p !== '');
+      const patterns = (out.RegexPatternSet?.RegularExpressionList ?? [])
+        .map((r) => r.RegexString ?? '')
+        .filter((p) => p !== '');
       return {
         entries: unpackKeyPatterns(patterns),
         lockToken: out.LockToken ?? '',
@@ -167,7 +202,9 @@ export function keyFingerprint(value: string): string {
   return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)}`;
 }
 
-export function createWafEnforcer(options: WafEnforcerOptions): Enforcer & { writers: Record<'v4' | 'v6' | 'keys', CoalescingSetWriter | undefined> } {
+export function createWafEnforcer(
+  options: WafEnforcerOptions,
+): Enforcer & { writers: Record<'v4' | 'v6' | 'keys', CoalescingSetWriter | undefined> } {
   const limits = { ...WAF_LIMITS, ...options.limits };
   const timing = options.timing ?? realTiming;
   const gate = new RateGate(options.minWriteIntervalMs ?? 1000, timing);
@@ -177,18 +214,47 @@ export function createWafEnforcer(options: WafEnforcerOptions): Enforcer & { wri
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
   };
-  const v4 = new CoalescingSetWriter(ipSetBackend(options.client, options.scope, options.ipv4, 4, limits.ipSetAddresses), writerOptions);
-  const v6 = new CoalescingSetWriter(ipSetBackend(options.client, options.scope, options.ipv6, 6, limits.ipSetAddresses), writerOptions);
+  const v4 = new CoalescingSetWriter(
+    ipSetBackend(options.client, options.scope, options.ipv4, 4, limits.ipSetAddresses),
+    writerOptions,
+  );
+  const v6 = new CoalescingSetWriter(
+    ipSetBackend(options.client, options.scope, options.ipv6, 6, limits.ipSetAddresses),
+    writerOptions,
+  );
   const keys = options.apiKeys
-    ? new CoalescingSetWriter(regexSetBackend(options.client, options.scope, options.apiKeys, limits.regexPatterns, limits.regexLength), writerOptions)
+    ? new CoalescingSetWriter(
+        regexSetBackend(options.client, options.scope, options.apiKeys, limits.regexPatterns, limits.regexLength),
+        writerOptions,
+      )
     : undefined;
 
-  async function apply(changes: readonly EnforcementChange[], context: EnforcementContext = {}): Promise<EnforcementReport> {
+  async function apply(
+    changes: readonly EnforcementChange[],
+    context: EnforcementContext = {},
+  ): Promise<EnforcementReport> {
     const outcomes: Array<EnforcementOutcome | undefined> = new Array(changes.length);
-    const work = new Map<CoalescingSetWriter, { adds: Array<{ entry: string; rank: number }>; removes: string[]; items: Array<{ index: number; entry: string; detail?: string }> }>();
-    const queue = (writer: CoalescingSetWriter, index: number, entry: string, add: boolean, rank = 0, detail?: string) => {
+    const work = new Map<
+      CoalescingSetWriter,
+      {
+        adds: Array<{ entry: string; rank: number }>;
+        removes: string[];
+        items: Array<{ index: number; entry: string; detail?: string }>;
+      }
+    >();
+    const queue = (
+      writer: CoalescingSetWriter,
+      index: number,
+      entry: string,
+      add: boolean,
+      rank = 0,
+      detail?: string,
+    ) => {
       let w = work.get(writer);
-      if (!w) work.set(writer, (w = { adds: [], removes: [], items: [] }));
+      if (!w) {
+        w = { adds: [], removes: [], items: [] };
+        work.set(writer, w);
+      }
       if (add) w.adds.push({ entry, rank });
       else w.removes.push(entry);
       w.items.push({ index, entry, ...(detail ? { detail } : {}) });
@@ -200,7 +266,12 @@ export function createWafEnforcer(options: WafEnforcerOptions): Enforcer & { wri
         case 'unblock-ip': {
           const cidr = hostCidr(change.address);
           if (!cidr) {
-            outcomes[index] = { ok: false, change, reason: 'failed', detail: `"${change.address}" is not an IP address` };
+            outcomes[index] = {
+              ok: false,
+              change,
+              reason: 'failed',
+              detail: `"${change.address}" is not an IP address`,
+            };
             break;
           }
           const writer = cidr.includes(':') ? v6 : v4;
@@ -210,21 +281,43 @@ export function createWafEnforcer(options: WafEnforcerOptions): Enforcer & { wri
         case 'block-key':
         case 'unblock-key': {
           if (!keys || !options.apiKeys) {
-            outcomes[index] = { ok: false, change, reason: 'unsupported', detail: 'no API key regex pattern set is configured' };
+            outcomes[index] = {
+              ok: false,
+              change,
+              reason: 'unsupported',
+              detail: 'no API key regex pattern set is configured',
+            };
             break;
           }
           let value: string | undefined;
           try {
             value = await options.apiKeys.resolveValue(change.apiKeyId);
           } catch (error: unknown) {
-            outcomes[index] = { ok: false, change, reason: 'failed', detail: `could not read API key ${change.apiKeyId}: ${error instanceof Error ? error.message : String(error)}` };
+            outcomes[index] = {
+              ok: false,
+              change,
+              reason: 'failed',
+              detail: `could not read API key ${change.apiKeyId}: ${error instanceof Error ? error.message : String(error)}`,
+            };
             break;
           }
           if (value === undefined) {
-            outcomes[index] = { ok: false, change, reason: 'not-found', detail: `API key ${change.apiKeyId} does not exist` };
+            outcomes[index] = {
+              ok: false,
+              change,
+              reason: 'not-found',
+              detail: `API key ${change.apiKeyId} does not exist`,
+            };
             break;
           }
-          queue(keys, index, value, change.op === 'block-key', change.op === 'block-key' ? change.rank : 0, `key value ${keyFingerprint(value)}`);
+          queue(
+            keys,
+            index,
+            value,
+            change.op === 'block-key',
+            change.op === 'block-key' ? change.rank : 0,
+            `key value ${keyFingerprint(value)}`,
+          );
           break;
         }
         default:
@@ -241,7 +334,12 @@ export function createWafEnforcer(options: WafEnforcerOptions): Enforcer & { wri
       } catch (error: unknown) {
         for (const item of w.items) {
           const change = changes[item.index] as EnforcementChange;
-          outcomes[item.index] = { ok: false, change, reason: 'failed', detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+          outcomes[item.index] = {
+            ok: false,
+            change,
+            reason: 'failed',
+            detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          };
         }
         continue;
       }
@@ -252,10 +350,18 @@ export function createWafEnforcer(options: WafEnforcerOptions): Enforcer & { wri
         const change = changes[item.index] as EnforcementChange;
         const suffix = item.detail ? ` (${item.detail})` : '';
         if (result.rejected.has(item.entry)) {
-          outcomes[item.index] = { ok: false, change, reason: 'set-full', detail: `the WAF set is full of offenders at least as bad${suffix}` };
-        } else if (result.added.has(item.entry)) outcomes[item.index] = { ok: true, change, detail: `added to WAF${suffix}` };
-        else if (result.present.has(item.entry)) outcomes[item.index] = { ok: true, change, detail: `already in WAF${suffix}` };
-        else if (result.removed.has(item.entry)) outcomes[item.index] = { ok: true, change, detail: `removed from WAF${suffix}` };
+          outcomes[item.index] = {
+            ok: false,
+            change,
+            reason: 'set-full',
+            detail: `the WAF set is full of offenders at least as bad${suffix}`,
+          };
+        } else if (result.added.has(item.entry))
+          outcomes[item.index] = { ok: true, change, detail: `added to WAF${suffix}` };
+        else if (result.present.has(item.entry))
+          outcomes[item.index] = { ok: true, change, detail: `already in WAF${suffix}` };
+        else if (result.removed.has(item.entry))
+          outcomes[item.index] = { ok: true, change, detail: `removed from WAF${suffix}` };
         else outcomes[item.index] = { ok: true, change, detail: `not in WAF${suffix}` };
       }
     }

@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadResponderConfig } from '../../../functions/responder/config.js';
 import { createResponderHandler } from '../../../functions/responder/responder.js';
 import { type LocalCloud, loadHandler, startLocalCloud } from '../../../infra/local/cloud.js';
-import { type KinesisFunction, KinesisEventSourcePoller } from '../../../infra/local/poller.js';
+import { KinesisEventSourcePoller, type KinesisFunction } from '../../../infra/local/poller.js';
 import { createKinesisFindingPublisher } from '../../../shared/adapters/kinesis-findings/kinesis-finding-publisher.js';
 import { createLocalEnforcer } from '../../../shared/adapters/local-enforcer/local-enforcer.js';
 import { analyzeBatch } from '../../../shared/engine/analyze.js';
@@ -32,10 +32,32 @@ const FINDINGS_STREAM = 'lantern-e2e-findings';
 function credentialStuffing(start: number): ApiEvent[] {
   const events: ApiEvent[] = [];
   for (let i = 0; i < 60; i++) {
-    events.push({ time: start + i * 1000, source: 'cloudfront-realtime', requestId: `legit-${i}`, host: 'api.example.com', method: 'POST', path: '/login', status: i % 10 === 0 ? 401 : 200, clientIp: `81.2.69.${i % 40}`, userAgent: 'Mozilla/5.0', authenticated: false });
+    events.push({
+      time: start + i * 1000,
+      source: 'cloudfront-realtime',
+      requestId: `legit-${i}`,
+      host: 'api.example.com',
+      method: 'POST',
+      path: '/login',
+      status: i % 10 === 0 ? 401 : 200,
+      clientIp: `81.2.69.${i % 40}`,
+      userAgent: 'Mozilla/5.0',
+      authenticated: false,
+    });
   }
   for (let i = 0; i < 150; i++) {
-    events.push({ time: start + 60_000 + i * 1000, source: 'cloudfront-realtime', requestId: `attack-${i}`, host: 'api.example.com', method: 'POST', path: '/login', status: 401, clientIp: ATTACKER, userAgent: 'python-requests/2.31', authenticated: false });
+    events.push({
+      time: start + 60_000 + i * 1000,
+      source: 'cloudfront-realtime',
+      requestId: `attack-${i}`,
+      host: 'api.example.com',
+      method: 'POST',
+      path: '/login',
+      status: 401,
+      clientIp: ATTACKER,
+      userAgent: 'python-requests/2.31',
+      authenticated: false,
+    });
   }
   return events;
 }
@@ -54,12 +76,21 @@ async function findingsStream(cloud: LocalCloud): Promise<void> {
 async function runAttack(cloud: LocalCloud, responder: KinesisFunction): Promise<Store> {
   await findingsStream(cloud);
   const store = cloud.store();
-  const effects = await analyzeBatch({ events: credentialStuffing(Date.now() - 5 * 60_000), rejections: [] }, { store, clock: systemClock });
+  const effects = await analyzeBatch(
+    { events: credentialStuffing(Date.now() - 5 * 60_000), rejections: [] },
+    { store, clock: systemClock },
+  );
   expect(effects.findings.some((f) => f.type === 'credential-stuffing' && f.entity.id === ATTACKER)).toBe(true);
-  const poller = new KinesisEventSourcePoller(cloud.kinesis, FINDINGS_STREAM, responder, { functionName: 'lantern-responder', maximumBatchingWindowMs: 50, pollIntervalMs: 50 });
+  const poller = new KinesisEventSourcePoller(cloud.kinesis, FINDINGS_STREAM, responder, {
+    functionName: 'lantern-responder',
+    maximumBatchingWindowMs: 50,
+    pollIntervalMs: 50,
+  });
   await poller.start();
   try {
-    await createKinesisFindingPublisher({ client: cloud.kinesis, stream: FINDINGS_STREAM, clock: systemClock }).publish(effects.findings);
+    await createKinesisFindingPublisher({ client: cloud.kinesis, stream: FINDINGS_STREAM, clock: systemClock }).publish(
+      effects.findings,
+    );
     await poller.waitIdle();
   } finally {
     await poller.stop();
@@ -80,8 +111,14 @@ describe('credential stuffing on the local cloud', () => {
 
   it('enforce mode: the attacker is blocked (only the attacker), and the block expires', async () => {
     cloud = await startLocalCloud({ shards: 1, prefix: 'lantern-e2e-enforce' });
-    const modulePath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../functions/responder/handler.ts');
-    const handler = await loadHandler<Handler>(cloud, modulePath, 'handler', { LANTERN_RESPONSE_MODE: 'enforce', LANTERN_ENFORCER: 'local' });
+    const modulePath = path.resolve(
+      path.dirname(fileURLToPath(import.meta.url)),
+      '../../../functions/responder/handler.ts',
+    );
+    const handler = await loadHandler<Handler>(cloud, modulePath, 'handler', {
+      LANTERN_RESPONSE_MODE: 'enforce',
+      LANTERN_ENFORCER: 'local',
+    });
 
     const store = await runAttack(cloud, handler);
 
@@ -99,9 +136,19 @@ describe('credential stuffing on the local cloud', () => {
 
   it('monitor mode: the same attack is recorded as a would-be block, nothing is enforced', async () => {
     cloud = await startLocalCloud({ shards: 1, prefix: 'lantern-e2e-monitor' });
-    const config = loadResponderConfig({ ...cloud.functionEnv, LANTERN_RESPONSE_MODE: 'monitor', LANTERN_ENFORCER: 'local' });
+    const config = loadResponderConfig({
+      ...cloud.functionEnv,
+      LANTERN_RESPONSE_MODE: 'monitor',
+      LANTERN_ENFORCER: 'local',
+    });
     const enforcer = createLocalEnforcer();
-    const responder = createResponderHandler({ store: cloud.store(), clock: systemClock, config: config.policy, enforcer, log: { info: () => undefined, error: () => undefined } });
+    const responder = createResponderHandler({
+      store: cloud.store(),
+      clock: systemClock,
+      config: config.policy,
+      enforcer,
+      log: { info: () => undefined, error: () => undefined },
+    });
 
     const store = await runAttack(cloud, responder);
 

@@ -21,7 +21,7 @@ import { expireActions } from '../../../shared/response/expire.js';
 import { encodeFindingEvent, toFindingEvent } from '../../../shared/response/finding-events.js';
 import type { AuditEntry, TargetState } from '../../../shared/response/state.js';
 import { kinesisEvent } from '../../helpers/kinesis-events.js';
-import { ATTACKER, T0, config, makeFinding } from '../../unit/response/factories.js';
+import { ATTACKER, config, makeFinding, T0 } from '../../unit/response/factories.js';
 
 type Handler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
 const quiet = { info: () => undefined, error: () => undefined };
@@ -42,7 +42,8 @@ async function auditEvents(store: Store) {
 }
 
 describe('responder handler (memory store)', () => {
-  const record = (revision = 1, id = ATTACKER) => encodeFindingEvent(toFindingEvent(makeFinding({ revision, entity: { type: 'ip', id } }), T0));
+  const record = (revision = 1, id = ATTACKER) =>
+    encodeFindingEvent(toFindingEvent(makeFinding({ revision, entity: { type: 'ip', id } }), T0));
 
   it('the same event delivered twice applies one action', async () => {
     // Prepare
@@ -69,7 +70,8 @@ describe('responder handler (memory store)', () => {
       apply: async (changes, context) => {
         const outcomes = [];
         for (const change of changes) {
-          if (change.op === 'block-ip' && change.address === failFor) outcomes.push({ ok: false as const, change, reason: 'failed' as const, detail: 'throttled' });
+          if (change.op === 'block-ip' && change.address === failFor)
+            outcomes.push({ ok: false as const, change, reason: 'failed' as const, detail: 'throttled' });
           else outcomes.push(...(await local.apply([change], context)).outcomes);
         }
         return { outcomes, evicted: [] };
@@ -78,7 +80,10 @@ describe('responder handler (memory store)', () => {
     const handle = createResponderHandler({ store, clock: fixedClock(T0), config: config(), enforcer, log: quiet });
     const event = kinesisEvent([record(1, '45.33.32.1'), 'garbage', record(1, failFor), record(1, '45.33.32.3')]);
     const response = await handle(event);
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([event.Records[1]?.kinesis.sequenceNumber, event.Records[2]?.kinesis.sequenceNumber]);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      event.Records[1]?.kinesis.sequenceNumber,
+      event.Records[2]?.kinesis.sequenceNumber,
+    ]);
     expect([...local.blockedIps].sort()).toEqual(['45.33.32.1', '45.33.32.3']);
   });
 });
@@ -103,13 +108,20 @@ describe('responder on the local cloud (kinesalite + dynalite, real handler)', (
 
   it('publishes findings, the mapping delivers them, the real handler blocks once in enforce mode; expiry lifts it', async () => {
     // Prepare: the real handler module, enforce mode, local enforcer (records what it would do), no alert channel.
-    const modulePath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../functions/responder/handler.ts');
+    const modulePath = path.resolve(
+      path.dirname(fileURLToPath(import.meta.url)),
+      '../../../functions/responder/handler.ts',
+    );
     const handler = await loadHandler<Handler>(cloud, modulePath, 'handler', {
       LANTERN_RESPONSE_MODE: 'enforce',
       LANTERN_ENFORCER: 'local',
       AWS_ENDPOINT_URL_KINESIS: cloud.kinesisEndpoint,
     });
-    const poller = new KinesisEventSourcePoller(cloud.kinesis, streamName, handler, { functionName: 'lantern-responder', maximumBatchingWindowMs: 50, pollIntervalMs: 50 });
+    const poller = new KinesisEventSourcePoller(cloud.kinesis, streamName, handler, {
+      functionName: 'lantern-responder',
+      maximumBatchingWindowMs: 50,
+      pollIntervalMs: 50,
+    });
     const publisher = createKinesisFindingPublisher({ client: cloud.kinesis, stream: streamName, clock: systemClock });
     const finding = makeFinding({ lastSeen: Date.now() });
     await poller.start();

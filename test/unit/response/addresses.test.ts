@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CidrList, canonicalCidr, cloudFrontRanges, hostCidr, parseAddress } from '../../../shared/response/addresses.js';
+import {
+  CidrList,
+  canonicalCidr,
+  cloudFrontRanges,
+  hostCidr,
+  parseAddress,
+} from '../../../shared/response/addresses.js';
 
 describe('addresses', () => {
   it('writes /32 and /128 host CIDRs in canonical form', () => {

@@ -1,7 +1,11 @@
 /** Factories for response tests: findings and compiled configs. */
 import type { Finding } from '../../../shared/detection/finding.js';
 import { findingId } from '../../../shared/detection/finding.js';
-import { compileResponseConfig, DEFAULT_RESPONSE_CONFIG, type ResponseConfig } from '../../../shared/response/config.js';
+import {
+  compileResponseConfig,
+  DEFAULT_RESPONSE_CONFIG,
+  type ResponseConfig,
+} from '../../../shared/response/config.js';
 
 export const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 export const HOUR = 3_600_000;
@@ -23,7 +27,10 @@ export function makeFinding(overrides: Partial<Finding> = {}): Finding {
     endpoint,
     firstSeen: T0 - 600_000,
     lastSeen: T0,
-    evidence: { failedLoginsPer10Min: { observed: 240, threshold: 20 }, failureShare: { observed: 0.98, threshold: 0.8 } },
+    evidence: {
+      failedLoginsPer10Min: { observed: 240, threshold: 20 },
+      failureShare: { observed: 0.98, threshold: 0.8 },
+    },
     summary: `ip ${entity.id} failed 240 logins on POST api.example.com/login in 10 minutes (98 % of its attempts): it is trying stolen credentials.`,
     status: 'open',
     revision: 1,

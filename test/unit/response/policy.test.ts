@@ -1,15 +1,26 @@
 import { describe, expect, it } from 'vitest';
+import {
+  compileResponseConfig,
+  DEFAULT_RESPONSE_CONFIG,
+  ResponseConfigError,
+} from '../../../shared/response/config.js';
 import { actionDuration, decide } from '../../../shared/response/policy.js';
 import type { TargetState } from '../../../shared/response/state.js';
-import { compileResponseConfig, DEFAULT_RESPONSE_CONFIG, ResponseConfigError } from '../../../shared/response/config.js';
-import { ATTACKER, ATTACKER_V6, HOUR, T0, config, makeFinding } from './factories.js';
+import { ATTACKER, ATTACKER_V6, config, HOUR, makeFinding, T0 } from './factories.js';
 
 const base = { now: T0, newBlocksThisHour: 0 };
 
 describe('response policy', () => {
   it('blocks a viewer address behind high-confidence credential stuffing, for the base duration', () => {
     const d = decide({ ...base, finding: makeFinding(), config: config() });
-    expect(d).toMatchObject({ action: 'block', target: { kind: 'ip', address: ATTACKER }, until: T0 + HOUR, alert: true, enforce: true, level: 0 });
+    expect(d).toMatchObject({
+      action: 'block',
+      target: { kind: 'ip', address: ATTACKER },
+      until: T0 + HOUR,
+      alert: true,
+      enforce: true,
+      level: 0,
+    });
   });
 
   it('monitor mode (the default) decides the same but enforces nothing, and says so', () => {
@@ -27,7 +38,11 @@ describe('response policy', () => {
   });
 
   it('alert-only types never lead to an action', () => {
-    const d = decide({ ...base, finding: makeFinding({ type: 'shadow-api-traffic', severity: 'critical', confidence: 1 }), config: config() });
+    const d = decide({
+      ...base,
+      finding: makeFinding({ type: 'shadow-api-traffic', severity: 'critical', confidence: 1 }),
+      config: config(),
+    });
     expect(d.action).toBe('none');
     expect(d.reasons.join()).toMatch(/alert-only/);
   });
@@ -63,36 +78,65 @@ describe('response policy', () => {
   });
 
   it('blocks IPv6 viewers by their canonical address', () => {
-    const d = decide({ ...base, finding: makeFinding({ entity: { type: 'ip', id: '2A03:2880:F12F:0083:FACE:B00C:0000:25DE' } }), config: config() });
+    const d = decide({
+      ...base,
+      finding: makeFinding({ entity: { type: 'ip', id: '2A03:2880:F12F:0083:FACE:B00C:0000:25DE' } }),
+      config: config(),
+    });
     expect(d.target).toEqual({ kind: 'ip', address: ATTACKER_V6 });
   });
 
   it('respects the CIDR, API key and principal allowlists', () => {
     const cfg = config({ allow: { cidrs: ['45.33.32.0/24'], apiKeys: ['key123'], principals: ['partner-bot'] } });
-    expect(decide({ ...base, finding: makeFinding(), config: cfg }).reasons.join()).toMatch(/allowlisted \(45\.33\.32\.0\/24\)/);
+    expect(decide({ ...base, finding: makeFinding(), config: cfg }).reasons.join()).toMatch(
+      /allowlisted \(45\.33\.32\.0\/24\)/,
+    );
     const key = makeFinding({ entity: { type: 'api-key', id: 'key123' } });
     expect(decide({ ...base, finding: key, config: cfg }).reasons.join()).toMatch(/API key key123 is allowlisted/);
-    const linked = decide({ ...base, finding: makeFinding({ entity: { type: 'ip', id: '46.4.1.1' } }), config: cfg, linkedPrincipals: ['partner-bot'] });
+    const linked = decide({
+      ...base,
+      finding: makeFinding({ entity: { type: 'ip', id: '46.4.1.1' } }),
+      config: cfg,
+      linkedPrincipals: ['partner-bot'],
+    });
     expect(linked.action).toBe('none');
     expect(linked.reasons.join()).toMatch(/allowlisted principal partner-bot/);
   });
 
   it('principals and sessions are alerted, never blocked', () => {
-    const d = decide({ ...base, finding: makeFinding({ entity: { type: 'principal', id: 'alice' } }), config: config() });
+    const d = decide({
+      ...base,
+      finding: makeFinding({ entity: { type: 'principal', id: 'alice' } }),
+      config: config(),
+    });
     expect(d).toMatchObject({ action: 'none', alert: true });
   });
 
   it('respects a manual unblock until its hold ends, then acts again', () => {
-    const state: TargetState = { target: { kind: 'ip', address: ATTACKER }, offences: 1, override: { kind: 'unblock', until: T0 + HOUR, by: 'ops@example.com', at: T0 - HOUR } };
+    const state: TargetState = {
+      target: { kind: 'ip', address: ATTACKER },
+      offences: 1,
+      override: { kind: 'unblock', until: T0 + HOUR, by: 'ops@example.com', at: T0 - HOUR },
+    };
     const held = decide({ ...base, finding: makeFinding({ revision: 2 }), config: config(), state });
     expect(held.action).toBe('none');
     expect(held.reasons.join()).toMatch(/manually unblocked by ops@example.com/);
-    const later = decide({ ...base, now: T0 + HOUR + 1, finding: makeFinding({ revision: 3 }), config: config(), state });
+    const later = decide({
+      ...base,
+      now: T0 + HOUR + 1,
+      finding: makeFinding({ revision: 3 }),
+      config: config(),
+      state,
+    });
     expect(later.action).toBe('block');
   });
 
   it('respects a manual allow, with or without an end', () => {
-    const state: TargetState = { target: { kind: 'ip', address: ATTACKER }, offences: 0, override: { kind: 'allow', by: 'ops', at: T0 } };
+    const state: TargetState = {
+      target: { kind: 'ip', address: ATTACKER },
+      offences: 0,
+      override: { kind: 'allow', by: 'ops', at: T0 },
+    };
     expect(decide({ ...base, finding: makeFinding(), config: config(), state }).action).toBe('none');
   });
 
@@ -107,8 +151,16 @@ describe('response policy', () => {
 
   it('throttles an API key first, and blocks a repeat offender', () => {
     const key = makeFinding({ entity: { type: 'api-key', id: 'k1' }, severity: 'medium', confidence: 0.8 });
-    expect(decide({ ...base, finding: key, config: config() })).toMatchObject({ action: 'throttle', target: { kind: 'api-key', id: 'k1' } });
-    const repeat = decide({ ...base, finding: key, config: config(), state: { target: { kind: 'api-key', id: 'k1' }, offences: 2 } });
+    expect(decide({ ...base, finding: key, config: config() })).toMatchObject({
+      action: 'throttle',
+      target: { kind: 'api-key', id: 'k1' },
+    });
+    const repeat = decide({
+      ...base,
+      finding: key,
+      config: config(),
+      state: { target: { kind: 'api-key', id: 'k1' }, offences: 2 },
+    });
     expect(repeat.action).toBe('block');
     expect(repeat.reasons.join()).toMatch(/repeat offender/);
   });
@@ -123,7 +175,15 @@ describe('response policy', () => {
     const state: TargetState = {
       target: { kind: 'ip', address: ATTACKER },
       offences: 1,
-      active: { kind: 'block', since: T0 - 10 * 60_000, until: T0 + 10 * 60_000, findingId: 'f', revision: 1, severity: 'high', enforced: true },
+      active: {
+        kind: 'block',
+        since: T0 - 10 * 60_000,
+        until: T0 + 10 * 60_000,
+        findingId: 'f',
+        revision: 1,
+        severity: 'high',
+        enforced: true,
+      },
     };
     const d = decide({ ...base, finding: makeFinding({ severity: 'critical', revision: 2 }), config: config(), state });
     expect(d).toMatchObject({ action: 'block', extends: true, until: T0 + 4 * HOUR });
@@ -133,7 +193,15 @@ describe('response policy', () => {
     const state: TargetState = {
       target: { kind: 'ip', address: ATTACKER },
       offences: 0,
-      active: { kind: 'block', since: T0, until: T0 + 10 * HOUR, findingId: 'f', revision: 1, severity: 'high', enforced: true },
+      active: {
+        kind: 'block',
+        since: T0,
+        until: T0 + 10 * HOUR,
+        findingId: 'f',
+        revision: 1,
+        severity: 'high',
+        enforced: true,
+      },
     };
     const d = decide({ ...base, finding: makeFinding({ revision: 2 }), config: config(), state });
     expect(d.action).toBe('none');
@@ -144,9 +212,22 @@ describe('response policy', () => {
     const state: TargetState = {
       target: { kind: 'api-key', id: 'k1' },
       offences: 1,
-      active: { kind: 'throttle', since: T0, until: T0 + HOUR, findingId: 'f', revision: 1, severity: 'medium', enforced: true },
+      active: {
+        kind: 'throttle',
+        since: T0,
+        until: T0 + HOUR,
+        findingId: 'f',
+        revision: 1,
+        severity: 'medium',
+        enforced: true,
+      },
     };
-    const d = decide({ ...base, finding: makeFinding({ entity: { type: 'api-key', id: 'k1' }, severity: 'critical' }), config: config(), state });
+    const d = decide({
+      ...base,
+      finding: makeFinding({ entity: { type: 'api-key', id: 'k1' }, severity: 'critical' }),
+      config: config(),
+      state,
+    });
     expect(d).toMatchObject({ action: 'block', extends: true });
   });
 
@@ -162,7 +243,15 @@ describe('response policy', () => {
     const state: TargetState = {
       target: { kind: 'ip', address: ATTACKER },
       offences: 1,
-      active: { kind: 'block', since: T0, until: T0 + 10 * HOUR, findingId: 'f', revision: 1, severity: 'high', enforced: false },
+      active: {
+        kind: 'block',
+        since: T0,
+        until: T0 + 10 * HOUR,
+        findingId: 'f',
+        revision: 1,
+        severity: 'high',
+        enforced: false,
+      },
     };
     const d = decide({ ...base, finding: makeFinding({ revision: 2 }), config: config(), state });
     expect(d).toMatchObject({ action: 'block', enforce: true });
@@ -171,10 +260,20 @@ describe('response policy', () => {
 
   it('rejects a wrong configuration naming every problem', () => {
     expect(() =>
-      compileResponseConfig({ ...DEFAULT_RESPONSE_CONFIG, mode: 'block' as never, maxNewBlocksPerHour: -1, allow: { cidrs: ['10.0.0.0/33'], apiKeys: [], principals: [] } }),
+      compileResponseConfig({
+        ...DEFAULT_RESPONSE_CONFIG,
+        mode: 'block' as never,
+        maxNewBlocksPerHour: -1,
+        allow: { cidrs: ['10.0.0.0/33'], apiKeys: [], principals: [] },
+      }),
     ).toThrow(ResponseConfigError);
     try {
-      compileResponseConfig({ ...DEFAULT_RESPONSE_CONFIG, mode: 'block' as never, maxNewBlocksPerHour: -1, allow: { cidrs: ['10.0.0.0/33'], apiKeys: [], principals: [] } });
+      compileResponseConfig({
+        ...DEFAULT_RESPONSE_CONFIG,
+        mode: 'block' as never,
+        maxNewBlocksPerHour: -1,
+        allow: { cidrs: ['10.0.0.0/33'], apiKeys: [], principals: [] },
+      });
     } catch (error: unknown) {
       expect((error as ResponseConfigError).problems).toEqual([
         'mode must be monitor or enforce, got "block"',

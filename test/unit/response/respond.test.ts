@@ -8,7 +8,7 @@ import { typed } from '../../../shared/ports/store.js';
 import { applyOverride, expireActions } from '../../../shared/response/expire.js';
 import { respond } from '../../../shared/response/respond.js';
 import type { AuditEntry, DecisionRecord, TargetState } from '../../../shared/response/state.js';
-import { ATTACKER, HOUR, T0, config, makeFinding } from './factories.js';
+import { ATTACKER, config, HOUR, makeFinding, T0 } from './factories.js';
 
 function setup(mode: 'monitor' | 'enforce' = 'enforce', overrides: Parameters<typeof config>[0] = {}) {
   const clock = fixedClock(T0);
@@ -17,7 +17,8 @@ function setup(mode: 'monitor' | 'enforce' = 'enforce', overrides: Parameters<ty
   const sent: Notification[] = [];
   const notifier: Notifier = { notify: async (n) => void sent.push(n) };
   const deps = { store, clock, config: config({ mode, ...overrides }), enforcer, notifier };
-  const target = async (key: string) => (await typed<TargetState>(store.actions).get([`target:${key}`])).get(`target:${key}`)?.value;
+  const target = async (key: string) =>
+    (await typed<TargetState>(store.actions).get([`target:${key}`])).get(`target:${key}`)?.value;
   const auditTrail = async () => (await typed<AuditEntry>(store.audit).list()).items.map((i) => i.value);
   return { clock, store, enforcer, sent, deps, target, auditTrail };
 }
@@ -31,10 +32,15 @@ describe('responder', () => {
     // Assess
     expect(outcome).toMatchObject({ duplicate: false, alerted: true, decision: { action: 'block', enforce: true } });
     expect([...enforcer.blockedIps]).toEqual([ATTACKER]);
-    expect(await target(`ip:${ATTACKER}`)).toMatchObject({ offences: 1, active: { kind: 'block', until: T0 + HOUR, enforced: true, revision: 1 } });
+    expect(await target(`ip:${ATTACKER}`)).toMatchObject({
+      offences: 1,
+      active: { kind: 'block', until: T0 + HOUR, enforced: true, revision: 1 },
+    });
     expect((await auditTrail()).map((e) => e.event)).toEqual(['decided', 'enforced', 'alerted']);
     expect(sent).toHaveLength(1);
-    expect(sent[0]?.kind === 'alert' && sent[0].alert.actionTaken).toMatch(/^Done: block in AWS WAF address 45\.33\.32\.156 until/);
+    expect(sent[0]?.kind === 'alert' && sent[0].alert.actionTaken).toMatch(
+      /^Done: block in AWS WAF address 45\.33\.32\.156 until/,
+    );
   });
 
   it('the same finding event twice applies one action and sends one alert', async () => {
@@ -52,7 +58,16 @@ describe('responder', () => {
     let fail = true;
     const flaky: Enforcer = {
       apply: async (changes, context) => {
-        if (fail) return { outcomes: changes.map((change) => ({ ok: false as const, change, reason: 'failed' as const, detail: 'WAF unavailable' })), evicted: [] };
+        if (fail)
+          return {
+            outcomes: changes.map((change) => ({
+              ok: false as const,
+              change,
+              reason: 'failed' as const,
+              detail: 'WAF unavailable',
+            })),
+            evicted: [],
+          };
         return enforcer.apply(changes, context);
       },
     };
@@ -70,7 +85,9 @@ describe('responder', () => {
     await respond([makeFinding()], deps);
     expect(enforcer.history).toHaveLength(0);
     expect((await target(`ip:${ATTACKER}`))?.active).toMatchObject({ kind: 'block', enforced: false });
-    expect(sent[0]?.kind === 'alert' && sent[0].alert.actionTaken).toMatch(/^Monitor mode, nothing enforced: would block/);
+    expect(sent[0]?.kind === 'alert' && sent[0].alert.actionTaken).toMatch(
+      /^Monitor mode, nothing enforced: would block/,
+    );
   });
 
   it('an escalation (new revision) extends the block instead of adding a second', async () => {
@@ -79,7 +96,10 @@ describe('responder', () => {
     clock.advance(30 * 60_000);
     await respond([makeFinding({ revision: 2, severity: 'critical' })], deps);
     const state = await target(`ip:${ATTACKER}`);
-    expect(state).toMatchObject({ offences: 1, active: { revision: 2, since: T0, until: T0 + 30 * 60_000 + 4 * HOUR } });
+    expect(state).toMatchObject({
+      offences: 1,
+      active: { revision: 2, since: T0, until: T0 + 30 * 60_000 + 4 * HOUR },
+    });
     expect(enforcer.blockedIps.size).toBe(1);
     expect(sent).toHaveLength(2); // one alert per finding and escalation
   });
@@ -102,33 +122,58 @@ describe('responder', () => {
     const { deps, clock, enforcer, target } = setup('enforce');
     const finding = makeFinding({ entity: { type: 'api-key', id: 'k1' }, severity: 'medium', confidence: 0.8 });
     await respond([finding], deps);
-    expect((await target('api-key:k1'))?.active).toMatchObject({ kind: 'throttle', restore: { usagePlanIds: ['gold'] } });
+    expect((await target('api-key:k1'))?.active).toMatchObject({
+      kind: 'throttle',
+      restore: { usagePlanIds: ['gold'] },
+    });
     clock.advance(HOUR);
     await expireActions({ ...deps, mode: 'enforce' });
-    expect(enforcer.history.at(-1)?.change).toEqual({ op: 'unthrottle-key', apiKeyId: 'k1', restoreUsagePlanIds: ['gold'] });
+    expect(enforcer.history.at(-1)?.change).toEqual({
+      op: 'unthrottle-key',
+      apiKeyId: 'k1',
+      restoreUsagePlanIds: ['gold'],
+    });
   });
 
   it('a manual unblock lifts the block and the next detection respects it', async () => {
     const { deps, clock, enforcer, auditTrail } = setup('enforce');
     await respond([makeFinding()], deps);
-    await applyOverride({ op: 'unblock', target: { kind: 'ip', address: ATTACKER }, by: 'ops@example.com', holdMs: 24 * HOUR, note: 'customer NAT' }, { ...deps, mode: 'enforce' });
+    await applyOverride(
+      {
+        op: 'unblock',
+        target: { kind: 'ip', address: ATTACKER },
+        by: 'ops@example.com',
+        holdMs: 24 * HOUR,
+        note: 'customer NAT',
+      },
+      { ...deps, mode: 'enforce' },
+    );
     expect(enforcer.blockedIps.size).toBe(0);
     clock.advance(HOUR);
     const [next] = await respond([makeFinding({ revision: 2, severity: 'critical' })], deps);
     expect(next?.decision.action).toBe('none');
     expect(next?.decision.reasons.join()).toMatch(/manually unblocked by ops@example.com/);
     expect(enforcer.blockedIps.size).toBe(0);
-    expect((await auditTrail()).filter((e) => e.by === 'ops@example.com').map((e) => e.event)).toEqual(['lifted', 'override']);
+    expect((await auditTrail()).filter((e) => e.by === 'ops@example.com').map((e) => e.event)).toEqual([
+      'lifted',
+      'override',
+    ]);
   });
 
   it('a manual extend keeps the block longer; a manual allow stops all action', async () => {
     const { deps, clock, enforcer, target } = setup('enforce');
     await respond([makeFinding()], deps);
-    await applyOverride({ op: 'extend', target: { kind: 'ip', address: ATTACKER }, by: 'ops', until: T0 + 48 * HOUR }, { ...deps, mode: 'enforce' });
+    await applyOverride(
+      { op: 'extend', target: { kind: 'ip', address: ATTACKER }, by: 'ops', until: T0 + 48 * HOUR },
+      { ...deps, mode: 'enforce' },
+    );
     clock.advance(2 * HOUR);
     await expireActions({ ...deps, mode: 'enforce' });
     expect(enforcer.blockedIps.size).toBe(1);
-    await applyOverride({ op: 'allow', target: { kind: 'ip', address: ATTACKER }, by: 'ops' }, { ...deps, mode: 'enforce' });
+    await applyOverride(
+      { op: 'allow', target: { kind: 'ip', address: ATTACKER }, by: 'ops' },
+      { ...deps, mode: 'enforce' },
+    );
     expect(enforcer.blockedIps.size).toBe(0);
     const [next] = await respond([makeFinding({ revision: 2, severity: 'critical' })], deps);
     expect(next?.decision.reasons.join()).toMatch(/allowlisted by ops/);
@@ -137,7 +182,9 @@ describe('responder', () => {
 
   it('the hourly cap turns further blocks into alerts', async () => {
     const { deps, enforcer } = setup('enforce', { maxNewBlocksPerHour: 2 });
-    const findings = ['45.33.32.1', '45.33.32.2', '45.33.32.3'].map((id) => makeFinding({ entity: { type: 'ip', id } }));
+    const findings = ['45.33.32.1', '45.33.32.2', '45.33.32.3'].map((id) =>
+      makeFinding({ entity: { type: 'ip', id } }),
+    );
     const outcomes = await respond(findings, deps);
     expect(outcomes.map((o) => o.decision.action)).toEqual(['block', 'block', 'none']);
     expect(outcomes[2]?.decision.reasons.join()).toMatch(/hourly cap/);
@@ -147,7 +194,12 @@ describe('responder', () => {
   it('many findings at once reach the enforcer in one call (one write per WAF set)', async () => {
     const { deps, enforcer } = setup('enforce');
     const calls: number[] = [];
-    const counting: Enforcer = { apply: async (changes, context) => (calls.push(changes.length), enforcer.apply(changes, context)) };
+    const counting: Enforcer = {
+      apply: async (changes, context) => {
+        calls.push(changes.length);
+        return enforcer.apply(changes, context);
+      },
+    };
     const findings = [1, 2, 3].map((n) => makeFinding({ entity: { type: 'ip', id: `45.33.32.${n}` } }));
     await respond(findings, { ...deps, enforcer: counting });
     expect(calls).toEqual([3]);
@@ -184,7 +236,15 @@ describe('responder', () => {
   it('a block refused because the WAF set is full is recorded as not in force, and alerted', async () => {
     const { deps, target, sent } = setup('enforce', { alertMinSeverity: 'critical' });
     const full: Enforcer = {
-      apply: async (changes) => ({ outcomes: changes.map((change) => ({ ok: false as const, change, reason: 'set-full' as const, detail: 'the WAF set is full' })), evicted: [] }),
+      apply: async (changes) => ({
+        outcomes: changes.map((change) => ({
+          ok: false as const,
+          change,
+          reason: 'set-full' as const,
+          detail: 'the WAF set is full',
+        })),
+        evicted: [],
+      }),
     };
     await respond([makeFinding()], { ...deps, enforcer: full });
     expect((await target(`ip:${ATTACKER}`))?.active).toBeUndefined();

@@ -11,7 +11,10 @@ describe('responder configuration', () => {
   });
 
   it('reads enforce mode, WAF sets (CLOUDFRONT scope in us-east-1), usage plans, lists and the CloudFront ranges', () => {
-    const ipRanges = JSON.stringify({ prefixes: [{ ip_prefix: '130.176.0.0/17', service: 'CLOUDFRONT' }], ipv6_prefixes: [] });
+    const ipRanges = JSON.stringify({
+      prefixes: [{ ip_prefix: '130.176.0.0/17', service: 'CLOUDFRONT' }],
+      ipv6_prefixes: [],
+    });
     const config = loadResponderConfig(
       {
         ...base,
@@ -24,14 +27,21 @@ describe('responder configuration', () => {
         LANTERN_ALLOW_CIDRS: '198.51.100.0/24, 2001:db8::/32',
         LANTERN_PROTECTED_CIDRS: '52.1.2.3/32',
         LANTERN_AWS_IP_RANGES_FILE: '/opt/ip-ranges.json',
-        LANTERN_RESPONSE_POLICY: '{"maxNewBlocksPerHour": 10, "rules": {"scanning": {"block": {"minSeverity": "critical", "minConfidence": 0.9}}}}',
+        LANTERN_RESPONSE_POLICY:
+          '{"maxNewBlocksPerHour": 10, "rules": {"scanning": {"block": {"minSeverity": "critical", "minConfidence": 0.9}}}}',
         LANTERN_ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:lantern-alerts',
       },
       () => ipRanges,
     );
     expect(config.enforcer).toEqual({
       kind: 'aws',
-      waf: { scope: 'CLOUDFRONT', region: 'us-east-1', ipv4: { name: 'lantern-v4', id: 'id4' }, ipv6: { name: 'lantern-v6', id: 'id6' }, apiKeys: { name: 'lantern-keys', id: 'idk' } },
+      waf: {
+        scope: 'CLOUDFRONT',
+        region: 'us-east-1',
+        ipv4: { name: 'lantern-v4', id: 'id4' },
+        ipv6: { name: 'lantern-v6', id: 'id6' },
+        apiKeys: { name: 'lantern-keys', id: 'idk' },
+      },
       usagePlans: { quarantinePlanId: 'q1' },
     });
     expect(config.policy.maxNewBlocksPerHour).toBe(10);
@@ -44,12 +54,18 @@ describe('responder configuration', () => {
 
   it('names every problem at once', () => {
     try {
-      loadResponderConfig({ AWS_REGION: 'eu-west-1', LANTERN_RESPONSE_MODE: 'enforce', LANTERN_WAF_IPV4_SET: 'only-a-name', LANTERN_ALERT_TOPIC_ARN: 'topic', LANTERN_ALLOW_CIDRS: '10.0.0.0/99' });
+      loadResponderConfig({
+        AWS_REGION: 'eu-west-1',
+        LANTERN_RESPONSE_MODE: 'enforce',
+        LANTERN_WAF_IPV4_SET: 'only-a-name',
+        LANTERN_ALERT_TOPIC_ARN: 'topic',
+        LANTERN_ALLOW_CIDRS: '10.0.0.0/99',
+      });
       expect.unreachable();
     } catch (error: unknown) {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).problems).toEqual([
-        'LANTERN_STATE_TABLE is not set (the DynamoDB state table\'s name)',
+        "LANTERN_STATE_TABLE is not set (the DynamoDB state table's name)",
         'LANTERN_WAF_IPV4_SET must be "<name>|<id>" of a WAF set, got "only-a-name"',
         'enforce mode needs the WAF IP sets (LANTERN_WAF_IPV4_SET, LANTERN_WAF_IPV6_SET) or LANTERN_ENFORCER=local',
         'LANTERN_ALERT_TOPIC_ARN "topic" is not an SNS topic ARN',
@@ -59,6 +75,8 @@ describe('responder configuration', () => {
   });
 
   it('the local enforcer needs no AWS resources', () => {
-    expect(loadResponderConfig({ ...base, LANTERN_RESPONSE_MODE: 'enforce', LANTERN_ENFORCER: 'local' }).enforcer).toEqual({ kind: 'local' });
+    expect(
+      loadResponderConfig({ ...base, LANTERN_RESPONSE_MODE: 'enforce', LANTERN_ENFORCER: 'local' }).enforcer,
+    ).toEqual({ kind: 'local' });
   });
 });

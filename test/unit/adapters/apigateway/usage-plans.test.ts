@@ -28,7 +28,10 @@ describe('usage-plan enforcer', () => {
 
   it('throttles a key: finds its plans, deletes the old plan key, creates the quarantine one, remembers the original', async () => {
     // Prepare
-    apigw.on(GetUsagePlansCommand).resolvesOnce({ items: [{ id: 'gold' }], position: 'p2' }).resolvesOnce({ items: [{ id: 'partner' }] });
+    apigw
+      .on(GetUsagePlansCommand)
+      .resolvesOnce({ items: [{ id: 'gold' }], position: 'p2' })
+      .resolvesOnce({ items: [{ id: 'partner' }] });
     apigw.on(DeleteUsagePlanKeyCommand).resolves({});
     apigw.on(CreateUsagePlanKeyCommand).resolves({});
     const enforcer = createUsagePlanEnforcer({ client: client(), quarantinePlanId: 'quarantine' });
@@ -44,7 +47,9 @@ describe('usage-plan enforcer', () => {
       { usagePlanId: 'gold', keyId: 'key-1' },
       { usagePlanId: 'partner', keyId: 'key-1' },
     ]);
-    expect(apigw.commandCalls(CreateUsagePlanKeyCommand).map((c) => c.args[0].input)).toEqual([{ usagePlanId: 'quarantine', keyId: 'key-1', keyType: 'API_KEY' }]);
+    expect(apigw.commandCalls(CreateUsagePlanKeyCommand).map((c) => c.args[0].input)).toEqual([
+      { usagePlanId: 'quarantine', keyId: 'key-1', keyType: 'API_KEY' },
+    ]);
     expect(apigw.commandCalls(UpdateUsagePlanCommand)).toHaveLength(0);
   });
 
@@ -64,30 +69,50 @@ describe('usage-plan enforcer', () => {
       .rejects(new ConflictException({ message: 'already exists', $metadata: {} }));
     apigw.on(CreateUsagePlanKeyCommand, { usagePlanId: 'gold' }).resolves({});
     const enforcer = createUsagePlanEnforcer({ client: client(), quarantinePlanId: 'quarantine' });
-    const report = await enforcer.apply([{ op: 'unthrottle-key', apiKeyId: 'key-1', restoreUsagePlanIds: ['gold', 'partner'] }]);
+    const report = await enforcer.apply([
+      { op: 'unthrottle-key', apiKeyId: 'key-1', restoreUsagePlanIds: ['gold', 'partner'] },
+    ]);
     expect(report.outcomes[0]).toMatchObject({ ok: true, detail: 'restored to gold, partner' });
-    expect(apigw.commandCalls(DeleteUsagePlanKeyCommand).map((c) => c.args[0].input)).toEqual([{ usagePlanId: 'quarantine', keyId: 'key-1' }]);
-    expect(apigw.commandCalls(CreateUsagePlanKeyCommand).map((c) => c.args[0].input.usagePlanId)).toEqual(['gold', 'partner']);
+    expect(apigw.commandCalls(DeleteUsagePlanKeyCommand).map((c) => c.args[0].input)).toEqual([
+      { usagePlanId: 'quarantine', keyId: 'key-1' },
+    ]);
+    expect(apigw.commandCalls(CreateUsagePlanKeyCommand).map((c) => c.args[0].input.usagePlanId)).toEqual([
+      'gold',
+      'partner',
+    ]);
   });
 
   it('falls back to the configured plan when the original plans were not recorded', async () => {
-    apigw.on(DeleteUsagePlanKeyCommand).rejects(new NotFoundException({ message: 'no such key in plan', $metadata: {} }));
+    apigw
+      .on(DeleteUsagePlanKeyCommand)
+      .rejects(new NotFoundException({ message: 'no such key in plan', $metadata: {} }));
     apigw.on(CreateUsagePlanKeyCommand).resolves({});
-    const enforcer = createUsagePlanEnforcer({ client: client(), quarantinePlanId: 'quarantine', fallbackPlanId: 'basic' });
+    const enforcer = createUsagePlanEnforcer({
+      client: client(),
+      quarantinePlanId: 'quarantine',
+      fallbackPlanId: 'basic',
+    });
     await enforcer.apply([{ op: 'unthrottle-key', apiKeyId: 'key-1', restoreUsagePlanIds: [] }]);
-    expect(apigw.commandCalls(CreateUsagePlanKeyCommand).map((c) => c.args[0].input)).toEqual([{ usagePlanId: 'basic', keyId: 'key-1', keyType: 'API_KEY' }]);
+    expect(apigw.commandCalls(CreateUsagePlanKeyCommand).map((c) => c.args[0].input)).toEqual([
+      { usagePlanId: 'basic', keyId: 'key-1', keyType: 'API_KEY' },
+    ]);
   });
 
   it('reports an API failure on that change only', async () => {
     apigw.on(GetUsagePlansCommand).rejects(new Error('throttled'));
     const enforcer = createUsagePlanEnforcer({ client: client(), quarantinePlanId: 'quarantine' });
-    const report = await enforcer.apply([{ op: 'throttle-key', apiKeyId: 'k' }, { op: 'block-ip', address: '45.1.1.1', rank: 1 }]);
+    const report = await enforcer.apply([
+      { op: 'throttle-key', apiKeyId: 'k' },
+      { op: 'block-ip', address: '45.1.1.1', rank: 1 },
+    ]);
     expect(report.outcomes.map((o) => (o.ok ? 'ok' : o.reason))).toEqual(['failed', 'unsupported']);
   });
 
   it('reads a key value with includeValue, undefined for an unknown key', async () => {
     apigw.on(GetApiKeyCommand, { apiKey: 'k1' }).resolves({ id: 'k1', value: 'secret-value-000000000000' });
-    apigw.on(GetApiKeyCommand, { apiKey: 'nope' }).rejects(new NotFoundException({ message: 'Invalid API Key identifier specified', $metadata: {} }));
+    apigw
+      .on(GetApiKeyCommand, { apiKey: 'nope' })
+      .rejects(new NotFoundException({ message: 'Invalid API Key identifier specified', $metadata: {} }));
     const resolve = apiKeyValueResolver(client());
     expect(await resolve('k1')).toBe('secret-value-000000000000');
     expect(await resolve('nope')).toBeUndefined();
@@ -103,7 +128,15 @@ describe('UpdateUsagePlan queue', () => {
   function virtualTiming(): Timing & { sleeps: number[] } {
     let now = 0;
     const sleeps: number[] = [];
-    return { sleeps, now: () => now, random: () => 0.5, sleep: async (ms) => { sleeps.push(ms); now += ms; } };
+    return {
+      sleeps,
+      now: () => now,
+      random: () => 0.5,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+    };
   }
 
   it('coalesces changes per plan and sends at most one UpdateUsagePlan per 20 s', async () => {

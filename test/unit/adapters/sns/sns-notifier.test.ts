@@ -33,7 +33,10 @@ describe('SNS notifier', () => {
   });
 
   it('keeps subjects within 100 printable ASCII characters', () => {
-    const subject = subjectOf({ kind: 'alert', alert: makeAlert({ who: `principal ${'ü'.repeat(200)}\nx`, mode: 'monitor' }) });
+    const subject = subjectOf({
+      kind: 'alert',
+      alert: makeAlert({ who: `principal ${'ü'.repeat(200)}\nx`, mode: 'monitor' }),
+    });
     expect(subject.length).toBeLessThanOrEqual(100);
     expect(subject).toMatch(/^[\x20-\x7e…]+$/);
   });
@@ -41,7 +44,10 @@ describe('SNS notifier', () => {
   it('sends a digest as one message', async () => {
     sns.on(PublishCommand).resolves({});
     const notifier = createSnsNotifier({ client: new SNSClient({ region: 'eu-west-1' }), topicArn: TOPIC });
-    await notifier.notify({ kind: 'digest', digest: { alerts: [makeAlert(), makeAlert({ severity: 'high', who: 'ip 45.1.1.1' })], more: 3, at: 0 } });
+    await notifier.notify({
+      kind: 'digest',
+      digest: { alerts: [makeAlert(), makeAlert({ severity: 'high', who: 'ip 45.1.1.1' })], more: 3, at: 0 },
+    });
     const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
     expect(input?.Subject).toBe('[Lantern] 5 findings (1 critical)');
     expect(input?.Message).toContain('… and 3 more');

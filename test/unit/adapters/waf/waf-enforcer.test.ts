@@ -8,14 +8,14 @@ import {
 } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { Timing } from '../../../../shared/adapters/waf/set-writer.js';
 import {
   createWafEnforcer,
   packKeyPatterns,
   unpackKeyPatterns,
-  wafRegionFor,
   type WafEnforcerOptions,
+  wafRegionFor,
 } from '../../../../shared/adapters/waf/waf-enforcer.js';
-import type { Timing } from '../../../../shared/adapters/waf/set-writer.js';
 
 const waf = mockClient(WAFV2Client);
 const V4 = { name: 'lantern-blocked-v4', id: 'v4-id' };
@@ -51,7 +51,17 @@ function enforcer(extra: Partial<WafEnforcerOptions> = {}) {
 }
 
 function ipSet(addresses: string[], token = 'token-1', version: 'IPV4' | 'IPV6' = 'IPV4') {
-  return { IPSet: { Name: V4.name, Id: V4.id, ARN: 'arn', IPAddressVersion: version, Addresses: addresses, Description: 'Lantern blocks' }, LockToken: token };
+  return {
+    IPSet: {
+      Name: V4.name,
+      Id: V4.id,
+      ARN: 'arn',
+      IPAddressVersion: version,
+      Addresses: addresses,
+      Description: 'Lantern blocks',
+    },
+    LockToken: token,
+  };
 }
 
 describe('WAF enforcer', () => {
@@ -68,14 +78,27 @@ describe('WAF enforcer', () => {
     const report = await e.apply([{ op: 'block-ip', address: '45.33.32.156', rank: 200 }]);
     // Assess
     expect(report.outcomes[0]).toMatchObject({ ok: true, detail: 'added to WAF' });
-    expect(waf.commandCalls(GetIPSetCommand)[0]?.args[0].input).toEqual({ Name: V4.name, Scope: 'CLOUDFRONT', Id: V4.id });
+    expect(waf.commandCalls(GetIPSetCommand)[0]?.args[0].input).toEqual({
+      Name: V4.name,
+      Scope: 'CLOUDFRONT',
+      Id: V4.id,
+    });
     expect(waf.commandCalls(UpdateIPSetCommand).map((c) => c.args[0].input)).toEqual([
-      { Name: V4.name, Scope: 'CLOUDFRONT', Id: V4.id, Addresses: ['203.0.113.0/24', '45.33.32.156/32'], LockToken: 'token-1', Description: 'Lantern blocks' },
+      {
+        Name: V4.name,
+        Scope: 'CLOUDFRONT',
+        Id: V4.id,
+        Addresses: ['203.0.113.0/24', '45.33.32.156/32'],
+        LockToken: 'token-1',
+        Description: 'Lantern blocks',
+      },
     ]);
   });
 
   it('blocks an IPv6 address in the IPv6 set as a canonical /128', async () => {
-    waf.on(GetIPSetCommand, { Id: V6.id }).resolves(ipSet(['2001:0db8:0000:0000:0000:0000:0000:0001/128'], 't6', 'IPV6'));
+    waf
+      .on(GetIPSetCommand, { Id: V6.id })
+      .resolves(ipSet(['2001:0db8:0000:0000:0000:0000:0000:0001/128'], 't6', 'IPV6'));
     waf.on(UpdateIPSetCommand).resolves({});
     const { e } = enforcer();
     await e.apply([{ op: 'block-ip', address: '2A03:2880:F12F:83:FACE:B00C::25DE', rank: 1 }]);
@@ -88,7 +111,10 @@ describe('WAF enforcer', () => {
   });
 
   it('retries a stale lock token with a fresh read, after a jittered backoff', async () => {
-    waf.on(GetIPSetCommand).resolvesOnce(ipSet([], 'stale')).resolves(ipSet(['46.4.1.1/32'], 'fresh'));
+    waf
+      .on(GetIPSetCommand)
+      .resolvesOnce(ipSet([], 'stale'))
+      .resolves(ipSet(['46.4.1.1/32'], 'fresh'));
     waf
       .on(UpdateIPSetCommand)
       .rejectsOnce(new WAFOptimisticLockException({ message: 'The lock token is stale', $metadata: {} }))
@@ -128,7 +154,11 @@ describe('WAF enforcer', () => {
     waf.on(GetIPSetCommand).resolves(ipSet(['10.0.0.0/8', '46.4.1.1/32', '46.4.1.2/32']));
     waf.on(UpdateIPSetCommand).resolves({});
     const { e } = enforcer({ limits: { ipSetAddresses: 3 } });
-    const ranks = async () => new Map([['ip:46.4.1.1', 100], ['ip:46.4.1.2', 300]]);
+    const ranks = async () =>
+      new Map([
+        ['ip:46.4.1.1', 100],
+        ['ip:46.4.1.2', 300],
+      ]);
     const report = await e.apply(
       [
         { op: 'block-ip', address: '45.33.32.156', rank: 200 },
@@ -138,7 +168,11 @@ describe('WAF enforcer', () => {
     );
     expect(report.outcomes.map((o) => (o.ok ? 'ok' : o.reason))).toEqual(['ok', 'set-full']);
     expect(report.evicted).toEqual([{ op: 'block-ip', target: '46.4.1.1' }]);
-    expect(waf.commandCalls(UpdateIPSetCommand)[0]?.args[0].input.Addresses).toEqual(['10.0.0.0/8', '46.4.1.2/32', '45.33.32.156/32']);
+    expect(waf.commandCalls(UpdateIPSetCommand)[0]?.args[0].input.Addresses).toEqual([
+      '10.0.0.0/8',
+      '46.4.1.2/32',
+      '45.33.32.156/32',
+    ]);
   });
 
   it('coalesces concurrent changes into one write and keeps one write per second', async () => {
@@ -148,10 +182,15 @@ describe('WAF enforcer', () => {
     const [a, b, c] = await Promise.all([
       e.apply([{ op: 'block-ip', address: '45.33.32.1', rank: 1 }]),
       e.apply([{ op: 'block-ip', address: '45.33.32.2', rank: 1 }]),
-      e.apply([{ op: 'block-ip', address: '45.33.32.3', rank: 1 }, { op: 'unblock-ip', address: '45.33.32.1' }]),
+      e.apply([
+        { op: 'block-ip', address: '45.33.32.3', rank: 1 },
+        { op: 'unblock-ip', address: '45.33.32.1' },
+      ]),
     ]);
     expect([a, b, c].map((r) => r.outcomes[0]?.ok)).toEqual([true, true, true]);
-    expect(waf.commandCalls(UpdateIPSetCommand).map((u) => u.args[0].input.Addresses)).toEqual([['45.33.32.2/32', '45.33.32.3/32']]);
+    expect(waf.commandCalls(UpdateIPSetCommand).map((u) => u.args[0].input.Addresses)).toEqual([
+      ['45.33.32.2/32', '45.33.32.3/32'],
+    ]);
     // A second write right after waits for the gate.
     waf.on(GetIPSetCommand).resolves(ipSet(['45.33.32.2/32']));
     await e.apply([{ op: 'block-ip', address: '45.33.32.9', rank: 1 }]);
@@ -164,7 +203,10 @@ describe('WAF enforcer', () => {
       LockToken: 'rk1',
     });
     waf.on(UpdateRegexPatternSetCommand).resolves({});
-    const values: Record<string, string> = { k1: 'Xy12abcdefghijklmnopqrstuvwxyz0123456789', k2: 'Ab34abcdefghijklmnopqrstuvwxyz0123456789' };
+    const values: Record<string, string> = {
+      k1: 'Xy12abcdefghijklmnopqrstuvwxyz0123456789',
+      k2: 'Ab34abcdefghijklmnopqrstuvwxyz0123456789',
+    };
     const { e } = enforcer({ apiKeys: { ...KEYS, resolveValue: async (id) => values[id] } });
     const report = await e.apply([
       { op: 'block-key', apiKeyId: 'k1', rank: 1 },
@@ -172,7 +214,9 @@ describe('WAF enforcer', () => {
       { op: 'block-key', apiKeyId: 'gone', rank: 1 },
     ]);
     expect(report.outcomes.map((o) => (o.ok ? 'ok' : o.reason))).toEqual(['ok', 'ok', 'not-found']);
-    expect(report.outcomes[0]?.ok && report.outcomes[0].detail).toMatch(/^added to WAF \(key value sha256:[0-9a-f]{16}\)$/);
+    expect(report.outcomes[0]?.ok && report.outcomes[0].detail).toMatch(
+      /^added to WAF \(key value sha256:[0-9a-f]{16}\)$/,
+    );
     expect(waf.commandCalls(UpdateRegexPatternSetCommand)[0]?.args[0].input).toEqual({
       Name: KEYS.name,
       Scope: 'CLOUDFRONT',
