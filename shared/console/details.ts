@@ -115,19 +115,45 @@ export async function buildOverview(model: ConsoleReadModel, now: number, traffi
     model.findings.rows(),
     model.actions.rows(),
   ]);
-  const endpoints = endpointRows.filter((r) => !r.probe);
+  const run = asDoc((await model.store.meta.get(['run'])).get('run')?.value);
+  const analysed =
+    run.records !== undefined
+      ? {
+          records: num(run.records),
+          analysed: num(run.analysed),
+          rejected: num(run.rejected),
+          ...(typeof run.from === 'number' ? { from: run.from } : {}),
+          ...(typeof run.to === 'number' ? { to: run.to } : {}),
+        }
+      : undefined;
+  return summarize({ endpointRows, entityRows, findingRows, actionRows, now, traffic, ...(analysed ? { analysed } : {}) });
+}
+
+/** The overview from rows (the API's read model, or a report's lists). Pure. */
+export function summarize(input: {
+  endpointRows: readonly EndpointRow[];
+  entityRows: readonly EntityRow[];
+  findingRows: readonly FindingRow[];
+  actionRows: readonly ActionRow[];
+  now: number;
+  traffic: SeriesPoint[];
+  analysed?: Overview['analysed'];
+  /** Callers known in all (a report may list only the riskiest). Default: the rows. */
+  entityCount?: number;
+}): Overview {
+  const { endpointRows, entityRows, findingRows, actionRows, now, traffic } = input;
+  const endpoints = endpointRows.filter((r) => !r.probe || r.classification === 'unused');
   const byClass = countBy(endpoints, (r) => r.classification);
   const classes = [...CLASSIFICATIONS, ...[...byClass.keys()].filter((c) => !(CLASSIFICATIONS as readonly string[]).includes(c))];
   const open = findingRows.filter((f) => f.status === 'open');
   const bySeverity = countBy(open, (f) => f.severity);
   const active = actionRows.filter((a) => a.active);
-  const run = asDoc((await model.store.meta.get(['run'])).get('run')?.value);
   return {
     generatedAt: now,
     totals: {
       endpoints: endpoints.length,
       probes: endpointRows.length - endpoints.length,
-      entities: entityRows.length,
+      entities: input.entityCount ?? entityRows.length,
       requests: endpointRows.reduce((s, r) => s + r.requests, 0),
       openFindings: open.length,
       activeActions: active.length,
@@ -144,17 +170,7 @@ export async function buildOverview(model: ConsoleReadModel, now: number, traffi
     recentFindings: [...open]
       .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity as never) - SEVERITY_ORDER.indexOf(b.severity as never) || b.lastSeen - a.lastSeen)
       .slice(0, 8),
-    ...(run.records !== undefined
-      ? {
-          analysed: {
-            records: num(run.records),
-            analysed: num(run.analysed),
-            rejected: num(run.rejected),
-            ...(typeof run.from === 'number' ? { from: run.from } : {}),
-            ...(typeof run.to === 'number' ? { to: run.to } : {}),
-          },
-        }
-      : {}),
+    ...(input.analysed ? { analysed: input.analysed } : {}),
   };
 }
 

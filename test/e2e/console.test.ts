@@ -176,3 +176,43 @@ describe('console in the browser', () => {
     await other.close();
   });
 });
+
+describe('HTML report in the browser', () => {
+  it('is self-contained, runs only its own pinned script, and shows HTML from logs as text', async () => {
+    // Prepare
+    const { buildReport } = await import('../../shared/engine/report.js');
+    const { renderHtmlReport } = await import('../../shared/console/html-report.js');
+    const { writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const report = await buildReport(fixture.store);
+    const html = renderHtmlReport(report);
+    const file = path.join(tmpdir(), `lantern-report-${process.pid}.html`);
+    await writeFile(file, html);
+    const reportPage = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const violations: string[] = [];
+    const requests: string[] = [];
+    reportPage.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    reportPage.on('request', (request) => requests.push(request.url()));
+    reportPage.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    // Act
+    await reportPage.goto(`file://${file}`);
+    await reportPage.locator('input[data-filter="inventory-table"]').fill('internal');
+    // Assess
+    expect(requests.filter((url) => !url.startsWith('file://'))).toEqual([]);
+    expect(violations).toEqual([]);
+    const visible = await reportPage.locator('#inventory-table tbody tr:not([hidden]) td.path').allTextContents();
+    expect(visible).toEqual([SHADOW_PATH]);
+    await reportPage.locator('input[data-filter="inventory-table"]').fill('');
+    await expect(reportPage.locator('#inventory-table td.path', { hasText: 'onerror' }).textContent()).resolves.toBe(MALICIOUS_PATH);
+    expect(await reportPage.locator('img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await reportPage.evaluate(() => window.scrollTo(0, 0));
+    await reportPage.screenshot({ path: path.join(SHOTS, 'html-report.png'), fullPage: false });
+    await reportPage.close();
+  });
+});

@@ -84,7 +84,7 @@ export function timeChart(options: {
   return h(
     'figure',
     { class: 'chart' },
-    h('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': options.label, preserveAspectRatio: 'none' }, ...children),
+    h('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': options.label }, ...children),
     h(
       'figcaption',
       {},

@@ -67,7 +67,7 @@ function header(controls: Controls | undefined, key: string, label: string, cls?
 
 const SEVERITY_CLS: Record<string, string> = { critical: 'sev-critical', high: 'sev-high', medium: 'sev-medium', low: 'sev-low' };
 
-export function overviewView(o: Overview, links: Links, controls?: Controls): VNode {
+export function overviewView(o: Overview, links: Links, controls?: Controls, options: { callersPerHour?: boolean } = {}): VNode {
   const now = o.generatedAt;
   return h(
     'div',
@@ -83,13 +83,13 @@ export function overviewView(o: Overview, links: Links, controls?: Controls): VN
     ),
     h(
       'div',
-      { class: 'grid2' },
+      { class: options.callersPerHour === false ? 'grid1' : 'grid2' },
       card(
         o.requestsEstimated ? 'Traffic over time (requests, estimated)' : 'Traffic over time',
         timeChart({ points: o.requests, label: 'requests' }),
         o.requestsEstimated ? h('p', { class: 'hint' }, "Each endpoint's requests spread over its first to last request.") : null,
       ),
-      card('Active callers per hour', timeChart({ points: o.traffic, label: 'callers (summed over endpoints)', columns: o.traffic.length < 12 })),
+      options.callersPerHour === false ? null : card('Active callers per hour', timeChart({ points: o.traffic, label: 'callers (summed over endpoints)', columns: o.traffic.length < 12 })),
     ),
     h(
       'div',

@@ -73,7 +73,7 @@ tr.row-zombie { background: #f9f5ff; }
 .meter-cell { display: inline-flex; align-items: center; gap: 6px; font-variant-numeric: tabular-nums; color: #475467; font-size: 12px; white-space: nowrap; }
 .meter { width: 40px; height: 6px; } .meter-track { fill: #eaecf0; } .meter-fill { fill: var(--blue); }
 .meter-fill.ok { fill: var(--ok); } .meter-fill.warn { fill: #f79009; } .meter-fill.bad { fill: var(--bad); }
-.chart { margin: 0; } .chart svg { width: 100%; height: 180px; display: block; }
+.chart { margin: 0; } .chart svg { width: 100%; height: auto; max-height: 240px; display: block; }
 .chart figcaption { display: flex; gap: 14px; font-size: 12px; color: var(--muted); margin-top: 4px; }
 .key::before { content: ""; display: inline-block; width: 10px; height: 3px; margin-right: 5px; vertical-align: middle; background: var(--accent); }
 .key-baseline::before { background: #667085; }
