@@ -206,6 +206,65 @@ describe('responder', () => {
     expect(enforcer.blockedIps.size).toBe(3);
   });
 
+  it('a worse offender evicts a weaker block from a full set: the evicted block is ended and the alert says so', async () => {
+    const { deps, enforcer, target, sent, auditTrail } = setup('enforce');
+    await respond([makeFinding({ entity: { type: 'ip', id: '45.33.32.9' }, severity: 'high' })], deps);
+    const evicting: Enforcer = {
+      apply: async (changes, context) => {
+        const ranks = await context?.ranks?.([{ kind: 'ip', address: '45.33.32.9' }]);
+        expect(ranks?.get('ip:45.33.32.9')).toBe(201); // high (2) × 100 + 1 offence
+        const report = await enforcer.apply(changes, context);
+        return { ...report, evicted: [{ op: 'block-ip', target: '45.33.32.9' }] };
+      },
+    };
+    await respond([makeFinding({ severity: 'critical' })], { ...deps, enforcer: evicting });
+    expect((await target('ip:45.33.32.9'))?.last).toMatchObject({ how: 'evicted' });
+    expect((await target('ip:45.33.32.9'))?.active).toBeUndefined();
+    expect(sent.at(-1)?.kind === 'alert' && sent.at(-1)?.alert.actionTaken).toMatch(
+      /45\.33\.32\.9 was unblocked early/,
+    );
+    expect((await auditTrail()).map((e) => e.event)).toContain('evicted');
+  });
+
+  it('a lift that fails at the edge stays active and is retried by the next expiry run', async () => {
+    const { deps, clock, enforcer, target } = setup('enforce');
+    await respond([makeFinding()], deps);
+    clock.advance(HOUR);
+    const broken: Enforcer = {
+      apply: async (changes) => ({
+        outcomes: changes.map((change) => ({
+          ok: false as const,
+          change,
+          reason: 'failed' as const,
+          detail: 'WAFInternalErrorException',
+        })),
+        evicted: [],
+      }),
+    };
+    const failed = await expireActions({ ...deps, enforcer: broken, mode: 'enforce' });
+    expect(failed).toEqual({
+      expired: [],
+      failed: [{ target: `ip:${ATTACKER}`, detail: 'WAFInternalErrorException' }],
+    });
+    expect((await target(`ip:${ATTACKER}`))?.active).toBeDefined();
+    expect((await expireActions({ ...deps, mode: 'enforce' })).expired).toEqual([`ip:${ATTACKER}`]);
+    expect(enforcer.blockedIps.size).toBe(0);
+  });
+
+  it('clearing an override lets Lantern act again', async () => {
+    const { deps } = setup('enforce');
+    await applyOverride(
+      { op: 'allow', target: { kind: 'ip', address: ATTACKER }, by: 'ops' },
+      { ...deps, mode: 'enforce' },
+    );
+    expect((await respond([makeFinding()], deps))[0]?.decision.action).toBe('none');
+    await applyOverride(
+      { op: 'clear', target: { kind: 'ip', address: ATTACKER }, by: 'ops' },
+      { ...deps, mode: 'enforce' },
+    );
+    expect((await respond([makeFinding({ revision: 2 })], deps))[0]?.decision.action).toBe('block');
+  });
+
   it('many alerts at once become one digest', async () => {
     const { deps, sent } = setup('monitor', { digestThreshold: 3 });
     const findings = [1, 2, 3, 4].map((n) => makeFinding({ entity: { type: 'ip', id: `45.33.32.${n}` } }));

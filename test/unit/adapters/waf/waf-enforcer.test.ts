@@ -226,6 +226,23 @@ describe('WAF enforcer', () => {
     });
   });
 
+  it('unblocks an API key: its value leaves the shared pattern, the other keys stay', async () => {
+    const k1 = 'Xy12abcdefghijklmnopqrstuvwxyz0123456789';
+    const k2 = 'Ab34abcdefghijklmnopqrstuvwxyz0123456789';
+    waf.on(GetRegexPatternSetCommand).resolves({
+      RegexPatternSet: { Name: KEYS.name, Id: KEYS.id, RegularExpressionList: [{ RegexString: `^(?:${k2}|${k1})$` }] },
+      LockToken: 'rk2',
+    });
+    waf.on(UpdateRegexPatternSetCommand).resolves({});
+    const { e } = enforcer({ apiKeys: { ...KEYS, resolveValue: async () => k1 } });
+    const report = await e.apply([{ op: 'unblock-key', apiKeyId: 'k1' }]);
+    expect(report.outcomes[0]?.ok).toBe(true);
+    expect(waf.commandCalls(UpdateRegexPatternSetCommand)[0]?.args[0].input).toMatchObject({
+      RegularExpressionList: [{ RegexString: `^(?:${k2})$` }],
+      LockToken: 'rk2',
+    });
+  });
+
   it('packs and unpacks key patterns, escaping regex characters', () => {
     const packed = packKeyPatterns(['a.b', 'c|d', 'e'], 200);
     expect(packed).toEqual(['^(?:a\\.b|c\\|d|e)$']);
