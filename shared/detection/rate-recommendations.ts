@@ -45,9 +45,12 @@ function niceCeil(value: number): number {
 
 const round = (v: number) => Math.round(v * 10) / 10;
 
+/** Below this many identity-hours an endpoint gets no recommendation (a probed path, a rarely used route). */
+export const MIN_IDENTITIES = 5;
+
 export function rateRecommendation(baseline: EndpointBaseline): RateRecommendation | undefined {
   const peers = peerStats(baseline);
-  if (peers.samples === 0) return undefined;
+  if (peers.samples < MIN_IDENTITIES) return undefined;
   const { p50, p90, p99, high } = peers.requests;
   // `high` ignores the top few identities, so a handful of abusers cannot raise the limit meant to stop them.
   const legitimateTop = Math.min(p99, high);

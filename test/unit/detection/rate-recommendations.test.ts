@@ -27,12 +27,16 @@ describe('rate recommendations', () => {
   });
 
   it('never goes under the smallest limit WAF accepts', () => {
-    const baseline = endpointWithPeers('/rare', { requests: [1, 1, 1] }, { parameterised: false });
+    const baseline = endpointWithPeers('/rare', { requests: [1, 1, 1, 1, 1] }, { parameterised: false });
     expect(rateRecommendation(baseline)?.recommendedLimit).toBe(MIN_LIMIT);
   });
 
+  it('says nothing about an endpoint with fewer than five identity-hours', () => {
+    expect(rateRecommendation(endpointWithPeers('/probe', { requests: [1, 2, 3, 4] }, { parameterised: false }))).toBeUndefined();
+  });
+
   it('is more confident with more identities and more history', () => {
-    const few = endpointWithPeers('/a', { requests: [5, 6, 7] }, { parameterised: false });
+    const few = endpointWithPeers('/a', { requests: [5, 6, 7, 6, 5] }, { parameterised: false });
     const many = endpointWithPeers('/b', { requests: Array.from({ length: 300 }, () => 5) }, { parameterised: false });
     for (let h = 1; h < 24; h++) addToSketch(hourOf(many, T0 + h * HOUR).requests, 5);
     const [a, b] = [rateRecommendation(few), rateRecommendation(many)];
