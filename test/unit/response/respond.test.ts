@@ -220,9 +220,8 @@ describe('responder', () => {
     await respond([makeFinding({ severity: 'critical' })], { ...deps, enforcer: evicting });
     expect((await target('ip:45.33.32.9'))?.last).toMatchObject({ how: 'evicted' });
     expect((await target('ip:45.33.32.9'))?.active).toBeUndefined();
-    expect(sent.at(-1)?.kind === 'alert' && sent.at(-1)?.alert.actionTaken).toMatch(
-      /45\.33\.32\.9 was unblocked early/,
-    );
+    const last = sent.at(-1);
+    expect(last?.kind === 'alert' && last.alert.actionTaken).toMatch(/45\.33\.32\.9 was unblocked early/);
     expect((await auditTrail()).map((e) => e.event)).toContain('evicted');
   });
 
