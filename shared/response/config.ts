@@ -33,7 +33,7 @@ export interface ResponseConfig {
   maxDurationMs: number;
   /** A throttled API key that offends again this many times is blocked instead (repeat offender). */
   throttleToBlockAfter: number;
-  /** New blocks per rolling clock hour; beyond it findings are alerted instead (a runaway detector must not block everyone). */
+  /** New blocks per clock hour; beyond it findings are alerted instead (a runaway detector must not block everyone). */
   maxNewBlocksPerHour: number;
   /** Findings below this severity are recorded but not alerted. */
   alertMinSeverity: Severity;
