@@ -21,18 +21,24 @@ export interface RestApiStage {
   stage: string;
 }
 
+/**
+ * The ingest event source mapping. Large batches are the main lever on DynamoDB write units (one write per touched
+ * document per batch, docs/data-model.md), so the defaults favour them: up to 10,000 records (Lambda also caps the
+ * payload at 6 MB, ~15,000 of Lantern's ~310-byte real-time records) gathered for up to 20 s, one batch per shard
+ * at a time. Below ~500 records/s per shard the window, not the size, closes the batch (docs/deploy.md, cost).
+ */
 export interface IngestTuning {
-  /** Records per invocation (default 1000; the 6 MB payload cap applies on top). */
+  /** Records per invocation (default 10,000). */
   batchSize: number;
-  /** Seconds Lambda waits to fill a batch (default 5). */
+  /** Seconds Lambda waits to fill a batch (default 20): also the detection latency it adds. */
   batchWindowSeconds: number;
-  /** Concurrent batches per shard (default 2). */
+  /** Concurrent batches per shard (default 1: more means the shared documents are written more often). */
   parallelizationFactor: number;
   /** Retries of a failing batch before it goes to the on-failure queue (default 5). */
   retryAttempts: number;
   /** Records older than this go to the on-failure queue unprocessed (default 3600 s). */
   maxRecordAgeSeconds: number;
-  /** Memory of the ingest function, MB (default 1024). */
+  /** Memory of the ingest function, MB (default 1769: one full vCPU; the engine is CPU-bound). */
   memoryMb: number;
 }
 
@@ -70,6 +76,8 @@ export interface LanternConfig {
   attachWebAcl: boolean;
   /** Never acted on. */
   allowlist: { cidrs: string[]; apiKeys: string[]; principals: string[] };
+  /** Never blocked, beyond the built-in private ranges: your NAT gateways, offices, monitoring, proxies. */
+  protectedCidrs: string[];
   /** Days CloudWatch Logs keep the functions' and console API's logs (one of CloudWatch's values; default 30). */
   retentionDays: number;
   /** Cap on new blocks per hour before the policy alerts instead (default 50). */
@@ -112,6 +120,7 @@ const KEYS = [
   'wafScope',
   'attachWebAcl',
   'allowlist',
+  'protectedCidrs',
   'retentionDays',
   'maxBlocksPerHour',
   'quarantine',
@@ -121,12 +130,12 @@ const KEYS = [
 ] as const;
 
 const INGEST_DEFAULTS: IngestTuning = {
-  batchSize: 1000,
-  batchWindowSeconds: 5,
-  parallelizationFactor: 2,
+  batchSize: 10_000,
+  batchWindowSeconds: 20,
+  parallelizationFactor: 1,
   retryAttempts: 5,
   maxRecordAgeSeconds: 3600,
-  memoryMb: 1024,
+  memoryMb: 1769,
 };
 
 type Raw = Record<string, unknown>;
@@ -286,6 +295,10 @@ export function parseConfig(raw: unknown): LanternConfig {
       if (!/^[A-Za-z0-9]{1,64}$/.test(k)) at('allowlist.apiKeys', `"${k}" is not an API key id`);
   }
 
+  const protectedCidrs = list('protectedCidrs', input.protectedCidrs);
+  for (const c of protectedCidrs)
+    if (!isCidr(c)) at('protectedCidrs', `"${c}" is not an IPv4 or IPv6 CIDR (e.g. 203.0.113.0/24)`);
+
   const retentionDays = int('retentionDays', input.retentionDays, 30, 1, 3653);
   if (!(RETENTION_DAYS as readonly number[]).includes(retentionDays)) {
     at('retentionDays', `must be one of CloudWatch Logs' values (${RETENTION_DAYS.join(', ')}), got ${retentionDays}`);
@@ -354,6 +367,7 @@ export function parseConfig(raw: unknown): LanternConfig {
     wafScope,
     attachWebAcl,
     allowlist,
+    protectedCidrs,
     retentionDays,
     maxBlocksPerHour,
     quarantine,

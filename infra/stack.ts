@@ -94,6 +94,7 @@ export class LanternStack extends Stack {
       LANTERN_ALLOW_CIDRS: config.allowlist.cidrs.join(','),
       LANTERN_ALLOW_API_KEYS: config.allowlist.apiKeys.join(','),
       LANTERN_ALLOW_PRINCIPALS: config.allowlist.principals.join(','),
+      LANTERN_PROTECTED_CIDRS: config.protectedCidrs.join(','),
     };
 
     this.response = new Response(this, 'Response', {

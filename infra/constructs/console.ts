@@ -44,7 +44,10 @@ export function consoleAssetsSource(): s3deploy.ISource {
         image: DockerImage.fromRegistry('node:24-slim'),
         local: {
           tryBundle(outputDir: string): boolean {
-            execFileSync(process.execPath, [tsx, CONSOLE_BUILD_SCRIPT, outputDir], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+            execFileSync(process.execPath, [tsx, CONSOLE_BUILD_SCRIPT, outputDir], {
+              cwd: REPO_ROOT,
+              stdio: ['ignore', 'ignore', 'inherit'],
+            });
             return true;
           },
         },

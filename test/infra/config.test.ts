@@ -27,11 +27,12 @@ describe('config validation', () => {
       console: true,
       destroyOnDelete: false,
       ingest: {
-        batchSize: 1000,
-        batchWindowSeconds: 5,
-        parallelizationFactor: 2,
+        batchSize: 10_000,
+        batchWindowSeconds: 20,
+        parallelizationFactor: 1,
         retryAttempts: 5,
         maxRecordAgeSeconds: 3600,
+        memoryMb: 1769,
       },
     });
   });
@@ -57,7 +58,7 @@ describe('config validation', () => {
     });
     // Assess
     expect(found).toEqual([
-      'lantern.colour: unknown key (known: stackName, region, account, mode, alertEmail, slackSecretName, distributions, attachment, samplingRate, logGroups, restApis, behindCloudFront, wafScope, attachWebAcl, allowlist, retentionDays, maxBlocksPerHour, quarantine, ingest, console, destroyOnDelete)',
+      'lantern.colour: unknown key (known: stackName, region, account, mode, alertEmail, slackSecretName, distributions, attachment, samplingRate, logGroups, restApis, behindCloudFront, wafScope, attachWebAcl, allowlist, protectedCidrs, retentionDays, maxBlocksPerHour, quarantine, ingest, console, destroyOnDelete)',
       'lantern.region: "europe" is not an AWS region (e.g. eu-west-1)',
       'lantern.mode: must be one of monitor, enforce, got "block-everything"',
       'lantern.alertEmail: "not-an-email" is not an email address',

@@ -23,6 +23,7 @@ export const FULL_CONTEXT = {
   samplingRate: 50,
   retentionDays: 90,
   allowlist: { cidrs: ['203.0.113.0/24', '2001:db8::/32'], apiKeys: ['abc123'], principals: ['ops-bot'] },
+  protectedCidrs: ['198.51.100.10/32'],
 };
 
 export interface Synthesized {

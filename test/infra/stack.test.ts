@@ -109,9 +109,9 @@ describe('analysis', () => {
   test('ingest mapping: batch size and window, bisect, bounded retries, record age, partial batch responses, on-failure queue', () => {
     main.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('LogStream'), 'Arn'] },
-      BatchSize: 1000,
-      MaximumBatchingWindowInSeconds: 5,
-      ParallelizationFactor: 2,
+      BatchSize: 10_000,
+      MaximumBatchingWindowInSeconds: 20,
+      ParallelizationFactor: 1,
       BisectBatchOnFunctionError: true,
       MaximumRetryAttempts: 5,
       MaximumRecordAgeInSeconds: 3600,
@@ -361,6 +361,7 @@ describe('the environment the stack gives each function is the one its code read
       expect(config.policy.mode).toBe('monitor');
       expect(config.policy.maxNewBlocksPerHour).toBe(50);
       expect(config.policy.allow.apiKeys).toEqual(['abc123']);
+      expect(config.policy.protectedCidrs).toContain('198.51.100.10/32');
       expect(config.enforcer).toMatchObject({
         kind: 'aws',
         waf: {
