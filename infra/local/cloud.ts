@@ -5,7 +5,7 @@
  * SDK's own variable), so nothing in them knows it is local.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { CreateStreamCommand, DescribeStreamCommand, type KinesisClient, ResourceInUseException } from '@aws-sdk/client-kinesis';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -126,10 +126,23 @@ export async function loadHandler<T>(cloud: LocalCloud, modulePath: string, expo
   return handler as T;
 }
 
-/** The function's module (its handler and whatever else it exports), loaded with the stack's environment. */
+/** Environment each function module was last loaded with: a different one needs a new module instance. */
+const loadedWith = new Map<string, string>();
+let coldStarts = 0;
+
+/**
+ * The function's module (its handler and whatever else it exports), loaded with the stack's environment. Loading
+ * it again with a different environment (another local cloud in the same process) is a new cold start: a fresh
+ * module instance, since a handler reads its configuration once, when its module loads.
+ */
 export async function loadFunctionModule(cloud: LocalCloud, modulePath: string, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  Object.assign(process.env, cloud.functionEnv, env);
-  return (await import(modulePath)) as Record<string, unknown>;
+  const environment = { ...cloud.functionEnv, ...env };
+  Object.assign(process.env, environment);
+  const key = JSON.stringify(environment);
+  const previous = loadedWith.get(modulePath);
+  loadedWith.set(modulePath, key);
+  const specifier = previous === undefined || previous === key ? modulePath : `${pathToFileURL(modulePath).href}?cold-start=${++coldStarts}`;
+  return (await import(specifier)) as Record<string, unknown>;
 }
 
 export function functionPath(name: 'ingest' | 'sweeper'): string {

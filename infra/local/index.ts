@@ -3,7 +3,11 @@
  * kinesalite), the real ingest and sweeper handlers behind a local Kinesis event source mapping, feeds the stream
  * (the user's log files, or the simulator's traffic), shows progress, and runs until Ctrl-C or `minutes`.
  */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createDynamoDbStore } from '../../shared/adapters/dynamodb/dynamodb-store.js';
+import { localDocumentClient } from './clients.js';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, ScheduledEvent } from 'aws-lambda';
 import type { CapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
 import { RUN_STATS_ID, type StoredRunStats } from '../../shared/engine/analyze.js';
@@ -115,6 +119,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       ...options.mapping,
     });
     await poller.start();
+    writeRunningState(cloud, options.dataDir);
     printWhereToLook(say, cloud, options.dataDir);
 
     const sweepEvery = options.sweepEveryMs ?? 60_000;
@@ -185,6 +190,85 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       process.off('SIGTERM', onSignal);
     }
     await poller?.stop();
+    removeRunningState(options.dataDir);
+    await cloud.close();
+  }
+}
+
+/** Where a running local cloud says where it is (so that `lantern status` can read its tables). */
+export function runningStatePath(dataDir?: string): string {
+  return dataDir ? path.join(dataDir, 'local-cloud.json') : path.join(tmpdir(), `lantern-local-${process.getuid?.() ?? 'user'}.json`);
+}
+
+export interface RunningLocalCloud {
+  pid: number;
+  dynamoEndpoint: string;
+  kinesisEndpoint: string;
+  tableName: string;
+  streamName: string;
+  startedAt: string;
+}
+
+function writeRunningState(cloud: LocalCloud, dataDir: string | undefined): void {
+  const state: RunningLocalCloud = {
+    pid: process.pid,
+    dynamoEndpoint: cloud.dynamoEndpoint,
+    kinesisEndpoint: cloud.kinesisEndpoint,
+    tableName: cloud.tableName,
+    streamName: cloud.streamName,
+    startedAt: new Date().toISOString(),
+  };
+  writeFileSync(runningStatePath(dataDir), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+function removeRunningState(dataDir: string | undefined): void {
+  const file = runningStatePath(dataDir);
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as RunningLocalCloud;
+    if (state.pid === process.pid) rmSync(file);
+  } catch {
+    // nothing to remove
+  }
+}
+
+/** The running local cloud announced for `dataDir` (or the default one), if its process is alive. */
+export function findRunningLocalCloud(dataDir?: string): RunningLocalCloud | undefined {
+  const file = runningStatePath(dataDir);
+  if (!existsSync(file)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as RunningLocalCloud;
+    process.kill(state.pid, 0);
+    return state;
+  } catch {
+    return undefined;
+  }
+}
+
+export class NoLocalStateError extends Error {
+  override name = 'NoLocalStateError';
+}
+
+/**
+ * The report of the local state (`lantern status`): from the running local cloud if there is one, else from the
+ * tables kept in `dataDir`.
+ */
+export async function localReport(options: { dataDir?: string } = {}): Promise<{ report: Report; from: string }> {
+  const running = findRunningLocalCloud(options.dataDir);
+  if (running) {
+    const client = localDocumentClient(running.dynamoEndpoint);
+    try {
+      const report = await buildReport(createDynamoDbStore({ client, tableName: running.tableName }));
+      return { report, from: `the local cloud running as process ${running.pid} (${running.dynamoEndpoint})` };
+    } finally {
+      client.destroy();
+    }
+  }
+  if (!options.dataDir) throw new NoLocalStateError('no local cloud is running: start one with `npm start`, or name the state it kept with --data-dir DIR');
+  if (!existsSync(path.join(options.dataDir, 'dynamodb'))) throw new NoLocalStateError(`${options.dataDir} holds no local state (run \`npm start -- --data-dir ${options.dataDir}\` first)`);
+  const cloud = await startLocalCloud({ dataDir: options.dataDir, shards: 1 });
+  try {
+    return { report: await buildReport(cloud.store()), from: `the state kept in ${options.dataDir}` };
+  } finally {
     await cloud.close();
   }
 }

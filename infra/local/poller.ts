@@ -98,6 +98,7 @@ export class KinesisEventSourcePoller {
   private running = false;
   private loops: Promise<void>[] = [];
   private streamArn = '';
+  private streamEpoch = '';
   /** Failed attempts per record (sequence number) of the batch in flight. */
   private readonly attempts = new Map<string, number>();
   readonly stats = { invocations: 0, records: 0, failedInvocations: 0, retriedRecords: 0, discardedRecords: 0 };
@@ -136,6 +137,8 @@ export class KinesisEventSourcePoller {
   async start(): Promise<void> {
     const { StreamDescription } = await this.kinesis.send(new DescribeStreamCommand({ StreamName: this.streamName }));
     this.streamArn = StreamDescription?.StreamARN ?? `arn:aws:kinesis:${LOCAL_REGION}:000000000000:stream/${this.streamName}`;
+    // A stream re-created under the same name (an in-memory emulator restarted) must not inherit old checkpoints.
+    this.streamEpoch = String(StreamDescription?.StreamCreationTimestamp?.getTime() ?? 0);
     this.running = true;
     for (const shard of StreamDescription?.Shards ?? []) {
       const state: ShardState = { shardId: shard.ShardId as string, iterator: undefined, buffer: [], windowStart: 0, idleSince: 0, busy: false };
@@ -163,7 +166,7 @@ export class KinesisEventSourcePoller {
   }
 
   private checkpointKey(shardId: string): string {
-    return `${this.streamArn}/${shardId}`;
+    return `${this.streamArn}@${this.streamEpoch}/${shardId}`;
   }
 
   private async iterator(shardId: string): Promise<string | undefined> {
