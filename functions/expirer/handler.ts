@@ -1,8 +1,9 @@
 /**
- * Expirer Lambda: on a schedule (EventBridge, every minute), lifts every block and throttle whose time is up —
- * through the same enforcers as the responder — and audits it. Same configuration as the responder.
- * A lift that failed at the edge stays active in the store and is retried on the next run; the invocation then
- * fails so that the error alarm sees it.
+ * Expirer Lambda: on a schedule (EventBridge, every minute),
+ * 1. lifts every block and throttle whose time is up, through the same enforcers as the responder, and audits it;
+ * 2. responds to open findings whose current revision never reached the responder (shared/response/reconcile.ts).
+ * Same configuration as the responder. A lift that failed at the edge stays active in the store and is retried on
+ * the next run; the invocation then fails so that the error alarm sees it.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -10,33 +11,33 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { systemClock } from '../../shared/ports/clock.js';
-import { expireActions } from '../../shared/response/expire.js';
 import { loadResponderConfig } from '../responder/config.js';
-import { buildEnforcer, buildStore } from '../responder/wiring.js';
+import { buildEnforcer, buildNotifier, buildStore } from '../responder/wiring.js';
+import { createExpirer } from './expirer.js';
 
 const config = loadResponderConfig(process.env);
 const logger = new Logger({ serviceName: 'lantern-expirer' });
 const metrics = new Metrics({ namespace: 'Lantern', serviceName: 'expirer' });
-const store = buildStore(config);
-const enforcer = buildEnforcer(config, (message, extra) => logger.info(message, extra ?? {}));
+const notifier = await buildNotifier(config);
 
-export class ExpiryIncompleteError extends Error {
-  override name = 'ExpiryIncompleteError';
-}
+const expire = createExpirer({
+  store: buildStore(config),
+  clock: systemClock,
+  config: config.policy,
+  enforcer: buildEnforcer(config, (message, extra) => logger.info(message, extra ?? {})),
+  ...(notifier ? { notifier } : {}),
+  log: {
+    info: (message, extra) => logger.info(message, extra ?? {}),
+    error: (message, extra) => logger.error(message, extra ?? {}),
+  },
+  onRun: (run) => {
+    metrics.addMetric('Expired', MetricUnit.Count, run.expired);
+    metrics.addMetric('ExpiryFailures', MetricUnit.Count, run.expiryFailures);
+    metrics.addMetric('Reconciled', MetricUnit.Count, run.reconciled);
+  },
+});
 
-export async function expire(): Promise<{ expired: number }> {
-  const report = await expireActions({ store, clock: systemClock, mode: config.policy.mode, enforcer });
-  metrics.addMetric('Expired', MetricUnit.Count, report.expired.length);
-  metrics.addMetric('ExpiryFailures', MetricUnit.Count, report.failed.length);
-  if (report.expired.length > 0) logger.info('expired', { targets: report.expired });
-  if (report.failed.length > 0)
-    throw new ExpiryIncompleteError(
-      `could not lift ${report.failed.length} actions: ${report.failed.map((f) => `${f.target} (${f.detail})`).join('; ')}`,
-    );
-  return { expired: report.expired.length };
-}
-
-export const handler = middy<unknown, { expired: number }>()
+export const handler = middy<unknown, Awaited<ReturnType<typeof expire>>>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .handler(expire);
+  .handler(() => expire());

@@ -6,6 +6,7 @@ import type { Enforcer } from '../../../shared/ports/enforcer.js';
 import type { Notification, Notifier } from '../../../shared/ports/notifier.js';
 import { typed } from '../../../shared/ports/store.js';
 import { applyOverride, expireActions } from '../../../shared/response/expire.js';
+import { unansweredFindings } from '../../../shared/response/reconcile.js';
 import { respond } from '../../../shared/response/respond.js';
 import type { AuditEntry, DecisionRecord, TargetState } from '../../../shared/response/state.js';
 import { ATTACKER, config, HOUR, makeFinding, T0 } from './factories.js';
@@ -310,5 +311,28 @@ describe('responder', () => {
     expect(sent[0]?.kind === 'alert' && sent[0].alert.actionTaken).toMatch(/Could not block: the WAF set is full/);
     const record = (await typed<DecisionRecord>(deps.store.actions).list({ prefix: 'finding:' })).items[0]?.value;
     expect(record?.done).toEqual({ audited: true, applied: true, alerted: true });
+  });
+});
+
+describe('reconciliation', () => {
+  it('finds open findings whose revision never reached the responder, within the window', async () => {
+    const { deps, store, clock } = setup('enforce');
+    const put = async (f: ReturnType<typeof makeFinding>) =>
+      store.findings.put([{ id: f.id, value: f, expectedVersion: 0 }]);
+    const answered = makeFinding({ entity: { type: 'ip', id: '45.33.32.1' }, lastSeen: T0 - 10 * 60_000 });
+    const lost = makeFinding({ entity: { type: 'ip', id: '45.33.32.2' }, lastSeen: T0 - 10 * 60_000, revision: 2 });
+    const tooRecent = makeFinding({ entity: { type: 'ip', id: '45.33.32.3' }, lastSeen: T0 - 60_000 });
+    const tooOld = makeFinding({ entity: { type: 'ip', id: '45.33.32.4' }, lastSeen: T0 - 2 * HOUR });
+    const resolved = makeFinding({
+      entity: { type: 'ip', id: '45.33.32.5' },
+      lastSeen: T0 - 10 * 60_000,
+      status: 'resolved',
+    });
+    for (const f of [answered, lost, tooRecent, tooOld, resolved]) await put(f);
+    await respond([answered], deps);
+    const missing = await unansweredFindings(store, clock.now());
+    expect(missing.map((f) => [f.entity.id, f.revision])).toEqual([['45.33.32.2', 2]]);
+    await respond(missing, deps);
+    expect(await unansweredFindings(store, clock.now())).toEqual([]);
   });
 });

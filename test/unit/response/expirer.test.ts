@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { createExpirer, ExpiryIncompleteError } from '../../../functions/expirer/expirer.js';
+import { createLocalEnforcer } from '../../../shared/adapters/local-enforcer/local-enforcer.js';
+import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
+import { fixedClock } from '../../../shared/ports/clock.js';
+import type { Enforcer } from '../../../shared/ports/enforcer.js';
+import { respond } from '../../../shared/response/respond.js';
+import { ATTACKER, config, HOUR, makeFinding, T0 } from './factories.js';
+
+const quiet = { info: () => undefined, error: () => undefined };
+
+describe('expirer run', () => {
+  it('expires what is due and responds to findings the stream lost', async () => {
+    // Prepare
+    const clock = fixedClock(T0);
+    const store = createMemoryStore({ clock });
+    const enforcer = createLocalEnforcer();
+    const deps = { store, clock, config: config(), enforcer, log: quiet };
+    await respond([makeFinding()], deps);
+    const lost = makeFinding({ entity: { type: 'ip', id: '45.33.32.77' }, lastSeen: T0 + HOUR - 10 * 60_000 });
+    await store.findings.put([{ id: lost.id, value: lost, expectedVersion: 0 }]);
+    clock.advance(HOUR);
+    // Act
+    const run = await createExpirer(deps)();
+    // Assess
+    expect(run).toEqual({ expired: 1, reconciled: 1 });
+    expect([...enforcer.blockedIps]).toEqual(['45.33.32.77']);
+    expect(enforcer.blockedIps.has(ATTACKER)).toBe(false);
+  });
+
+  it('fails the run when a lift failed (retried next run)', async () => {
+    const clock = fixedClock(T0);
+    const store = createMemoryStore({ clock });
+    const deps = { store, clock, config: config(), enforcer: createLocalEnforcer(), log: quiet };
+    await respond([makeFinding()], deps);
+    clock.advance(HOUR);
+    const broken: Enforcer = {
+      apply: async (changes) => ({
+        outcomes: changes.map((change) => ({ ok: false as const, change, reason: 'failed' as const, detail: 'down' })),
+        evicted: [],
+      }),
+    };
+    await expect(createExpirer({ ...deps, enforcer: broken })()).rejects.toThrow(
+      new ExpiryIncompleteError(`could not lift ip:${ATTACKER} (down)`),
+    );
+  });
+});
