@@ -161,7 +161,7 @@ async function main(): Promise<void> {
       warmupRequests = args.warmup;
       measuredRequests = args.records;
     } else {
-      const { events } = simulate({ scenario: 'baseline', minutes: args.minutes, volume: args.volume });
+      const { events } = simulate({ scenario: 'baseline', minutes: args.minutes, volume: args.volume, attackStartMinute: 0 });
       const cut = Math.floor(events.length / 4);
       warmupRecords = recordsOfEvents(events.slice(0, cut));
       measuredRecords = recordsOfEvents(events.slice(cut));
