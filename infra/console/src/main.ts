@@ -19,6 +19,7 @@ import {
   overviewView,
 } from '../../../shared/console/view/pages.js';
 import { type Child, h } from '../../../shared/console/view/vnode.js';
+import { authorization, forgetToken, initAuth, setLocalToken, signIn, usesCognito } from './auth.js';
 import { mount } from './dom.js';
 
 interface ListPage<R> {
@@ -36,7 +37,6 @@ interface Session {
   now: number;
 }
 
-const TOKEN_KEY = 'lantern.token';
 const app = document.getElementById('app') as HTMLElement;
 const toasts = document.getElementById('toasts') as HTMLElement;
 let session: Session | undefined;
@@ -50,14 +50,11 @@ class HttpError extends Error {
   }
 }
 
-function token(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
-}
 
 async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  const t = token();
-  if (t) headers.authorization = `Bearer ${t}`;
+  const auth = authorization();
+  if (auth) headers.authorization = auth;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(path, {
     method: init.method ?? 'GET',
@@ -238,8 +235,8 @@ function chips(route: Route, name: string, facets: Array<{ value: string; count:
 async function download(path: string, filename: string): Promise<void> {
   try {
     const headers: Record<string, string> = {};
-    const t = token();
-    if (t) headers.authorization = `Bearer ${t}`;
+    const auth = authorization();
+    if (auth) headers.authorization = auth;
     const response = await fetch(path, { headers });
     if (!response.ok) throw new Error(`export failed: HTTP ${response.status}`);
     const url = URL.createObjectURL(await response.blob());
@@ -382,7 +379,7 @@ function loginView(message: string): Child {
           submit: (event) => {
             event.preventDefault();
             const input = (event.target as HTMLFormElement).querySelector('input');
-            if (input?.value) sessionStorage.setItem(TOKEN_KEY, input.value.trim());
+            if (input?.value) setLocalToken(input.value);
             void render();
           },
         },
@@ -414,7 +411,11 @@ async function render(): Promise<void> {
     if (seq !== renderSeq) return;
     if (error instanceof HttpError && error.status === 401) {
       session = undefined;
-      sessionStorage.removeItem(TOKEN_KEY);
+      forgetToken();
+      if (usesCognito()) {
+        await signIn();
+        return;
+      }
       mount(app, loginView('Paste the token the console printed when it started (or open the link it printed).'));
     } else {
       mount(app, h('section', { class: 'card error' }, h('h2', {}, 'Something went wrong'), h('p', {}, error instanceof Error ? error.message : String(error))));
@@ -424,15 +425,10 @@ async function render(): Promise<void> {
   }
 }
 
-function start(): void {
-  // `#token=…` from the link printed at start: kept for this tab only, then removed from the address bar.
-  const m = /^#token=([A-Za-z0-9._~-]+)/.exec(location.hash);
-  if (m?.[1]) {
-    sessionStorage.setItem(TOKEN_KEY, m[1]);
-    history.replaceState(null, '', `${location.pathname}#/overview`);
-  }
+async function start(): Promise<void> {
+  await initAuth();
   window.addEventListener('hashchange', () => void render());
-  void render();
+  await render();
 }
 
-start();
+void start();
