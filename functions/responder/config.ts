@@ -176,6 +176,16 @@ export function loadResponderConfig(
       allow,
       protectedCidrs,
       ...(consoleUrl ? { consoleUrl } : {}),
+      // The local enforcer records everything; so does monitor mode before any AWS enforcer is configured
+      // (it then shows what Lantern would do with every enforcer deployed).
+      capabilities:
+        enforcer.kind === 'local' || (mode === 'monitor' && !enforcer.waf && !enforcer.usagePlans)
+          ? { blockAddresses: true, blockKeys: true, throttleKeys: true }
+          : {
+              blockAddresses: enforcer.waf !== undefined,
+              blockKeys: enforcer.waf?.apiKeys !== undefined,
+              throttleKeys: enforcer.usagePlans !== undefined,
+            },
     });
   } catch (error: unknown) {
     if (!(error instanceof ResponseConfigError)) throw error;

@@ -51,6 +51,11 @@ export interface ResponseConfig {
   digestThreshold: number;
   /** Link to the console, in alerts (`{finding}` is replaced by the url-encoded finding id). */
   consoleUrl?: string;
+  /**
+   * What the deployment can enforce (set from which WAF sets and usage plan are configured): the policy only decides
+   * actions that can happen, so that monitor mode shows what enforce mode would really do.
+   */
+  capabilities: { blockAddresses: boolean; blockKeys: boolean; throttleKeys: boolean };
 }
 
 const HOUR = 3_600_000;
@@ -93,6 +98,7 @@ export const DEFAULT_RESPONSE_CONFIG: ResponseConfig = {
   protectedCidrs: [],
   manualUnblockHoldMs: 24 * HOUR,
   digestThreshold: 5,
+  capabilities: { blockAddresses: true, blockKeys: true, throttleKeys: true },
 };
 
 /** The configuration with its lists parsed once. */

@@ -135,6 +135,20 @@ export function decide(input: PolicyInput): Decision {
     reasons.push(`repeat offender (${offences} earlier actions): blocked rather than throttled`);
   } else kind = 'throttle';
 
+  // What the deployment can do: a key block without the WAF key set falls back to a throttle, and back.
+  const can = config.capabilities;
+  if (target.kind === 'ip' && !can.blockAddresses) return none('no WAF IP sets are configured: alert only', { target });
+  if (target.kind === 'api-key' && kind === 'block' && !can.blockKeys) {
+    if (!can.throttleKeys)
+      return none('neither the WAF API key set nor a quarantine usage plan is configured: alert only', { target });
+    kind = 'throttle';
+    reasons.push('no WAF API key set is configured: throttled instead of blocked');
+  } else if (target.kind === 'api-key' && kind === 'throttle' && !can.throttleKeys) {
+    if (!canBlock || !can.blockKeys)
+      return none('no quarantine usage plan is configured to throttle keys: alert only', { target });
+    kind = 'block';
+  }
+
   const active =
     state?.active && state.active.until > now && (state.active.enforced || config.mode === 'monitor')
       ? state.active

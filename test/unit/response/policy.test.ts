@@ -258,6 +258,17 @@ describe('response policy', () => {
     expect(d.extends).toBeUndefined();
   });
 
+  it('decides only what the deployment can enforce: a key block without the WAF key set becomes a throttle', () => {
+    const key = makeFinding({ entity: { type: 'api-key', id: 'k1' }, severity: 'critical' });
+    const noKeySet = config({ capabilities: { blockAddresses: true, blockKeys: false, throttleKeys: true } });
+    const d = decide({ ...base, finding: key, config: noKeySet });
+    expect(d.action).toBe('throttle');
+    expect(d.reasons.join()).toMatch(/throttled instead of blocked/);
+    const nothing = config({ capabilities: { blockAddresses: false, blockKeys: false, throttleKeys: false } });
+    expect(decide({ ...base, finding: key, config: nothing }).reasons.join()).toMatch(/alert only/);
+    expect(decide({ ...base, finding: makeFinding(), config: nothing }).reasons.join()).toMatch(/no WAF IP sets/);
+  });
+
   it('rejects a wrong configuration naming every problem', () => {
     expect(() =>
       compileResponseConfig({

@@ -8,6 +8,7 @@ describe('responder configuration', () => {
     const config = loadResponderConfig({ ...base });
     expect(config.policy.mode).toBe('monitor');
     expect(config.enforcer).toEqual({ kind: 'aws' });
+    expect(config.policy.capabilities).toEqual({ blockAddresses: true, blockKeys: true, throttleKeys: true });
   });
 
   it('reads enforce mode, WAF sets (CLOUDFRONT scope in us-east-1), usage plans, lists and the CloudFront ranges', () => {
@@ -44,6 +45,7 @@ describe('responder configuration', () => {
       },
       usagePlans: { quarantinePlanId: 'q1' },
     });
+    expect(config.policy.capabilities).toEqual({ blockAddresses: true, blockKeys: true, throttleKeys: true });
     expect(config.policy.maxNewBlocksPerHour).toBe(10);
     expect(config.policy.rules.scanning?.block?.minSeverity).toBe('critical');
     expect(config.policy.rules['credential-stuffing']).toBeDefined();
@@ -72,6 +74,16 @@ describe('responder configuration', () => {
         'allow.cidrs: "10.0.0.0/99" is not a CIDR range',
       ]);
     }
+  });
+
+  it('capabilities follow what is configured: no quarantine plan, no key set', () => {
+    const config = loadResponderConfig({
+      ...base,
+      LANTERN_RESPONSE_MODE: 'enforce',
+      LANTERN_WAF_IPV4_SET: 'a|1',
+      LANTERN_WAF_IPV6_SET: 'b|2',
+    });
+    expect(config.policy.capabilities).toEqual({ blockAddresses: true, blockKeys: false, throttleKeys: false });
   });
 
   it('the local enforcer needs no AWS resources', () => {
