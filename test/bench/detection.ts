@@ -12,6 +12,7 @@
  *   npm run bench:detection -- --json out.json
  */
 import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { FINDING_TYPES, type FindingType } from '../../shared/detection/finding.js';
 import { SCENARIO_NAMES, type ScenarioName, type SimulateOptions } from '../../shared/simulate/simulate.js';
 import { type RunOutcome, runScenario } from './detection/run.js';
@@ -84,6 +85,29 @@ export function table(runs: readonly RunOutcome[]): string {
   return lines.join('\n');
 }
 
+function configName(options: SimulateOptions): string {
+  return `seed ${options.seed} · volume ${options.volume ?? 1} · speed ${options.attackSpeed ?? 1}`;
+}
+
+/** Per scenario and run configuration: malicious entities found / expected, and legitimate entities flagged. */
+export function scenarioTable(results: ReadonlyArray<{ run: RunOutcome }>): string {
+  const configs = [...new Set(results.map((r) => configName(r.run.options)))];
+  const scenarios = [...new Set(results.map((r) => r.run.options.scenario))];
+  const lines = [`| scenario | ${configs.join(' | ')} |`, `|---|${configs.map(() => '---').join('|')}|`];
+  for (const scenario of scenarios) {
+    const cells = configs.map((config) => {
+      const hit = results.find((r) => r.run.options.scenario === scenario && configName(r.run.options) === config);
+      if (!hit) return '';
+      const found = FINDING_TYPES.reduce((n, t) => n + hit.run.byType[t].found, 0);
+      const expected = FINDING_TYPES.reduce((n, t) => n + hit.run.byType[t].expected, 0);
+      const legit = new Set(hit.run.legitimateFlagged.map((f) => f.split(' ')[1])).size;
+      return `${found}/${expected}${legit > 0 ? ` · ${legit} FP` : ''}`;
+    });
+    lines.push(`| ${scenario} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 /** `a,a,b` -> `a×2, b`. */
 function summarise(names: string[]): string {
   const counts = new Map<string, number>();
@@ -114,7 +138,8 @@ async function main(): Promise<void> {
     const events = runs.reduce((n, r) => n + r.events, 0);
     process.stdout.write(`\n### ${set} (${runs.length} runs, ${events} events)\n\n${table(runs)}\n`);
   }
+  process.stdout.write(`\n### per scenario (malicious entities found / expected · legitimate entities flagged)\n\n${scenarioTable(results)}\n`);
   if (jsonAt >= 0 && args[jsonAt + 1]) writeFileSync(args[jsonAt + 1] as string, JSON.stringify(results, null, 1));
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
