@@ -30,12 +30,14 @@ async function activeOf(store: Store, key: string) {
   return (await typed<TargetState>(store.actions).get([`target:${key}`])).get(`target:${key}`)?.value;
 }
 
-async function auditEvents(store: Store) {
+async function auditEvents(store: Store, target?: string) {
   const events: string[] = [];
   let cursor: string | undefined;
   do {
     const page = await typed<AuditEntry>(store.audit).list({ ...(cursor ? { cursor } : {}) });
-    events.push(...page.items.map((i) => i.value.event));
+    events.push(
+      ...page.items.filter((i) => target === undefined || i.value.target === target).map((i) => i.value.event),
+    );
     cursor = page.cursor;
   } while (cursor);
   return events;
@@ -106,6 +108,18 @@ describe('responder on the local cloud (kinesalite + dynalite, real handler)', (
     await cloud?.close();
   });
 
+  it('on the DynamoDB store too, the same event twice applies one action', async () => {
+    const store = cloud.store();
+    const enforcer = createLocalEnforcer();
+    const handle = createResponderHandler({ store, clock: systemClock, config: config(), enforcer, log: quiet });
+    const finding = makeFinding({ entity: { type: 'ip', id: '45.33.32.200' } });
+    const event = kinesisEvent([encodeFindingEvent(toFindingEvent(finding, T0))]);
+    expect((await handle(event)).batchItemFailures).toEqual([]);
+    expect((await handle(event)).batchItemFailures).toEqual([]);
+    expect(enforcer.history.map((h) => h.change)).toEqual([{ op: 'block-ip', address: '45.33.32.200', rank: 201 }]);
+    expect((await activeOf(store, 'ip:45.33.32.200'))?.offences).toBe(1);
+  });
+
   it('publishes findings, the mapping delivers them, the real handler blocks once in enforce mode; expiry lifts it', async () => {
     // Prepare: the real handler module, enforce mode, local enforcer (records what it would do), no alert channel.
     const modulePath = path.resolve(
@@ -138,16 +152,16 @@ describe('responder on the local cloud (kinesalite + dynalite, real handler)', (
     const store = cloud.store();
     const state = await activeOf(store, `ip:${ATTACKER}`);
     expect(state).toMatchObject({ offences: 1, active: { kind: 'block', enforced: true, revision: 2 } });
-    const events = await auditEvents(store);
+    const events = await auditEvents(store, `ip:${ATTACKER}`);
     expect(events.filter((e) => e === 'decided')).toHaveLength(2);
     expect(events.filter((e) => e === 'enforced')).toHaveLength(2);
 
     const enforcer = createLocalEnforcer();
     const later = fixedClock((state?.active?.until ?? 0) + 1);
     const report = await expireActions({ store, clock: later, mode: 'enforce', enforcer });
-    expect(report.expired).toEqual([`ip:${ATTACKER}`]);
-    expect(enforcer.history.map((h) => h.change)).toEqual([{ op: 'unblock-ip', address: ATTACKER }]);
+    expect(report.expired).toContain(`ip:${ATTACKER}`);
+    expect(enforcer.history.map((h) => h.change)).toContainEqual({ op: 'unblock-ip', address: ATTACKER });
     expect((await activeOf(store, `ip:${ATTACKER}`))?.active).toBeUndefined();
-    expect((await auditEvents(store)).at(-1)).toBe('expired');
+    expect((await auditEvents(store, `ip:${ATTACKER}`)).at(-1)).toBe('expired');
   });
 });
