@@ -49,7 +49,11 @@ export function timeChart(options: {
   const span = Math.max(1, t1 - t0);
   const iw = W - pad.l - pad.r;
   const ih = H - pad.t - pad.b;
-  const x = (t: number) => pad.l + (pts.length === 1 ? iw / 2 : ((t - t0) / span) * iw);
+  const asColumns = options.columns === true || pts.length < 3;
+  const bw = Math.max(3, Math.min(40, (iw / Math.max(1, pts.length)) * 0.7));
+  // Columns are inset by half a column so that the first and last stay inside the plot.
+  const inset = asColumns ? bw / 2 + 2 : 0;
+  const x = (t: number) => pad.l + inset + (pts.length === 1 ? iw / 2 - inset : ((t - t0) / span) * (iw - 2 * inset));
   const y = (v: number) => pad.t + ih - (v / max) * ih;
   const children: VNode[] = [];
   for (const f of [0, 0.5, 1]) {
@@ -63,8 +67,7 @@ export function timeChart(options: {
     if (!p) continue;
     children.push(h('text', { class: 'axis', x: x(p.t), y: H - 6, 'text-anchor': 'middle' }, timeLabel(p.t, span)));
   }
-  if (options.columns || pts.length < 3) {
-    const bw = Math.max(3, Math.min(40, (iw / Math.max(1, pts.length)) * 0.7));
+  if (asColumns) {
     for (const p of pts) {
       children.push(
         h('rect', { class: 'bar', x: x(p.t) - bw / 2, y: y(p.value), width: bw, height: Math.max(0, pad.t + ih - y(p.value)) }, h('title', {}, `${timeLabel(p.t, span)}: ${formatNumber(p.value)}`)),

@@ -90,7 +90,7 @@ ul.bars li.zero { opacity: .55; }
 .bar-fill.cls-shadow { fill: #f04438; } .bar-fill.cls-zombie { fill: #7a5af8; } .bar-fill.cls-managed { fill: #17b26a; }
 .bar-fill.sev-critical { fill: #c01048; } .bar-fill.sev-high { fill: #f04438; } .bar-fill.sev-medium { fill: #f79009; } .bar-fill.sev-low { fill: #2e90fa; }
 .bar-fill.act { fill: var(--accent); }
-.stack svg { width: 100%; height: 14px; border-radius: 4px; display: block; }
+.stack > svg { width: 100%; height: 14px; border-radius: 4px; display: block; }
 .seg.st2 { fill: #17b26a; } .seg.st3 { fill: #2e90fa; } .seg.st4 { fill: #f79009; } .seg.st5 { fill: #f04438; } .seg.st0, .seg.st1 { fill: #98a2b3; }
 .legend { list-style: none; padding: 0; margin: 8px 0 0; display: flex; flex-wrap: wrap; gap: 12px; font-size: 12px; color: #475467; }
 .swatch { width: 10px; height: 10px; margin-right: 4px; vertical-align: -1px; }
