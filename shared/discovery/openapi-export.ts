@@ -60,7 +60,8 @@ export function exportOpenApi(
   endpoints: readonly ExportEndpoint[],
   options: ExportOptions = {},
 ): Record<string, unknown> {
-  const hosts = [...new Set(endpoints.map((e) => e.host))].sort();
+  // An empty host (API Gateway logs without a domain name) is not a server.
+  const hosts = [...new Set(endpoints.map((e) => e.host).filter((h) => h !== ''))].sort();
   const paths: Record<string, Record<string, unknown>> = {};
   const sorted = [...endpoints].sort((a, b) =>
     a.template === b.template ? (a.method < b.method ? -1 : 1) : a.template < b.template ? -1 : 1,
@@ -88,7 +89,7 @@ export function exportOpenApi(
     item[e.method.toLowerCase()] = {
       ...(parameters.length > 0 ? { parameters } : {}),
       responses,
-      ...(hosts.length > 1 ? { servers: [{ url: `https://${e.host}` }] } : {}),
+      ...(hosts.length > 1 && e.host !== '' ? { servers: [{ url: `https://${e.host}` }] } : {}),
       ...(e.requests !== undefined ? { 'x-lantern-requests': e.requests } : {}),
       ...(e.status ? { 'x-lantern-status': e.status } : {}),
       ...(e.firstSeen !== undefined ? { 'x-lantern-first-seen': new Date(e.firstSeen).toISOString() } : {}),

@@ -143,6 +143,8 @@ export interface TNode {
   h: number;
   /** Pinned static (override or declared): never merged. */
   pin?: 1;
+  /** Ends a declared template (an override without a method): a path ending here is an endpoint for any method. */
+  dt?: 1;
   /** Split override: values at the child position stay literal. */
   split?: 1;
   /** File-like names seen below: relative depths (bit mask), files deeper than one level, first direct file names. */
@@ -211,6 +213,11 @@ function hasChildren(node: TNode): boolean {
 
 function hasTerminal(node: TNode): boolean {
   return node.m !== undefined && Object.keys(node.m).length > 0;
+}
+
+/** A path may end here: an endpoint was learnt here, or a declared template ends here. */
+function mayEnd(node: TNode): boolean {
+  return node.dt === 1 || hasTerminal(node);
 }
 
 /** `CA0123….json` -> stem `CA0123…`, suffix `.json` (a short alphabetic extension). */
@@ -470,7 +477,7 @@ export class PathTemplater {
     steps: RouteStep[],
     names: string[],
   ): boolean {
-    if (i === segs.length) return method === undefined ? hasTerminal(node) : node.m?.[method] !== undefined;
+    if (i === segs.length) return method === undefined ? mayEnd(node) : node.m?.[method] !== undefined;
     const s = segs[i] as string;
     const l = lit(node, s);
     const mark = steps.length;
@@ -503,7 +510,7 @@ export class PathTemplater {
     const greedy = ps['+'];
     if (greedy) {
       steps.push({ node: greedy, text: paramText(greedy, '+'), param: { index: i, name: greedy.name, kind: 'any' } });
-      if (method === undefined ? hasTerminal(greedy) : greedy.m?.[method] !== undefined) return true;
+      if (method === undefined ? mayEnd(greedy) : greedy.m?.[method] !== undefined) return true;
       steps.length = mark;
     }
     return false;
@@ -685,7 +692,7 @@ export class PathTemplater {
   private canRoute(node: TNode, rest: readonly string[]): boolean {
     // A value followed by a sub-path below a parameter that has sub-paths (a new sub-resource of
     // a known value), or a value alone where the parameter ends an endpoint: the parameter.
-    if (rest.length === 0 ? hasTerminal(node) : hasChildren(node)) return true;
+    if (rest.length === 0 ? mayEnd(node) : hasChildren(node)) return true;
     return this.lookupFrom(node, rest, 0, undefined, [], []);
   }
 
@@ -989,6 +996,7 @@ export class PathTemplater {
     segs: readonly string[],
     method: string | undefined,
     pinLiterals: boolean,
+    endsTemplate = false,
   ): TNode | undefined {
     let node = hs.root;
     for (let i = 0; i < segs.length; i++) {
@@ -1029,6 +1037,7 @@ export class PathTemplater {
       node = l;
     }
     if (method !== undefined) node.m = node.m ?? {};
+    else if (endsTemplate) node.dt = 1;
     return node;
   }
 
@@ -1036,7 +1045,7 @@ export class PathTemplater {
     switch (o.kind) {
       case 'declare': {
         const segs = templateSegments(o.template);
-        const end = this.insertDeclared(hs, host, segs, o.method?.toUpperCase(), true);
+        const end = this.insertDeclared(hs, host, segs, o.method?.toUpperCase(), true, true);
         if (end && o.method) {
           end.m = end.m ?? {};
           end.m[o.method.toUpperCase()] = end.m[o.method.toUpperCase()] ?? 0;
@@ -1162,6 +1171,7 @@ function mergeNodes(dst: TNode, src: TNode): number {
   let removed = 1;
   dst.h += src.h;
   if (src.pin) dst.pin = 1;
+  if (src.dt) dst.dt = 1;
   for (const [method, count] of Object.entries(src.m ?? {})) {
     dst.m = dst.m ?? {};
     dst.m[method] = (dst.m[method] ?? 0) + count;

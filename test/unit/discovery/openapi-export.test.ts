@@ -36,4 +36,27 @@ describe('exportOpenApi', () => {
     expect(Object.keys(get?.responses ?? {})).toEqual(['2XX', '4XX']);
     expect(doc.paths['/files/{path}']?.get?.parameters?.[0]).toMatchObject({ name: 'path', 'x-lantern-greedy': true });
   });
+
+  it('lists no server for an empty host (gateway logs without a domain name)', () => {
+    // Act
+    const doc = exportOpenApi([
+      { host: '', method: 'GET', template: '/users/{userId}' },
+      { host: 'api.example.com', method: 'GET', template: '/health' },
+    ]) as { servers: unknown[]; paths: Record<string, Record<string, { servers?: unknown[] }>> };
+    // Assess
+    expect(doc.servers).toEqual([{ url: 'https://api.example.com' }]);
+    expect(doc.paths['/users/{userId}']?.get?.servers).toBeUndefined();
+    expect(JSON.stringify(doc)).not.toContain('"https://"');
+  });
+
+  it('lists every non-empty host as a server when endpoints come from several', () => {
+    // Act
+    const doc = exportOpenApi([
+      { host: 'a.example.com', method: 'GET', template: '/x' },
+      { host: 'b.example.com', method: 'GET', template: '/y' },
+    ]) as { servers: unknown[]; paths: Record<string, Record<string, { servers?: unknown[] }>> };
+    // Assess
+    expect(doc.servers).toEqual([{ url: 'https://a.example.com' }, { url: 'https://b.example.com' }]);
+    expect(doc.paths['/y']?.get?.servers).toEqual([{ url: 'https://b.example.com' }]);
+  });
 });

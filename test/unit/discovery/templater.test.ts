@@ -263,6 +263,21 @@ describe('PathTemplater: gateway routes and overrides', () => {
     expect(copy.lookup(HOST, 'GET', '/accounts/zz')?.template).toBe('/accounts/{accountName}');
   });
 
+  it('a declare override without a method is authoritative for every segment', () => {
+    // Prepare
+    const t = new PathTemplater();
+    t.setOverrides([{ kind: 'declare', host: HOST, template: '/internal/{area}/{setting}' }]);
+    // Act
+    const first = t.observe(HOST, 'GET', '/internal/debug/config', 200).template;
+    const other = t.observe(HOST, 'POST', '/internal/cache/ttl', 200).template;
+    const shorter = t.observe(HOST, 'GET', '/internal/debug', 200).template;
+    // Assess
+    expect(first).toBe('/internal/{area}/{setting}');
+    expect(other).toBe('/internal/{area}/{setting}');
+    // Not an instance of the declared template: learnt as usual.
+    expect(shorter).toBe('/internal/debug');
+  });
+
   it('setOverrides resets the hosts it touches', () => {
     const t = new PathTemplater();
     feed(
