@@ -19,6 +19,7 @@ export function createExpirer(deps: ExpirerDeps): () => Promise<{ expired: numbe
       store: deps.store,
       clock: deps.clock,
       mode: deps.config.mode,
+      config: deps.config,
       ...(deps.enforcer ? { enforcer: deps.enforcer } : {}),
     });
     if (report.expired.length > 0) deps.log.info('expired', { targets: report.expired });

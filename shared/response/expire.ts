@@ -6,7 +6,7 @@ import type { Clock } from '../ports/clock.js';
 import type { EnforcementChange, Enforcer } from '../ports/enforcer.js';
 import { type Store, typed } from '../ports/store.js';
 import { hostCidr } from './addresses.js';
-import type { ResponseMode } from './config.js';
+import type { CompiledResponseConfig, ResponseMode } from './config.js';
 import { audit, endAction, liftFor, updateDoc } from './respond.js';
 import { type Target, type TargetState, targetDocId, targetKey } from './state.js';
 
@@ -15,6 +15,18 @@ export interface ExpiryDeps {
   clock: Clock;
   mode: ResponseMode;
   enforcer?: Enforcer;
+  /** When given, active actions on targets now allowlisted or protected are lifted early (config changed since). */
+  config?: CompiledResponseConfig;
+}
+
+/** Why an active action must end now although its time is not up: its target has since been spared by configuration. */
+export function sparedBy(config: CompiledResponseConfig, target: Target): string | undefined {
+  if (target.kind === 'api-key')
+    return config.allow.apiKeys.includes(target.id) ? `API key ${target.id} is now allowlisted` : undefined;
+  const allowed = config.allowedRanges.match(target.address);
+  if (allowed) return `${target.address} is now allowlisted (${allowed})`;
+  const protectedRange = config.neverBlock.match(target.address);
+  return protectedRange ? `${target.address} is now in a protected range (${protectedRange})` : undefined;
 }
 
 export interface ExpiryReport {
@@ -28,10 +40,16 @@ export async function expireActions(deps: ExpiryDeps, pageSize = 500): Promise<E
   const now = deps.clock.now();
   const targets = typed<TargetState>(deps.store.actions);
   const due: TargetState[] = [];
+  const early = new Map<string, string>();
   let cursor: string | undefined;
   do {
     const page = await targets.list({ prefix: 'target:', limit: pageSize, ...(cursor ? { cursor } : {}) });
-    for (const item of page.items) if (item.value.active && item.value.active.until <= now) due.push(item.value);
+    for (const { value } of page.items) {
+      if (!value.active) continue;
+      const spared = deps.config ? sparedBy(deps.config, value.target) : undefined;
+      if (spared) early.set(targetKey(value.target), spared);
+      if (spared || value.active.until <= now) due.push(value);
+    }
     cursor = page.cursor;
   } while (cursor);
 
@@ -56,12 +74,13 @@ export async function expireActions(deps: ExpiryDeps, pageSize = 500): Promise<E
     const key = targetKey(state.target);
     if (failed.has(key)) continue;
     const active = state.active as NonNullable<TargetState['active']>;
+    const spared = early.get(key);
     await endAction(
       deps.store,
       now,
       state.target,
-      'expired',
-      `${active.kind} expired (${new Date(active.until).toISOString()})${active.enforced ? '' : ' — monitor mode, nothing to lift'}`,
+      spared ? 'unblocked' : 'expired',
+      `${spared ? `lifted early: ${spared}` : `${active.kind} expired (${new Date(active.until).toISOString()})`}${active.enforced ? '' : ' — monitor mode, nothing to lift'}`,
       deps.mode,
     );
     report.expired.push(key);

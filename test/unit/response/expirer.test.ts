@@ -28,6 +28,27 @@ describe('expirer run', () => {
     expect(enforcer.blockedIps.has(ATTACKER)).toBe(false);
   });
 
+  it('lifts early a block on an address allowlisted since', async () => {
+    const clock = fixedClock(T0);
+    const store = createMemoryStore({ clock });
+    const enforcer = createLocalEnforcer();
+    await respond([makeFinding()], { store, clock, config: config(), enforcer });
+    const run = await createExpirer({
+      store,
+      clock,
+      config: config({ allow: { cidrs: ['45.33.32.0/24'], apiKeys: [], principals: [] } }),
+      enforcer,
+      log: quiet,
+    })();
+    expect(run.expired).toBe(1);
+    expect(enforcer.blockedIps.size).toBe(0);
+    const audit = (await store.audit.list()).items.map((i) => i.value as { event: string; reason: string });
+    expect(audit.at(-1)).toMatchObject({
+      event: 'lifted',
+      reason: 'lifted early: 45.33.32.156 is now allowlisted (45.33.32.0/24)',
+    });
+  });
+
   it('fails the run when a lift failed (retried next run)', async () => {
     const clock = fixedClock(T0);
     const store = createMemoryStore({ clock });
