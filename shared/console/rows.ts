@@ -271,7 +271,7 @@ export function actionRow(id: string, value: unknown, now: number): ActionRow {
       createdAt: time(active?.since) ?? time(override.at) ?? time(last.ended) ?? 0,
       ...(isActive && until !== undefined ? { expiresAt: until } : {}),
       findingId: str(active?.findingId),
-      reason: str(override.note, active ? `${str(active.severity)} finding` : ''),
+      reason: str(override.note, active ? `${str(active.findingId).split(' ')[0] ?? 'finding'} (${str(active.severity)})` : ''),
       active: isActive,
     };
   }

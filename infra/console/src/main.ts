@@ -218,7 +218,7 @@ function searchBox(route: Route, placeholder: string): Child {
   });
 }
 
-function chips(route: Route, name: string, facets: Array<{ value: string; count: number }> | undefined, fixed?: string[]): Child {
+function chips(route: Route, name: string, facets: Array<{ value: string; count: number }> | undefined, fixed?: string[], labels: Record<string, string> = {}): Child {
   const selected = route.params.get(name) ?? '';
   const values = fixed ?? (facets ?? []).map((f) => f.value);
   const count = (v: string) => facets?.find((f) => f.value === v)?.count;
@@ -227,7 +227,7 @@ function chips(route: Route, name: string, facets: Array<{ value: string; count:
     { class: 'chips', role: 'group', 'aria-label': name },
     h('a', { href: withParam(route.name, route.params, { [name]: undefined }), class: `chip${selected === '' ? ' on' : ''}` }, 'all'),
     values.map((v) =>
-      h('a', { href: withParam(route.name, route.params, { [name]: v }), class: `chip chip-${/^[a-z]+$/.test(v) ? v : 'x'}${selected === v ? ' on' : ''}` }, v, count(v) !== undefined ? h('span', { class: 'n' }, String(count(v))) : null),
+      h('a', { href: withParam(route.name, route.params, { [name]: v }), class: `chip chip-${/^[a-z]+$/.test(v) ? v : 'x'}${selected === v ? ' on' : ''}` }, labels[v] ?? v, count(v) !== undefined ? h('span', { class: 'n' }, String(count(v))) : null),
     ),
   );
 }
@@ -337,7 +337,8 @@ async function findingPage(route: Route): Promise<Child> {
   return [
     h('a', { href: '#/findings', class: 'back' }, '← Findings'),
     findingCard(f, now, links, controls(route)),
-    h('div', { class: 'grid2' }, h('section', { class: 'card' }, h('h2', {}, 'Actions taken'), actionsTable(actions.items, now, controls(route))), h('section', { class: 'card' }, h('h2', {}, 'Audit trail'), auditTable(audit.items))),
+    h('section', { class: 'card' }, h('h2', {}, 'Actions taken'), actionsTable(actions.items, now, controls(route))),
+    h('section', { class: 'card' }, h('h2', {}, 'Audit trail'), auditTable(audit.items)),
   ];
 }
 
@@ -347,7 +348,7 @@ async function actionsPage(route: Route): Promise<Child> {
   const now = session?.now ?? Date.now();
   return [
     title('Actions and audit trail'),
-    h('div', { class: 'toolbar' }, searchBox(route, 'Search actions'), chips(route, 'active', undefined, ['true', 'false'])),
+    h('div', { class: 'toolbar' }, searchBox(route, 'Search actions'), chips(route, 'active', undefined, ['true', 'false'], { true: 'active', false: 'ended' })),
     session?.actions === false ? h('p', { class: 'notice' }, 'This console was started without the response module: unblock, extend and allowlist are not available.') : null,
     h('section', { class: 'card flush' }, actionsTable(actions.items, now, controls(route))),
     pager(route, actions),

@@ -303,7 +303,7 @@ export function actionsTable(rows: readonly ActionRow[], now: number, controls?:
           h('td', { class: 'caller' }, a.target),
           h('td', {}, statusBadge(a.active ? 'active' : a.status)),
           compact ? null : h('td', { class: 'why' }, a.reason || a.findingId || '—'),
-          h('td', { class: 'when' }, a.expiresAt ? (a.expiresAt > now ? `in ${ago(now - (a.expiresAt - now), now).replace(' ago', '')}` : dateTime(a.expiresAt)) : 'never'),
+          h('td', { class: 'when' }, !a.active ? '—' : a.expiresAt ? `in ${ago(now - (a.expiresAt - now), now).replace(' ago', '')}` : 'never'),
           controls?.action ? h('td', { class: 'buttons' }, controls.action(a)) : null,
         ),
       ),
