@@ -10,10 +10,12 @@
  *   npm run bench:detection                 # both sets
  *   npm run bench:detection -- --quick      # seed 1 of every scenario only
  *   npm run bench:detection -- --json out.json
+ *   npm run bench:detection -- --quick --through apigw   # events read back from API Gateway logs (fields it lacks are gone)
  */
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { FINDING_TYPES, type FindingType } from '../../shared/detection/finding.js';
+import { LOG_SOURCES, type LogSource } from '../../shared/events/api-event.js';
 import { SCENARIO_NAMES, type ScenarioName, type SimulateOptions } from '../../shared/simulate/simulate.js';
 import { type RunOutcome, runScenario } from './detection/run.js';
 
@@ -120,11 +122,14 @@ async function main(): Promise<void> {
   const quick = args.includes('--quick');
   const jsonAt = args.indexOf('--json');
   const only = args.indexOf('--scenario');
+  const formatAt = args.indexOf('--through');
+  const through = formatAt >= 0 ? (args[formatAt + 1] as LogSource) : undefined;
+  if (through !== undefined && !LOG_SOURCES.includes(through)) throw new Error(`--through must be one of ${LOG_SOURCES.join(', ')}`);
   let plan = benchmarkPlan(quick);
   if (only >= 0) plan = plan.filter((p) => p.options.scenario === args[only + 1]);
   const results: Array<{ set: string; run: RunOutcome }> = [];
   for (const { set, options } of plan) {
-    const run = await runScenario(options);
+    const run = await runScenario(options, {}, through);
     results.push({ set, run });
     const found = FINDING_TYPES.reduce((n, t) => n + run.byType[t].found, 0);
     const expected = FINDING_TYPES.reduce((n, t) => n + run.byType[t].expected, 0);

@@ -6,7 +6,39 @@ import { analyzeBatch } from '../../../shared/engine/analyze.js';
 import { buildReport } from '../../../shared/engine/report.js';
 import { fixedClock } from '../../../shared/ports/clock.js';
 import { typed } from '../../../shared/ports/store.js';
-import { classifySimulatedEndpoint, type SimulateOptions, simulate } from '../../../shared/simulate/simulate.js';
+import { attributeEntity, entityKey } from '../../../shared/baselines/entity.js';
+import type { LogSource } from '../../../shared/events/api-event.js';
+import type { MaliciousEntity } from '../../../shared/simulate/attacks.js';
+import { classifySimulatedEndpoint, type SimulateOptions, type Simulation, simulate } from '../../../shared/simulate/simulate.js';
+import { throughLog } from './write-logs.js';
+
+/**
+ * The simulation as read back from one log format. Attribution changes with what the log carries (on CloudFront a
+ * principal's requests belong to its addresses or session): every entity the decoded requests of an attacker are
+ * attributed to is malicious, with the attacker's label.
+ */
+function readBack(simulation: Simulation, format: LogSource): Simulation {
+  const events = throughLog(simulation.events, format);
+  const malicious = new Map<string, MaliciousEntity>();
+  const all = new Set<string>();
+  events.forEach((event, i) => {
+    const entity = attributeEntity(event);
+    if (!entity) return;
+    const key = entityKey(entity);
+    all.add(key);
+    const original = simulation.events[i];
+    const originalEntity = original ? attributeEntity(original) : undefined;
+    const label = originalEntity ? simulation.malicious.get(entityKey(originalEntity)) : undefined;
+    if (!label || event.time < label.firstRequest) return;
+    const known = malicious.get(key);
+    if (known) {
+      known.requests++;
+      known.lastRequest = Math.max(known.lastRequest, event.time);
+    } else malicious.set(key, { ...label, entity: key, firstRequest: event.time, lastRequest: event.time, requests: 1 });
+  });
+  const legitimateEntities = [...all].filter((k) => !malicious.has(k)).length;
+  return { events, malicious, truth: { ...simulation.truth, legitimateEntities } };
+}
 
 /** What one simulated run measured, per finding type. */
 export interface TypeOutcome {
@@ -24,6 +56,8 @@ export interface TypeOutcome {
 
 export interface RunOutcome {
   options: SimulateOptions;
+  /** The log format the events were read back from (all fields when absent). */
+  through?: LogSource;
   events: number;
   legitimateEntities: number;
   /** Legitimate entities with at least one finding. */
@@ -43,9 +77,14 @@ function emptyOutcome(): TypeOutcome {
 export const BATCH_SIZE = 500;
 
 /** Simulates a scenario and runs the real engine over it, in time-ordered batches, with a clock that follows simulated time. */
-export async function runScenario(options: SimulateOptions, detection: DetectionConfigInput = {}): Promise<RunOutcome> {
+export async function runScenario(
+  options: SimulateOptions,
+  detection: DetectionConfigInput = {},
+  through?: LogSource,
+): Promise<RunOutcome> {
   const started = Date.now();
-  const { events, truth, malicious } = simulate(options);
+  const simulation = simulate(options);
+  const { events, truth, malicious } = through ? readBack(simulation, through) : simulation;
   const clock = fixedClock(events[0]?.time ?? 0);
   const store = createMemoryStore({ copy: false, clock });
   const config = resolveDetectionConfig({ ...detection, classify: classifySimulatedEndpoint });
@@ -104,6 +143,7 @@ export async function runScenario(options: SimulateOptions, detection: Detection
   const report = await buildReport(store);
   return {
     options,
+    ...(through ? { through } : {}),
     events: events.length,
     legitimateEntities: truth.legitimateEntities,
     legitimateFlagged: [...legitimateFlagged],

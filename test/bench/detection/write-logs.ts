@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ApiEvent, LogSource } from '../../../shared/events/api-event.js';
+import { createLineDecoder } from '../../../shared/decoders/index.js';
 import { encodeAlb, encodeApiGateway, encodeCloudFrontRealtime, encodeCloudFrontStandard, w3cHeaderLines } from '../../../shared/encoders/index.js';
 import { type GroundTruth, type SimulateOptions, simulate } from '../../../shared/simulate/simulate.js';
 
@@ -34,7 +35,7 @@ const EXTENSIONS: Record<LogSource, string> = {
   alb: 'log',
 };
 
-function encode(event: ApiEvent, format: LogSource): string {
+export function encode(event: ApiEvent, format: LogSource): string {
   switch (format) {
     case 'cloudfront-realtime':
       return encodeCloudFrontRealtime(event);
@@ -65,4 +66,19 @@ export async function writeSimulation(options: WriteOptions): Promise<Written> {
   const truthFile = path.join(options.out, 'ground-truth.json');
   await writeFile(truthFile, `${JSON.stringify({ format, ...truth }, null, 2)}\n`);
   return { files, truthFile, truth };
+}
+
+/**
+ * The events as Lantern would read them back from `format`'s log: each is encoded and decoded, so fields the
+ * format cannot carry (country and ASN in API Gateway logs, principal and API key in CloudFront logs) are gone.
+ */
+export function throughLog(events: readonly ApiEvent[], format: LogSource): ApiEvent[] {
+  const decode = createLineDecoder(format);
+  if (format === 'cloudfront-standard') for (const line of w3cHeaderLines()) decode(line);
+  return events.map((event) => {
+    const result = decode(encode(event, format));
+    const outcome = result.kind === 'records' ? result.outcomes[0] : undefined;
+    if (!outcome?.ok) throw new Error(`simulated ${format} record not read back: ${outcome && !outcome.ok ? outcome.reason : result.kind}`);
+    return outcome.event;
+  });
 }
