@@ -157,6 +157,7 @@ interface Work {
 export async function respond(findings: readonly Finding[], deps: ResponderDeps): Promise<FindingOutcome[]> {
   const outcomes: FindingOutcome[] = [];
   const work: Work[] = [];
+  const seen = new Map<string, FindingOutcome>();
   for (const finding of findings) {
     const outcome: FindingOutcome = {
       findingId: finding.id,
@@ -166,6 +167,14 @@ export async function respond(findings: readonly Finding[], deps: ResponderDeps)
       alerted: false,
     };
     outcomes.push(outcome);
+    // The same revision twice in one call (a producer retry landing in the same batch): handled once.
+    const first = seen.get(decisionDocId(finding.id, finding.revision));
+    if (first) {
+      outcome.decision = first.decision;
+      outcome.duplicate = true;
+      continue;
+    }
+    seen.set(decisionDocId(finding.id, finding.revision), outcome);
     try {
       const prepared = await prepare(finding, deps);
       outcome.decision = prepared.record.decision;

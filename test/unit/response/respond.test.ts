@@ -54,6 +54,14 @@ describe('responder', () => {
     expect((await auditTrail()).filter((e) => e.event === 'decided')).toHaveLength(1);
   });
 
+  it('the same revision twice in one batch is handled once', async () => {
+    const { deps, enforcer, sent } = setup('enforce');
+    const outcomes = await respond([makeFinding(), makeFinding()], deps);
+    expect(outcomes.map((o) => o.duplicate)).toEqual([false, true]);
+    expect(enforcer.history).toHaveLength(1);
+    expect(sent).toHaveLength(1);
+  });
+
   it('a retry after a failed enforcement redoes only what is missing', async () => {
     const { deps, enforcer, target } = setup('enforce');
     let fail = true;
