@@ -25,7 +25,11 @@ function result(response: ConsoleResponse): APIGatewayProxyResult {
     'Content-Type': response.contentType ?? 'application/json; charset=utf-8',
   };
   if (response.filename) headers['Content-Disposition'] = `attachment; filename="${response.filename}"`;
-  return { statusCode: response.status, headers, body: typeof response.body === 'string' ? response.body : JSON.stringify(response.body) };
+  return {
+    statusCode: response.status,
+    headers,
+    body: typeof response.body === 'string' ? response.body : JSON.stringify(response.body),
+  };
 }
 
 const error = (status: number, message: string) => result({ status, body: { error: message } });
@@ -34,7 +38,9 @@ const error = (status: number, message: string) => result({ status, body: { erro
 export function actorOf(event: APIGatewayProxyEvent): string | undefined {
   const claims = (event.requestContext?.authorizer as { claims?: Record<string, unknown> } | null | undefined)?.claims;
   if (!claims) return undefined;
-  const name = [claims['cognito:username'], claims.email, claims.sub].find((v): v is string => typeof v === 'string' && v.length > 0);
+  const name = [claims['cognito:username'], claims.email, claims.sub].find(
+    (v): v is string => typeof v === 'string' && v.length > 0,
+  );
   return name ? `console:${name.slice(0, 128)}` : undefined;
 }
 
@@ -44,12 +50,15 @@ function queryOf(event: APIGatewayProxyEvent): URLSearchParams {
   if (multi) {
     for (const [name, values] of Object.entries(multi)) for (const v of values ?? []) query.append(name, v);
   } else {
-    for (const [name, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query.append(name, v);
+    for (const [name, v] of Object.entries(event.queryStringParameters ?? {}))
+      if (v !== undefined) query.append(name, v);
   }
   return query;
 }
 
-export function createConsoleApiHandler(api: ConsoleApi): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
+export function createConsoleApiHandler(
+  api: ConsoleApi,
+): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   return async (event) => {
     const actor = actorOf(event);
     if (!actor) return error(401, 'sign in to the console');
@@ -58,7 +67,11 @@ export function createConsoleApiHandler(api: ConsoleApi): (event: APIGatewayProx
     if (method === 'POST') {
       const type = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
       if (!/^application\/json\b/i.test(type)) return error(415, 'send JSON');
-      const text = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+      const text = event.body
+        ? event.isBase64Encoded
+          ? Buffer.from(event.body, 'base64').toString('utf8')
+          : event.body
+        : '';
       if (text.length > MAX_BODY) return error(413, 'the body must be at most 16 KiB');
       try {
         body = text ? JSON.parse(text) : undefined;

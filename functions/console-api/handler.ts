@@ -21,7 +21,8 @@ export const CONSOLE_ENV = { maxAgeMs: 'LANTERN_CONSOLE_MAX_AGE_MS' } as const;
 const config = loadResponderConfig(process.env);
 const maxAgeText = process.env[CONSOLE_ENV.maxAgeMs]?.trim();
 const maxAgeMs = maxAgeText ? Number(maxAgeText) : 30_000;
-if (!Number.isInteger(maxAgeMs) || maxAgeMs < 0) throw new ConfigError([`${CONSOLE_ENV.maxAgeMs} must be a whole number of milliseconds, got "${maxAgeText}"`]);
+if (!Number.isInteger(maxAgeMs) || maxAgeMs < 0)
+  throw new ConfigError([`${CONSOLE_ENV.maxAgeMs} must be a whole number of milliseconds, got "${maxAgeText}"`]);
 
 const logger = new Logger({ serviceName: 'lantern-console-api' });
 const store = buildStore(config);
@@ -29,7 +30,12 @@ const enforcer = buildEnforcer(config, (message, extra) => logger.info(message, 
 const api = createConsoleApi({
   model: new ConsoleReadModel(store, { clock: systemClock, maxAgeMs }),
   clock: systemClock,
-  actions: createResponseActions({ store, clock: systemClock, config: config.policy, ...(enforcer ? { enforcer } : {}) }),
+  actions: createResponseActions({
+    store,
+    clock: systemClock,
+    config: config.policy,
+    ...(enforcer ? { enforcer } : {}),
+  }),
 });
 const handle = createConsoleApiHandler(api);
 
@@ -37,6 +43,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger))
   .handler(async (event) => {
     const response = await handle(event);
-    if (response.statusCode >= 400 && response.statusCode !== 404) logger.info('refused', { path: event.path, status: response.statusCode });
+    if (response.statusCode >= 400 && response.statusCode !== 404)
+      logger.info('refused', { path: event.path, status: response.statusCode });
     return response;
   });

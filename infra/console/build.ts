@@ -50,7 +50,10 @@ async function buildOnce(): Promise<Map<string, Asset>> {
   const assets = new Map<string, Asset>();
   assets.set('/app.js', { body: Buffer.from(js.contents), contentType: 'text/javascript; charset=utf-8' });
   assets.set('/app.css', { body: Buffer.from(CONSOLE_CSS, 'utf8'), contentType: 'text/css; charset=utf-8' });
-  assets.set('/index.html', { body: await readFile(path.join(here, 'static/index.html')), contentType: 'text/html; charset=utf-8' });
+  assets.set('/index.html', {
+    body: await readFile(path.join(here, 'static/index.html')),
+    contentType: 'text/html; charset=utf-8',
+  });
   return assets;
 }
 

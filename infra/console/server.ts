@@ -55,8 +55,19 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 const MAX_BODY = 16 * 1024;
 export const LOCAL_ACTOR = 'console:local';
 
-function send(res: ServerResponse, status: number, body: string | Buffer, contentType: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ...extra });
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  contentType: string,
+  extra: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+    ...extra,
+  });
   res.end(body);
 }
 
@@ -97,7 +108,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, JSON.stringify({ error: 'internal error' }), 'application/json; charset=utf-8');
+      if (!res.headersSent)
+        send(res, 500, JSON.stringify({ error: 'internal error' }), 'application/json; charset=utf-8');
       else res.destroy();
       options.log?.(`console: ${error instanceof Error ? error.message : String(error)}`);
     });

@@ -15,10 +15,23 @@
  *   POST /api/actions/unblock {id}        /api/actions/extend {id, ms}   /api/entities/allowlist {id}
  */
 import type { Clock } from '../ports/clock.js';
-import { type ActionContext, ActionsUnavailableError, ConsoleActionError, type ConsoleActions, MAX_EXTEND_MS } from './actions.js';
-import { buildOverview, callersPerHour, endpointDetail, entityDetail, findingView, type SeriesPoint } from './details.js';
+import {
+  type ActionContext,
+  ActionsUnavailableError,
+  ConsoleActionError,
+  type ConsoleActions,
+  MAX_EXTEND_MS,
+} from './actions.js';
+import {
+  buildOverview,
+  callersPerHour,
+  endpointDetail,
+  entityDetail,
+  findingView,
+  type SeriesPoint,
+} from './details.js';
 import { endpointsCsv, endpointsOpenApi } from './export.js';
-import { type ListSpec, QueryError, facet, parseListParams, runList } from './query.js';
+import { facet, type ListSpec, parseListParams, QueryError, runList } from './query.js';
 import type { ConsoleReadModel } from './read-model.js';
 import type { ActionRow, AuditRow, EndpointRow, EntityRow, FindingRow } from './rows.js';
 
@@ -60,7 +73,11 @@ export const ENDPOINT_LIST: ListSpec<EndpointRow> = {
     classification: (r) => r.classification,
     method: (r) => r.method,
     host: (r) => r.host,
-    flag: (r) => [...r.sensitive.map((s) => `sensitive:${s}`), ...(r.sensitive.length > 0 ? ['sensitive'] : []), ...(r.unauthenticated ? ['unauthenticated'] : [])],
+    flag: (r) => [
+      ...r.sensitive.map((s) => `sensitive:${s}`),
+      ...(r.sensitive.length > 0 ? ['sensitive'] : []),
+      ...(r.unauthenticated ? ['unauthenticated'] : []),
+    ],
     probe: (r) => r.probe,
   },
   sorts: {
@@ -113,7 +130,12 @@ export const FINDING_LIST: ListSpec<FindingRow> = {
 
 export const ACTION_LIST: ListSpec<ActionRow> = {
   filters: { active: (r) => r.active, kind: (r) => r.kind, mode: (r) => r.mode },
-  sorts: { createdAt: (r) => r.createdAt, expiresAt: (r) => r.expiresAt ?? Number.MAX_SAFE_INTEGER, kind: (r) => r.kind, target: (r) => r.target },
+  sorts: {
+    createdAt: (r) => r.createdAt,
+    expiresAt: (r) => r.expiresAt ?? Number.MAX_SAFE_INTEGER,
+    kind: (r) => r.kind,
+    target: (r) => r.target,
+  },
   search: (r) => `${r.kind} ${r.target} ${r.reason} ${r.findingId}`,
   defaultSort: 'createdAt',
   defaultOrder: 'desc',
@@ -136,7 +158,8 @@ function idParam(request: ConsoleRequest): string {
   const fromQuery = request.query.get('id');
   const body = request.body as { id?: unknown } | undefined;
   const id = fromQuery ?? (typeof body?.id === 'string' ? body.id : undefined);
-  if (id === undefined || id.length === 0 || id.length > 2048) throw new QueryError('id is required (at most 2048 characters)');
+  if (id === undefined || id.length === 0 || id.length > 2048)
+    throw new QueryError('id is required (at most 2048 characters)');
   return id;
 }
 
@@ -164,7 +187,10 @@ export function createConsoleApi(options: ConsoleApiOptions): (request: ConsoleR
     return traffic.series;
   };
 
-  const act = async (request: ConsoleRequest, run: (a: ConsoleActions, context: ActionContext) => Promise<{ message: string }>) => {
+  const act = async (
+    request: ConsoleRequest,
+    run: (a: ConsoleActions, context: ActionContext) => Promise<{ message: string }>,
+  ) => {
     if (request.method !== 'POST') return json(405, { error: 'use POST' });
     if (!actions) throw new ActionsUnavailableError();
     const body = request.body as { note?: unknown } | undefined;
@@ -175,7 +201,8 @@ export function createConsoleApi(options: ConsoleApiOptions): (request: ConsoleR
   };
 
   const routes: Record<string, (request: ConsoleRequest) => Promise<ConsoleResponse>> = {
-    '/api/session': async (request) => json(200, { actor: request.actor, actions: actions !== undefined, now: clock.now() }),
+    '/api/session': async (request) =>
+      json(200, { actor: request.actor, actions: actions !== undefined, now: clock.now() }),
     '/api/overview': async () => json(200, await buildOverview(model, clock.now(), await trafficSeries())),
     '/api/endpoints': async (request) => {
       const rows = await model.endpoints.rows();
@@ -197,7 +224,12 @@ export function createConsoleApi(options: ConsoleApiOptions): (request: ConsoleR
       query.set('limit', '1');
       const params = { ...parseListParams(query, ENDPOINT_LIST), limit: MAX_EXPORT_ROWS, offset: 0 };
       const { items } = runList(rows, params, ENDPOINT_LIST);
-      return { status: 200, body: endpointsCsv(items), contentType: 'text/csv; charset=utf-8', filename: 'lantern-inventory.csv' };
+      return {
+        status: 200,
+        body: endpointsCsv(items),
+        contentType: 'text/csv; charset=utf-8',
+        filename: 'lantern-inventory.csv',
+      };
     },
     '/api/endpoints.openapi.json': async (request) => {
       const rows = await model.endpoints.rows();
@@ -213,7 +245,10 @@ export function createConsoleApi(options: ConsoleApiOptions): (request: ConsoleR
     },
     '/api/entities': async (request) => {
       const rows = await model.entities.rows();
-      return json(200, { ...runList(rows, parseListParams(request.query, ENTITY_LIST), ENTITY_LIST), facets: { type: facet(rows, (r) => r.type) } });
+      return json(200, {
+        ...runList(rows, parseListParams(request.query, ENTITY_LIST), ENTITY_LIST),
+        facets: { type: facet(rows, (r) => r.type) },
+      });
     },
     '/api/entity': async (request) => {
       const detail = await entityDetail(model, idParam(request));
@@ -223,7 +258,11 @@ export function createConsoleApi(options: ConsoleApiOptions): (request: ConsoleR
       const rows = await model.findings.rows();
       return json(200, {
         ...runList(rows, parseListParams(request.query, FINDING_LIST), FINDING_LIST),
-        facets: { status: facet(rows, (r) => r.status), severity: facet(rows, (r) => r.severity), type: facet(rows, (r) => r.type) },
+        facets: {
+          status: facet(rows, (r) => r.status),
+          severity: facet(rows, (r) => r.severity),
+          type: facet(rows, (r) => r.type),
+        },
       });
     },
     '/api/finding': async (request) => {
@@ -231,8 +270,10 @@ export function createConsoleApi(options: ConsoleApiOptions): (request: ConsoleR
       const hit = (await model.store.findings.get([id])).get(id);
       return hit ? json(200, findingView(id, hit.value)) : notFound('finding');
     },
-    '/api/actions': async (request) => json(200, runList(await model.actions.rows(), parseListParams(request.query, ACTION_LIST), ACTION_LIST)),
-    '/api/audit': async (request) => json(200, runList(await model.audit.rows(), parseListParams(request.query, AUDIT_LIST), AUDIT_LIST)),
+    '/api/actions': async (request) =>
+      json(200, runList(await model.actions.rows(), parseListParams(request.query, ACTION_LIST), ACTION_LIST)),
+    '/api/audit': async (request) =>
+      json(200, runList(await model.audit.rows(), parseListParams(request.query, AUDIT_LIST), AUDIT_LIST)),
     '/api/findings/acknowledge': (request) => act(request, (a, c) => a.acknowledge(idParam(request), c)),
     '/api/findings/resolve': (request) => act(request, (a, c) => a.resolve(idParam(request), c)),
     '/api/actions/unblock': (request) => act(request, (a, c) => a.unblock(idParam(request), c)),
@@ -257,7 +298,8 @@ export function createConsoleApi(options: ConsoleApiOptions): (request: ConsoleR
     const route = Object.hasOwn(routes, request.path) ? routes[request.path] : undefined;
     if (!route) return notFound('route');
     const isAction = request.method === 'POST';
-    if (!isAction && request.method !== 'GET' && request.method !== 'HEAD') return json(405, { error: 'method not allowed' });
+    if (!isAction && request.method !== 'GET' && request.method !== 'HEAD')
+      return json(405, { error: 'method not allowed' });
     if (isAction && !request.path.includes('/', 5)) return json(405, { error: 'method not allowed' });
     try {
       return await route(request);

@@ -3,17 +3,17 @@
  * Details read the full document by id; summaries aggregate the read model's rows.
  */
 import type { Store } from '../ports/store.js';
-import { evidenceLines, type EvidenceLine } from './evidence.js';
+import { type EvidenceLine, evidenceLines } from './evidence.js';
 import type { ConsoleReadModel } from './read-model.js';
 import {
   type ActionRow,
-  asDoc,
   type AuditRow,
+  asDoc,
   CLASSIFICATIONS,
   type Doc,
   type EndpointRow,
-  endpointRow,
   type EntityRow,
+  endpointRow,
   entityRow,
   type FindingRow,
   findingRow,
@@ -33,7 +33,14 @@ export interface SeriesPoint {
 
 export interface Overview {
   generatedAt: number;
-  totals: { endpoints: number; probes: number; entities: number; requests: number; openFindings: number; activeActions: number };
+  totals: {
+    endpoints: number;
+    probes: number;
+    entities: number;
+    requests: number;
+    openFindings: number;
+    activeActions: number;
+  };
   /** Endpoints per classification, every classification listed (0 when none). */
   byClassification: Array<{ classification: string; count: number }>;
   /** Open findings per severity, most severe first. */
@@ -81,7 +88,8 @@ export function estimatedRequests(rows: readonly EndpointRow[], maxPoints = 72):
       const b0 = start + i * bucket;
       const b1 = b0 + bucket;
       if (b0 > r.lastSeen) break;
-      const overlap = r.lastSeen === r.firstSeen ? 1 : Math.max(0, Math.min(b1, r.lastSeen) - Math.max(b0, r.firstSeen)) / span;
+      const overlap =
+        r.lastSeen === r.firstSeen ? 1 : Math.max(0, Math.min(b1, r.lastSeen) - Math.max(b0, r.firstSeen)) / span;
       values[i] = (values[i] ?? 0) + r.requests * overlap;
     }
   }
@@ -126,7 +134,15 @@ export async function buildOverview(model: ConsoleReadModel, now: number, traffi
           ...(typeof run.to === 'number' ? { to: run.to } : {}),
         }
       : undefined;
-  return summarize({ endpointRows, entityRows, findingRows, actionRows, now, traffic, ...(analysed ? { analysed } : {}) });
+  return summarize({
+    endpointRows,
+    entityRows,
+    findingRows,
+    actionRows,
+    now,
+    traffic,
+    ...(analysed ? { analysed } : {}),
+  });
 }
 
 /** The overview from rows (the API's read model, or a report's lists). Pure. */
@@ -144,7 +160,10 @@ export function summarize(input: {
   const { endpointRows, entityRows, findingRows, actionRows, now, traffic } = input;
   const endpoints = endpointRows.filter((r) => !r.probe || r.classification === 'unused');
   const byClass = countBy(endpoints, (r) => r.classification);
-  const classes = [...CLASSIFICATIONS, ...[...byClass.keys()].filter((c) => !(CLASSIFICATIONS as readonly string[]).includes(c))];
+  const classes = [
+    ...CLASSIFICATIONS,
+    ...[...byClass.keys()].filter((c) => !(CLASSIFICATIONS as readonly string[]).includes(c)),
+  ];
   const open = findingRows.filter((f) => f.status === 'open');
   const bySeverity = countBy(open, (f) => f.severity);
   const active = actionRows.filter((a) => a.active);
@@ -161,14 +180,20 @@ export function summarize(input: {
     byClassification: classes.map((classification) => ({ classification, count: byClass.get(classification) ?? 0 })),
     openBySeverity: SEVERITY_ORDER.map((severity) => ({ severity, count: bySeverity.get(severity) ?? 0 })),
     openByType: [...countBy(open, (f) => f.type)].sort((a, b) => b[1] - a[1]).map(([type, count]) => ({ type, count })),
-    activeByKind: [...countBy(active, (a) => a.kind)].sort((a, b) => b[1] - a[1]).map(([kind, count]) => ({ kind, count })),
+    activeByKind: [...countBy(active, (a) => a.kind)]
+      .sort((a, b) => b[1] - a[1])
+      .map(([kind, count]) => ({ kind, count })),
     activeActions: [...active].sort((a, b) => b.createdAt - a.createdAt).slice(0, 10),
     traffic,
     requests: estimatedRequests(endpoints),
     requestsEstimated: true,
     topEntities: [...entityRows].sort((a, b) => b.risk - a.risk || b.requests - a.requests).slice(0, 8),
     recentFindings: [...open]
-      .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity as never) - SEVERITY_ORDER.indexOf(b.severity as never) || b.lastSeen - a.lastSeen)
+      .sort(
+        (a, b) =>
+          SEVERITY_ORDER.indexOf(a.severity as never) - SEVERITY_ORDER.indexOf(b.severity as never) ||
+          b.lastSeen - a.lastSeen,
+      )
       .slice(0, 8),
     ...(input.analysed ? { analysed: input.analysed } : {}),
   };
@@ -257,7 +282,12 @@ function parametersOf(doc: Doc): EndpointDetail['parameters'] {
 }
 
 function sameEndpoint(f: FindingRow, e: EndpointRow): boolean {
-  return f.endpoint !== undefined && f.endpoint.host === e.host && f.endpoint.method === e.method && f.endpoint.path === e.path;
+  return (
+    f.endpoint !== undefined &&
+    f.endpoint.host === e.host &&
+    f.endpoint.method === e.method &&
+    f.endpoint.path === e.path
+  );
 }
 
 export async function endpointDetail(model: ConsoleReadModel, id: string): Promise<EndpointDetail | undefined> {
@@ -373,17 +403,31 @@ export async function entityDetail(model: ConsoleReadModel, id: string): Promise
     // No per-endpoint history (a caller that only probed paths that do not exist): its entity-wide windows.
     const window = num(baseline.window);
     if (window > 0) windows.set(window, num(asDoc(baseline.current).requests));
-    if (window > 0 && baseline.previous !== undefined) windows.set(window - WINDOW_MS, num(asDoc(baseline.previous).requests));
+    if (window > 0 && baseline.previous !== undefined)
+      windows.set(window - WINDOW_MS, num(asDoc(baseline.previous).requests));
   }
-  const [findingRows, actionRows, auditRows] = await Promise.all([model.findings.rows(), model.actions.rows(), model.audit.rows()]);
+  const [findingRows, actionRows, auditRows] = await Promise.all([
+    model.findings.rows(),
+    model.actions.rows(),
+    model.audit.rows(),
+  ]);
   const findingIdsOfEntity = findingRows.filter((f) => f.entity === id).map((f) => f.id);
   const findingDocs = findingIdsOfEntity.length > 0 ? await model.store.findings.get(findingIdsOfEntity) : new Map();
-  const findings = [...findingDocs].map(([fid, v]) => findingView(fid, v.value)).sort((a, b) => b.lastSeen - a.lastSeen);
+  const findings = [...findingDocs]
+    .map(([fid, v]) => findingView(fid, v.value))
+    .sort((a, b) => b.lastSeen - a.lastSeen);
   const actions = actionRows.filter((a) => actionTargets(a, entity)).sort((a, b) => b.createdAt - a.createdAt);
   const actionIds = new Set(actions.map((a) => a.id));
   const findingIds = new Set(findings.map((f) => f.id));
   const audit = auditRows
-    .filter((a) => a.target === id || a.target === entity.name || actionIds.has(a.target) || findingIds.has(a.target) || findingIds.has(a.findingId))
+    .filter(
+      (a) =>
+        a.target === id ||
+        a.target === entity.name ||
+        actionIds.has(a.target) ||
+        findingIds.has(a.target) ||
+        findingIds.has(a.findingId),
+    )
     .sort((a, b) => b.time - a.time)
     .slice(0, 50);
   const events: EntityDetail['events'] = [{ t: entity.firstSeen, what: 'First seen' }];

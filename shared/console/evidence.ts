@@ -88,7 +88,8 @@ export function evidenceLines(evidence: unknown): EvidenceLine[] {
       const parts = [`${label}: ${formatValue(m.observed, unit)}`];
       if (m.baseline !== undefined) parts.push(`its peers: ${formatValue(m.baseline, unit)}`);
       if (m.threshold !== undefined) parts.push(`the limit is ${formatValue(m.threshold, unit)}`);
-      const bar = typeof m.threshold === 'number' ? m.threshold : typeof m.baseline === 'number' ? m.baseline : undefined;
+      const bar =
+        typeof m.threshold === 'number' ? m.threshold : typeof m.baseline === 'number' ? m.baseline : undefined;
       const over = typeof m.observed === 'number' && bar !== undefined && m.observed >= bar;
       lines.push({ measure, label, text: `${parts.join(' — ')}.`, over });
     } else {

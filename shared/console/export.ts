@@ -55,7 +55,14 @@ interface OpenApiOperation {
   summary: string;
   parameters?: Array<{ name: string; in: 'path'; required: true; schema: { type: 'string' } }>;
   responses: Record<string, { description: string }>;
-  'x-lantern': { classification: string; requests: number; firstSeen: string; lastSeen: string; authenticatedShare: number; sensitiveData?: string[] };
+  'x-lantern': {
+    classification: string;
+    requests: number;
+    firstSeen: string;
+    lastSeen: string;
+    authenticatedShare: number;
+    sensitiveData?: string[];
+  };
 }
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
@@ -64,7 +71,10 @@ const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head',
  * An OpenAPI 3.1 document of the observed inventory (one server per host). Templates become paths as they are;
  * `{name+}` (greedy) becomes `{name}`. Methods OpenAPI has no slot for are left out and counted in `x-lantern`.
  */
-export function endpointsOpenApi(rows: readonly EndpointRow[], title = 'Observed API (Lantern)'): Record<string, unknown> {
+export function endpointsOpenApi(
+  rows: readonly EndpointRow[],
+  title = 'Observed API (Lantern)',
+): Record<string, unknown> {
   const paths: Record<string, Record<string, OpenApiOperation>> = {};
   const hosts = new Set<string>();
   let skipped = 0;
@@ -77,17 +87,28 @@ export function endpointsOpenApi(rows: readonly EndpointRow[], title = 'Observed
     if (r.host) hosts.add(r.host);
     const path = r.path.replace(/\{([^}]+?)\+\}/g, '{$1}');
     const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
-    const operations = (paths[path] ??= {});
+    const operations = paths[path] ?? {};
+    paths[path] = operations;
     if (operations[method]) continue;
     const statuses = Object.keys(r.statusCounts).filter((s) => /^[1-5]xx$/.test(s));
     operations[method] = {
       operationId: `${method}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       summary: `${r.method} ${path} (${r.classification})`,
       ...(names.length > 0
-        ? { parameters: names.map((name) => ({ name, in: 'path' as const, required: true as const, schema: { type: 'string' as const } })) }
+        ? {
+            parameters: names.map((name) => ({
+              name,
+              in: 'path' as const,
+              required: true as const,
+              schema: { type: 'string' as const },
+            })),
+          }
         : {}),
       responses: Object.fromEntries(
-        (statuses.length > 0 ? statuses : ['default']).map((s) => [s === 'default' ? 'default' : s.toUpperCase(), { description: `Observed ${s}` }]),
+        (statuses.length > 0 ? statuses : ['default']).map((s) => [
+          s === 'default' ? 'default' : s.toUpperCase(),
+          { description: `Observed ${s}` },
+        ]),
       ),
       'x-lantern': {
         classification: r.classification,
@@ -101,7 +122,11 @@ export function endpointsOpenApi(rows: readonly EndpointRow[], title = 'Observed
   }
   return {
     openapi: '3.1.0',
-    info: { title, version: new Date().toISOString().slice(0, 10), description: 'Endpoints Lantern observed in traffic.' },
+    info: {
+      title,
+      version: new Date().toISOString().slice(0, 10),
+      description: 'Endpoints Lantern observed in traffic.',
+    },
     servers: [...hosts].sort().map((h) => ({ url: `https://${h}` })),
     paths,
     ...(skipped > 0 ? { 'x-lantern-skipped-methods': skipped } : {}),

@@ -123,7 +123,11 @@ function part(id: string, title: string, ...children: Child[]): Child {
 }
 
 function filter(tableId: string, placeholder: string): Child {
-  return h('div', { class: 'filter' }, h('input', { type: 'search', class: 'search', 'data-filter': tableId, placeholder, 'aria-label': placeholder }));
+  return h(
+    'div',
+    { class: 'filter' },
+    h('input', { type: 'search', class: 'search', 'data-filter': tableId, placeholder, 'aria-label': placeholder }),
+  );
 }
 
 function withId(node: ReturnType<typeof endpointTable>, id: string): ReturnType<typeof endpointTable> {
@@ -174,7 +178,9 @@ export function renderHtmlReport(report: Report, options: HtmlReportOptions = {}
       h(
         'span',
         { class: 'who' },
-        report.summary.from && report.summary.to ? `${report.summary.from.slice(0, 16).replace('T', ' ')} → ${report.summary.to.slice(0, 16).replace('T', ' ')} UTC` : '',
+        report.summary.from && report.summary.to
+          ? `${report.summary.from.slice(0, 16).replace('T', ' ')} → ${report.summary.to.slice(0, 16).replace('T', ' ')} UTC`
+          : '',
       ),
     ),
     h(
@@ -189,16 +195,31 @@ export function renderHtmlReport(report: Report, options: HtmlReportOptions = {}
     h(
       'main',
       {},
-      part('overview', 'Overview', overviewView(overview, NO_LINKS, undefined, { callersPerHour: false })),
-      part('inventory', 'Inventory', filter('inventory-table', 'Filter endpoints'), h('section', { class: 'card flush' }, withId(endpointTable(listed, at, NO_LINKS), 'inventory-table'))),
+      part('overview', 'Overview', overviewView(overview, NO_LINKS, { callersPerHour: false })),
+      part(
+        'inventory',
+        'Inventory',
+        filter('inventory-table', 'Filter endpoints'),
+        h('section', { class: 'card flush' }, withId(endpointTable(listed, at, NO_LINKS), 'inventory-table')),
+      ),
       part(
         'callers',
         'Callers',
-        h('p', { class: 'hint' }, `${formatNumber(report.summary.entities)} callers; ${entityRows.length === report.summary.entities ? 'all listed' : `the ${entityRows.length} riskiest listed`}, by risk.`),
+        h(
+          'p',
+          { class: 'hint' },
+          `${formatNumber(report.summary.entities)} callers; ${entityRows.length === report.summary.entities ? 'all listed' : `the ${entityRows.length} riskiest listed`}, by risk.`,
+        ),
         filter('callers-table', 'Filter callers'),
         h('section', { class: 'card flush' }, withId(entityTable(entityRows, at, NO_LINKS), 'callers-table')),
       ),
-      part('findings', 'Findings', findings.length === 0 ? h('p', { class: 'empty' }, 'No findings.') : findings.map((f) => findingCard(f, at, NO_LINKS))),
+      part(
+        'findings',
+        'Findings',
+        findings.length === 0
+          ? h('p', { class: 'empty' }, 'No findings.')
+          : findings.map((f) => findingCard(f, at, NO_LINKS)),
+      ),
       part(
         'input',
         'Input',
@@ -213,16 +234,44 @@ export function renderHtmlReport(report: Report, options: HtmlReportOptions = {}
             h('dt', {}, 'Analysed'),
             h('dd', {}, formatNumber(report.summary.analysed)),
             h('dt', {}, 'Rejected'),
-            h('dd', {}, rejections.length > 0 ? rejections.map(([reason, n]) => `${reason}: ${formatNumber(n ?? 0)}`).join(' · ') : '0'),
+            h(
+              'dd',
+              {},
+              rejections.length > 0
+                ? rejections.map(([reason, n]) => `${reason}: ${formatNumber(n ?? 0)}`).join(' · ')
+                : '0',
+            ),
             h('dt', {}, 'Probes'),
-            h('dd', {}, `${formatNumber(report.summary.probeRequests)} requests to paths that never answered successfully`),
+            h(
+              'dd',
+              {},
+              `${formatNumber(report.summary.probeRequests)} requests to paths that never answered successfully`,
+            ),
           ),
           probes.length > 0
             ? h(
                 'table',
                 { class: 'data' },
-                h('thead', {}, h('tr', {}, h('th', {}, 'Most probed'), h('th', {}, 'Host'), h('th', { class: 'num' }, 'Requests'))),
-                h('tbody', {}, probes.slice(0, 20).map((p) => h('tr', {}, h('td', { class: 'path' }, p.path), h('td', { class: 'host' }, p.host), h('td', { class: 'num' }, formatNumber(p.requests))))),
+                h(
+                  'thead',
+                  {},
+                  h('tr', {}, h('th', {}, 'Most probed'), h('th', {}, 'Host'), h('th', { class: 'num' }, 'Requests')),
+                ),
+                h(
+                  'tbody',
+                  {},
+                  probes
+                    .slice(0, 20)
+                    .map((p) =>
+                      h(
+                        'tr',
+                        {},
+                        h('td', { class: 'path' }, p.path),
+                        h('td', { class: 'host' }, p.host),
+                        h('td', { class: 'num' }, formatNumber(p.requests)),
+                      ),
+                    ),
+                ),
               )
             : null,
         ),

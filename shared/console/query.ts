@@ -118,7 +118,11 @@ export function runList<R>(rows: readonly R[], params: ListParams, spec: ListSpe
 }
 
 /** Counts of rows per value of a field (for the filter chips), most frequent first, at most `max`. */
-export function facet<R>(rows: readonly R[], get: (row: R) => string | readonly string[], max = 20): Array<{ value: string; count: number }> {
+export function facet<R>(
+  rows: readonly R[],
+  get: (row: R) => string | readonly string[],
+  max = 20,
+): Array<{ value: string; count: number }> {
   const counts = new Map<string, number>();
   for (const row of rows) {
     const v = get(row);

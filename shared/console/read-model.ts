@@ -2,12 +2,12 @@ import type { Clock } from '../ports/clock.js';
 import type { DocumentCollection, Store } from '../ports/store.js';
 import {
   type ActionRow,
-  actionRow,
   type AuditRow,
+  actionRow,
   auditRow,
   type EndpointRow,
-  endpointRow,
   type EntityRow,
+  endpointRow,
   entityRow,
   type FindingRow,
   findingRow,

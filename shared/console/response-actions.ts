@@ -12,7 +12,13 @@ import type { CompiledResponseConfig } from '../response/config.js';
 import { applyOverride, OverrideError } from '../response/expire.js';
 import { audit, updateDoc } from '../response/respond.js';
 import { describeTarget, type Target, type TargetState, targetOfEntity } from '../response/state.js';
-import { type ActionContext, ActionRefusedError, ActionTargetNotFoundError, type ConsoleActions, type ConsoleEntityRef } from './actions.js';
+import {
+  type ActionContext,
+  ActionRefusedError,
+  ActionTargetNotFoundError,
+  type ConsoleActions,
+  type ConsoleEntityRef,
+} from './actions.js';
 
 export interface ResponseActionsDeps {
   store: Store;
@@ -29,7 +35,12 @@ function duration(ms: number): string {
 }
 
 export function createResponseActions(deps: ResponseActionsDeps): ConsoleActions {
-  const expiry = { store: deps.store, clock: deps.clock, mode: deps.config.mode, ...(deps.enforcer ? { enforcer: deps.enforcer } : {}) };
+  const expiry = {
+    store: deps.store,
+    clock: deps.clock,
+    mode: deps.config.mode,
+    ...(deps.enforcer ? { enforcer: deps.enforcer } : {}),
+  };
   const targets = typed<TargetState>(deps.store.actions);
 
   async function targetOf(actionId: string): Promise<TargetState> {
@@ -47,7 +58,11 @@ export function createResponseActions(deps: ResponseActionsDeps): ConsoleActions
     }
   }
 
-  async function setFindingStatus(findingId: string, status: 'acknowledged' | 'resolved', context: ActionContext): Promise<{ message: string }> {
+  async function setFindingStatus(
+    findingId: string,
+    status: 'acknowledged' | 'resolved',
+    context: ActionContext,
+  ): Promise<{ message: string }> {
     const findings = typed<Finding>(deps.store.findings);
     let before: Finding['status'] | undefined;
     const updated = await updateDoc(findings, findingId, (f) => {
@@ -81,22 +96,56 @@ export function createResponseActions(deps: ResponseActionsDeps): ConsoleActions
       const state = await targetOf(actionId);
       if (!state.active) throw new ActionRefusedError(`${describeTarget(state.target)} has nothing active to lift`);
       await override(() =>
-        applyOverride({ op: 'unblock', target: state.target, by: context.actor, holdMs: deps.config.manualUnblockHoldMs, ...(context.note ? { note: context.note } : {}) }, expiry),
+        applyOverride(
+          {
+            op: 'unblock',
+            target: state.target,
+            by: context.actor,
+            holdMs: deps.config.manualUnblockHoldMs,
+            ...(context.note ? { note: context.note } : {}),
+          },
+          expiry,
+        ),
       );
-      return { message: `Lifted the ${state.active.kind} on ${describeTarget(state.target)}; Lantern will not act on it again for ${duration(deps.config.manualUnblockHoldMs)}.` };
+      return {
+        message: `Lifted the ${state.active.kind} on ${describeTarget(state.target)}; Lantern will not act on it again for ${duration(deps.config.manualUnblockHoldMs)}.`,
+      };
     },
     async extend(actionId, ms, context) {
       const state = await targetOf(actionId);
       if (!state.active) throw new ActionRefusedError(`${describeTarget(state.target)} has nothing active to extend`);
       const until = Math.min(state.active.until + ms, deps.clock.now() + deps.config.maxDurationMs);
-      await override(() => applyOverride({ op: 'extend', target: state.target, by: context.actor, until, ...(context.note ? { note: context.note } : {}) }, expiry));
-      return { message: `The ${state.active.kind} on ${describeTarget(state.target)} now lasts until ${new Date(until).toISOString().replace('T', ' ').slice(0, 16)} UTC.` };
+      await override(() =>
+        applyOverride(
+          {
+            op: 'extend',
+            target: state.target,
+            by: context.actor,
+            until,
+            ...(context.note ? { note: context.note } : {}),
+          },
+          expiry,
+        ),
+      );
+      return {
+        message: `The ${state.active.kind} on ${describeTarget(state.target)} now lasts until ${new Date(until).toISOString().replace('T', ' ').slice(0, 16)} UTC.`,
+      };
     },
     async allowlist(entity: ConsoleEntityRef, context) {
       const target: Target | undefined =
-        entity.type === 'ip' || entity.type === 'api-key' ? targetOfEntity({ type: entity.type, id: entity.id }) : undefined;
-      if (!target) throw new ActionRefusedError(`a ${entity.type} cannot be allowlisted here: only addresses and API keys are acted on`);
-      await override(() => applyOverride({ op: 'allow', target, by: context.actor, ...(context.note ? { note: context.note } : {}) }, expiry));
+        entity.type === 'ip' || entity.type === 'api-key'
+          ? targetOfEntity({ type: entity.type, id: entity.id })
+          : undefined;
+      if (!target)
+        throw new ActionRefusedError(
+          `a ${entity.type} cannot be allowlisted here: only addresses and API keys are acted on`,
+        );
+      await override(() =>
+        applyOverride(
+          { op: 'allow', target, by: context.actor, ...(context.note ? { note: context.note } : {}) },
+          expiry,
+        ),
+      );
       return { message: `Allowlisted ${describeTarget(target)}: Lantern will not block or throttle it.` };
     },
     acknowledge: (findingId, context) => setFindingStatus(findingId, 'acknowledged', context),

@@ -127,7 +127,8 @@ export function endpointRow(id: string, value: unknown): EndpointRow {
     authShare: requests > 0 ? num(doc.authenticated) / requests : 0,
     errorRate: requests > 0 ? errors / requests : 0,
     sensitive: sensitiveOf(doc),
-    unauthenticated: flags.unauthenticated === true || doc.unauthenticated === true || num(doc.unauthenticatedSuccess) > 0,
+    unauthenticated:
+      flags.unauthenticated === true || doc.unauthenticated === true || num(doc.unauthenticatedSuccess) > 0,
     probe: ok === 0,
     ...(p50 !== undefined ? { latencyP50: p50 } : {}),
     ...(p99 !== undefined ? { latencyP99: p99 } : {}),
@@ -271,19 +272,28 @@ export function actionRow(id: string, value: unknown, now: number): ActionRow {
       createdAt: time(active?.since) ?? time(override.at) ?? time(last.ended) ?? 0,
       ...(isActive && until !== undefined ? { expiresAt: until } : {}),
       findingId: str(active?.findingId),
-      reason: str(override.note, active ? `${str(active.findingId).split(' ')[0] ?? 'finding'} (${str(active.severity)})` : ''),
+      reason: str(
+        override.note,
+        active ? `${str(active.findingId).split(' ')[0] ?? 'finding'} (${str(active.severity)})` : '',
+      ),
       active: isActive,
     };
   }
   const kind = str(doc.kind, str(doc.type, str(doc.action, 'action')));
   const targetDoc = doc.target ?? doc.entity ?? doc.subject;
   const target =
-    typeof targetDoc === 'string' ? targetDoc : targetDoc !== undefined ? entityKeyOf(targetDoc) : str(doc.ip, str(doc.apiKeyId));
+    typeof targetDoc === 'string'
+      ? targetDoc
+      : targetDoc !== undefined
+        ? entityKeyOf(targetDoc)
+        : str(doc.ip, str(doc.apiKeyId));
   const expiresAt = time(doc.expiresAt) ?? time(doc.until) ?? time(doc.expires);
   const status = str(doc.status, str(doc.state, 'active'));
   const findingIds = strings(doc.findingIds);
   const active =
-    !['lifted', 'unblocked', 'expired', 'removed', 'released', 'cancelled', 'canceled', 'failed', 'revoked'].includes(status) &&
+    !['lifted', 'unblocked', 'expired', 'removed', 'released', 'cancelled', 'canceled', 'failed', 'revoked'].includes(
+      status,
+    ) &&
     (expiresAt === undefined || expiresAt > now);
   return {
     id: str(doc.id, id),
@@ -323,7 +333,11 @@ export function auditRow(id: string, value: unknown): AuditRow {
   const doc = asDoc(value);
   const targetDoc = doc.target ?? doc.entity ?? doc.subject;
   const target =
-    typeof targetDoc === 'string' ? targetDoc : targetDoc !== undefined ? (targetKeyOf(targetDoc) ?? entityKeyOf(targetDoc)) : str(doc.findingId, str(doc.actionId));
+    typeof targetDoc === 'string'
+      ? targetDoc
+      : targetDoc !== undefined
+        ? (targetKeyOf(targetDoc) ?? entityKeyOf(targetDoc))
+        : str(doc.findingId, str(doc.actionId));
   return {
     id,
     time: time(doc.time) ?? time(doc.at) ?? time(doc.timestamp) ?? 0,

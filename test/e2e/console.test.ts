@@ -7,8 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createResponseActions } from '../../shared/console/response-actions.js';
 import { type ConsoleServer, startConsoleServer } from '../../infra/console/server.js';
+import { createResponseActions } from '../../shared/console/response-actions.js';
 import { buildFixture, type Fixture, MALICIOUS_PATH, MALICIOUS_UA, SCANNER_IP, SHADOW_PATH } from './fixture.js';
 
 const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
@@ -34,13 +34,24 @@ beforeAll(async () => {
   // Prepare
   await mkdir(SHOTS, { recursive: true });
   fixture = await buildFixture();
-  const actions = createResponseActions({ store: fixture.store, clock: fixture.clock, config: fixture.responseConfig, enforcer: fixture.enforcer });
+  const actions = createResponseActions({
+    store: fixture.store,
+    clock: fixture.clock,
+    config: fixture.responseConfig,
+    enforcer: fixture.enforcer,
+  });
   server = await startConsoleServer({ store: fixture.store, clock: fixture.clock, actions, maxAgeMs: 0 });
   bare = await startConsoleServer({ store: fixture.store, clock: fixture.clock });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('dialog', (dialog) => {
@@ -63,7 +74,13 @@ describe('console in the browser', () => {
     // Assess
     expect(page.url()).not.toContain('token=');
     await expect(page.locator('h1').first().textContent()).resolves.toBe('Overview');
-    await expect(page.locator('.stat-label', { hasText: 'active blocks & throttles' }).locator('..').locator('.stat-value').textContent()).resolves.toBe('1');
+    await expect(
+      page
+        .locator('.stat-label', { hasText: 'active blocks & throttles' })
+        .locator('..')
+        .locator('.stat-value')
+        .textContent(),
+    ).resolves.toBe('1');
     await expect(page.locator('figure.chart svg').count()).resolves.toBeGreaterThan(0);
     await shot('overview');
   });
@@ -145,7 +162,9 @@ describe('console in the browser', () => {
     expect(fixture.enforced).toContainEqual({ op: 'unblock-ip', address: SCANNER_IP });
     const audit = await page.locator('table.audit tbody tr').allTextContents();
     expect(audit.some((row) => row.includes('console:local') && row.includes('unblock'))).toBe(true);
-    await expect(page.locator(`tr[data-action="target:ip:${SCANNER_IP}"] .badge.st-unblocked`).count()).resolves.toBe(1);
+    await expect(page.locator(`tr[data-action="target:ip:${SCANNER_IP}"] .badge.st-unblocked`).count()).resolves.toBe(
+      1,
+    );
     await shot('actions-after-unblock');
   });
 
@@ -169,7 +188,11 @@ describe('console in the browser', () => {
     // Assess
     await expect(other.locator('.notice').textContent()).resolves.toContain('without the response module');
     const response = await other.evaluate(async (token) => {
-      const r = await fetch('/api/actions/unblock', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"id":"target:ip:1.2.3.4"}' });
+      const r = await fetch('/api/actions/unblock', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{"id":"target:ip:1.2.3.4"}',
+      });
       return r.status;
     }, bare.token);
     expect(response).toBe(501);
@@ -208,7 +231,9 @@ describe('HTML report in the browser', () => {
     const visible = await reportPage.locator('#inventory-table tbody tr:not([hidden]) td.path').allTextContents();
     expect(visible).toEqual([SHADOW_PATH]);
     await reportPage.locator('input[data-filter="inventory-table"]').fill('');
-    await expect(reportPage.locator('#inventory-table td.path', { hasText: 'onerror' }).textContent()).resolves.toBe(MALICIOUS_PATH);
+    await expect(reportPage.locator('#inventory-table td.path', { hasText: 'onerror' }).textContent()).resolves.toBe(
+      MALICIOUS_PATH,
+    );
     expect(await reportPage.locator('img').count()).toBe(0);
     expect(dialogs).toEqual([]);
     await reportPage.evaluate(() => window.scrollTo(0, 0));

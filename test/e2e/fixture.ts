@@ -7,10 +7,10 @@
  * it) and the debug endpoint is not, so the engine classifies it shadow.
  */
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store.js';
-import { parseDeclaredSpec } from '../../shared/discovery/declared.js';
-import { saveDeclared } from '../../shared/engine/discovery-state.js';
 import type { Finding } from '../../shared/detection/finding.js';
+import { parseDeclaredSpec } from '../../shared/discovery/declared.js';
 import { analyzeBatch } from '../../shared/engine/analyze.js';
+import { saveDeclared } from '../../shared/engine/discovery-state.js';
 import type { ApiEvent } from '../../shared/events/api-event.js';
 import { fixedClock } from '../../shared/ports/clock.js';
 import type { EnforcementChange, Enforcer } from '../../shared/ports/enforcer.js';
@@ -77,21 +77,46 @@ export function simulatedTraffic(): ApiEvent[][] {
     }
     // An unauthenticated endpoint, with an email in its URL (sensitive data), and one whose path carries HTML.
     batch.push(
-      event(START + minute * 60_000 + 45_000, { path: '/v1/newsletter/unsubscribe', query: `email=reader${minute}%40example.com`, authenticated: false, clientIp: '198.51.100.200' }),
+      event(START + minute * 60_000 + 45_000, {
+        path: '/v1/newsletter/unsubscribe',
+        query: `email=reader${minute}%40example.com`,
+        authenticated: false,
+        clientIp: '198.51.100.200',
+      }),
     );
-    if (minute % 30 === 0) batch.push(event(START + minute * 60_000 + 50_000, { path: MALICIOUS_PATH, principal: 'user-3', clientIp: '198.51.100.13' }));
+    if (minute % 30 === 0)
+      batch.push(
+        event(START + minute * 60_000 + 50_000, {
+          path: MALICIOUS_PATH,
+          principal: 'user-3',
+          clientIp: '198.51.100.13',
+        }),
+      );
     batches.push(batch);
   }
   const t = START + 241 * 60_000;
   const attack: ApiEvent[] = [];
   // The shadow endpoint, called by a client whose user agent is HTML.
   for (let i = 0; i < 12; i++) {
-    attack.push(event(t + i * 4000, { path: SHADOW_PATH, authenticated: false, clientIp: '45.133.1.99', userAgent: MALICIOUS_UA }));
+    attack.push(
+      event(t + i * 4000, {
+        path: SHADOW_PATH,
+        authenticated: false,
+        clientIp: '45.133.1.99',
+        userAgent: MALICIOUS_UA,
+      }),
+    );
   }
   // A scanner: 40 paths that do not exist in two minutes.
   for (let i = 0; i < 40; i++) {
     attack.push(
-      event(t + i * 3000, { path: `/${['.env', 'admin', 'wp-login.php', '.git/config', 'backup.zip'][i % 5]}${i}`, status: 404, authenticated: false, clientIp: SCANNER_IP, userAgent: 'masscan/1.3' }),
+      event(t + i * 3000, {
+        path: `/${['.env', 'admin', 'wp-login.php', '.git/config', 'backup.zip'][i % 5]}${i}`,
+        status: 404,
+        authenticated: false,
+        clientIp: SCANNER_IP,
+        userAgent: 'masscan/1.3',
+      }),
     );
   }
   batches.push(attack);
@@ -110,7 +135,12 @@ const DECLARED_API = {
     '/v1/cart': { get: { responses: { 200: { description: 'ok' } } } },
     '/v1/checkout': { post: { responses: { 200: { description: 'ok' } } } },
     '/v1/newsletter/unsubscribe': { get: { responses: { 200: { description: 'ok' } } } },
-    '/v1/items/{item}': { get: { parameters: [{ name: 'item', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'ok' } } } },
+    '/v1/items/{item}': {
+      get: {
+        parameters: [{ name: 'item', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: { description: 'ok' } },
+      },
+    },
     '/v1/legacy/export': { get: { deprecated: true, responses: { 200: { description: 'ok' } } } },
   },
 };
@@ -141,7 +171,8 @@ export async function buildFixture(): Promise<Fixture> {
     clock.set(last);
     const effects = await analyzeBatch({ events, rejections: [] }, { store, clock });
     findings.push(...effects.findings);
-    if (effects.findings.length > 0) await respond(effects.findings, { store, clock, config: responseConfig, enforcer });
+    if (effects.findings.length > 0)
+      await respond(effects.findings, { store, clock, config: responseConfig, enforcer });
   }
   return { store, clock, enforced, enforcer, responseConfig, findings };
 }

@@ -39,7 +39,11 @@ export async function initAuth(): Promise<void> {
     const response = await fetch('config.json', { credentials: 'same-origin' });
     if (response.ok) {
       const config = (await response.json()) as Partial<CognitoConfig>;
-      if (typeof config.cognitoDomain === 'string' && typeof config.userPoolClientId === 'string' && /^https:\/\//.test(config.cognitoDomain)) {
+      if (
+        typeof config.cognitoDomain === 'string' &&
+        typeof config.userPoolClientId === 'string' &&
+        /^https:\/\//.test(config.cognitoDomain)
+      ) {
         cognito = { cognitoDomain: config.cognitoDomain.replace(/\/$/, ''), userPoolClientId: config.userPoolClientId };
       }
     }
@@ -59,7 +63,13 @@ export async function initAuth(): Promise<void> {
         const response = await fetch(`${cognito.cognitoDomain}/oauth2/token`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ grant_type: 'authorization_code', client_id: cognito.userPoolClientId, code, redirect_uri: redirectUri(), code_verifier: verifier }),
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            client_id: cognito.userPoolClientId,
+            code,
+            redirect_uri: redirectUri(),
+            code_verifier: verifier,
+          }),
         });
         if (response.ok) {
           const tokens = (await response.json()) as { id_token?: string };

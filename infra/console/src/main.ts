@@ -50,7 +50,6 @@ class HttpError extends Error {
   }
 }
 
-
 async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const auth = authorization();
@@ -70,7 +69,10 @@ async function api<T>(path: string, init: { method?: string; body?: unknown } = 
     body = text;
   }
   if (!response.ok) {
-    const message = typeof body === 'object' && body !== null && 'error' in body ? String((body as { error: unknown }).error) : `HTTP ${response.status}`;
+    const message =
+      typeof body === 'object' && body !== null && 'error' in body
+        ? String((body as { error: unknown }).error)
+        : `HTTP ${response.status}`;
     throw new HttpError(response.status, message);
   }
   return body as T;
@@ -135,27 +137,67 @@ async function runAction(path: string, body: Record<string, unknown>, done: stri
 }
 
 function button(label: string, cls: string, onClick: () => void, title?: string): Child {
-  return h('button', { type: 'button', class: `btn ${cls}`, title, disabled: session?.actions === false ? true : undefined, on: { click: onClick } }, label);
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: `btn ${cls}`,
+      title,
+      disabled: session?.actions === false ? true : undefined,
+      on: { click: onClick },
+    },
+    label,
+  );
 }
 
 function controls(route: Route): Controls {
   return {
     finding: (f) => [
-      f.status === 'open' ? button('Acknowledge', 'btn-quiet', () => void runAction('/api/findings/acknowledge', { id: f.id }, 'Acknowledged.')) : null,
-      f.status !== 'resolved' ? button('Resolve', 'btn-quiet', () => void runAction('/api/findings/resolve', { id: f.id }, 'Resolved.')) : null,
+      f.status === 'open'
+        ? button(
+            'Acknowledge',
+            'btn-quiet',
+            () => void runAction('/api/findings/acknowledge', { id: f.id }, 'Acknowledged.'),
+          )
+        : null,
+      f.status !== 'resolved'
+        ? button('Resolve', 'btn-quiet', () => void runAction('/api/findings/resolve', { id: f.id }, 'Resolved.'))
+        : null,
     ],
     action: (a) =>
       a.active
         ? [
-            button('Unblock', 'btn-danger', () => void runAction('/api/actions/unblock', { id: a.id }, 'Unblocked.'), 'Lift it now, through the response policy'),
-            button('Extend 1 h', 'btn-quiet', () => void runAction('/api/actions/extend', { id: a.id, ms: 3_600_000 }, 'Extended.')),
+            button(
+              'Unblock',
+              'btn-danger',
+              () => void runAction('/api/actions/unblock', { id: a.id }, 'Unblocked.'),
+              'Lift it now, through the response policy',
+            ),
+            button(
+              'Extend 1 h',
+              'btn-quiet',
+              () => void runAction('/api/actions/extend', { id: a.id, ms: 3_600_000 }, 'Extended.'),
+            ),
           ]
         : null,
-    entity: (e) => button('Allowlist', 'btn-quiet', () => void runAction('/api/entities/allowlist', { id: e.id }, 'Allowlisted.'), 'Never act on this caller again'),
+    entity: (e) =>
+      button(
+        'Allowlist',
+        'btn-quiet',
+        () => void runAction('/api/entities/allowlist', { id: e.id }, 'Allowlisted.'),
+        'Never act on this caller again',
+      ),
     sortHeader: (key, label) => {
       const sorted = route.params.get('sort') === key;
       const order = sorted && route.params.get('order') === 'desc' ? 'asc' : 'desc';
-      return h('a', { href: withParam(route.name, route.params, { sort: key, order }), class: `sort${sorted ? ` sorted-${route.params.get('order') ?? 'desc'}` : ''}` }, label);
+      return h(
+        'a',
+        {
+          href: withParam(route.name, route.params, { sort: key, order }),
+          class: `sort${sorted ? ` sorted-${route.params.get('order') ?? 'desc'}` : ''}`,
+        },
+        label,
+      );
     },
   };
 }
@@ -169,8 +211,14 @@ function pager(route: Route, page: ListPage<unknown>): Child {
   return h(
     'div',
     { class: 'pager' },
-    h('span', { class: 'count' }, `${from.toLocaleString('en-US')}–${to.toLocaleString('en-US')} of ${page.total.toLocaleString('en-US')}`),
-    offset > 0 ? h('button', { type: 'button', class: 'btn btn-quiet', on: { click: () => history.back() } }, '← Previous') : null,
+    h(
+      'span',
+      { class: 'count' },
+      `${from.toLocaleString('en-US')}–${to.toLocaleString('en-US')} of ${page.total.toLocaleString('en-US')}`,
+    ),
+    offset > 0
+      ? h('button', { type: 'button', class: 'btn btn-quiet', on: { click: () => history.back() } }, '← Previous')
+      : null,
     page.cursor
       ? h(
           'button',
@@ -218,16 +266,37 @@ function searchBox(route: Route, placeholder: string): Child {
   });
 }
 
-function chips(route: Route, name: string, facets: Array<{ value: string; count: number }> | undefined, fixed?: string[], labels: Record<string, string> = {}): Child {
+function chips(
+  route: Route,
+  name: string,
+  facets: Array<{ value: string; count: number }> | undefined,
+  fixed?: string[],
+  labels: Record<string, string> = {},
+): Child {
   const selected = route.params.get(name) ?? '';
   const values = fixed ?? (facets ?? []).map((f) => f.value);
   const count = (v: string) => facets?.find((f) => f.value === v)?.count;
   return h(
     'div',
     { class: 'chips', role: 'group', 'aria-label': name },
-    h('a', { href: withParam(route.name, route.params, { [name]: undefined }), class: `chip${selected === '' ? ' on' : ''}` }, 'all'),
+    h(
+      'a',
+      {
+        href: withParam(route.name, route.params, { [name]: undefined }),
+        class: `chip${selected === '' ? ' on' : ''}`,
+      },
+      'all',
+    ),
     values.map((v) =>
-      h('a', { href: withParam(route.name, route.params, { [name]: v }), class: `chip chip-${/^[a-z]+$/.test(v) ? v : 'x'}${selected === v ? ' on' : ''}` }, labels[v] ?? v, count(v) !== undefined ? h('span', { class: 'n' }, String(count(v))) : null),
+      h(
+        'a',
+        {
+          href: withParam(route.name, route.params, { [name]: v }),
+          class: `chip chip-${/^[a-z]+$/.test(v) ? v : 'x'}${selected === v ? ' on' : ''}`,
+        },
+        labels[v] ?? v,
+        count(v) !== undefined ? h('span', { class: 'n' }, String(count(v))) : null,
+      ),
     ),
   );
 }
@@ -255,9 +324,19 @@ function title(text: string, ...rest: Child[]): Child {
   return h('div', { class: 'page-head' }, h('h1', {}, text), ...rest);
 }
 
-async function overviewPage(route: Route): Promise<Child> {
+async function overviewPage(_route: Route): Promise<Child> {
   const o = await api<Overview>('/api/overview');
-  return [title('Overview', h('span', { class: 'sub' }, o.analysed?.to ? `data up to ${new Date(o.analysed.to).toISOString().replace('T', ' ').slice(0, 16)} UTC` : '')), overviewView(o, links, controls(route))];
+  return [
+    title(
+      'Overview',
+      h(
+        'span',
+        { class: 'sub' },
+        o.analysed?.to ? `data up to ${new Date(o.analysed.to).toISOString().replace('T', ' ').slice(0, 16)} UTC` : '',
+      ),
+    ),
+    overviewView(o, links),
+  ];
 }
 
 async function inventoryPage(route: Route): Promise<Child> {
@@ -270,8 +349,24 @@ async function inventoryPage(route: Route): Promise<Child> {
       h(
         'div',
         { class: 'head-actions' },
-        h('button', { type: 'button', class: 'btn btn-quiet', on: { click: () => void download(`/api/endpoints.csv?${exportQuery}`, 'lantern-inventory.csv') } }, 'Export CSV'),
-        h('button', { type: 'button', class: 'btn btn-quiet', on: { click: () => void download(`/api/endpoints.openapi.json?${exportQuery}`, 'lantern-openapi.json') } }, 'Export OpenAPI'),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'btn btn-quiet',
+            on: { click: () => void download(`/api/endpoints.csv?${exportQuery}`, 'lantern-inventory.csv') },
+          },
+          'Export CSV',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'btn btn-quiet',
+            on: { click: () => void download(`/api/endpoints.openapi.json?${exportQuery}`, 'lantern-openapi.json') },
+          },
+          'Export OpenAPI',
+        ),
       ),
     ),
     h(
@@ -282,7 +377,11 @@ async function inventoryPage(route: Route): Promise<Child> {
       chips(route, 'flag', undefined, ['sensitive', 'unauthenticated']),
       chips(route, 'method', page.facets?.method),
     ),
-    h('section', { class: 'card flush' }, endpointTable(page.items, session?.now ?? Date.now(), links, controls(route))),
+    h(
+      'section',
+      { class: 'card flush' },
+      endpointTable(page.items, session?.now ?? Date.now(), links, controls(route)),
+    ),
     pager(route, page),
   ];
 }
@@ -290,14 +389,22 @@ async function inventoryPage(route: Route): Promise<Child> {
 async function endpointPage(route: Route): Promise<Child> {
   const d = await api<EndpointDetail>(`/api/endpoint?id=${encodeURIComponent(route.params.get('id') ?? '')}`);
   document.title = `${d.endpoint.method} ${d.endpoint.path} · Lantern`;
-  return [h('a', { href: '#/inventory', class: 'back' }, '← Inventory'), endpointDetailView(d, session?.now ?? Date.now(), links, controls(route))];
+  return [
+    h('a', { href: '#/inventory', class: 'back' }, '← Inventory'),
+    endpointDetailView(d, session?.now ?? Date.now(), links, controls(route)),
+  ];
 }
 
 async function entitiesPage(route: Route): Promise<Child> {
   const page = await api<ListPage<EntityRow>>(`/api/entities?${apiQuery(route.params)}`);
   return [
     title('Callers', h('span', { class: 'sub' }, 'ranked by risk')),
-    h('div', { class: 'toolbar' }, searchBox(route, 'Search caller or user agent'), chips(route, 'type', page.facets?.type, ['principal', 'api-key', 'session', 'ip'])),
+    h(
+      'div',
+      { class: 'toolbar' },
+      searchBox(route, 'Search caller or user agent'),
+      chips(route, 'type', page.facets?.type, ['principal', 'api-key', 'session', 'ip']),
+    ),
     h('section', { class: 'card flush' }, entityTable(page.items, session?.now ?? Date.now(), links, controls(route))),
     pager(route, page),
   ];
@@ -306,7 +413,10 @@ async function entitiesPage(route: Route): Promise<Child> {
 async function entityPage(route: Route): Promise<Child> {
   const d = await api<EntityDetail>(`/api/entity?id=${encodeURIComponent(route.params.get('id') ?? '')}`);
   document.title = `${d.entity.type} ${d.entity.name} · Lantern`;
-  return [h('a', { href: '#/entities', class: 'back' }, '← Callers'), entityDetailView(d, session?.now ?? Date.now(), links, controls(route))];
+  return [
+    h('a', { href: '#/entities', class: 'back' }, '← Callers'),
+    entityDetailView(d, session?.now ?? Date.now(), links, controls(route)),
+  ];
 }
 
 async function findingsPage(route: Route): Promise<Child> {
@@ -321,7 +431,9 @@ async function findingsPage(route: Route): Promise<Child> {
       chips(route, 'status', page.facets?.status, ['open', 'acknowledged', 'resolved']),
       chips(route, 'severity', page.facets?.severity, ['critical', 'high', 'medium', 'low']),
     ),
-    page.items.length === 0 ? h('section', { class: 'card' }, h('p', { class: 'empty' }, 'No findings match.')) : h('section', { class: 'card flush' }, findingTable(page.items, now, links, controls(route))),
+    page.items.length === 0
+      ? h('section', { class: 'card' }, h('p', { class: 'empty' }, 'No findings match.'))
+      : h('section', { class: 'card flush' }, findingTable(page.items, now, links, controls(route))),
     pager(route, page),
   ];
 }
@@ -344,12 +456,26 @@ async function findingPage(route: Route): Promise<Child> {
 
 async function actionsPage(route: Route): Promise<Child> {
   const params = new URLSearchParams(route.params);
-  const [actions, audit] = await Promise.all([api<ListPage<ActionRow>>(`/api/actions?${apiQuery(params)}`), api<ListPage<AuditRow>>('/api/audit?limit=100')]);
+  const [actions, audit] = await Promise.all([
+    api<ListPage<ActionRow>>(`/api/actions?${apiQuery(params)}`),
+    api<ListPage<AuditRow>>('/api/audit?limit=100'),
+  ]);
   const now = session?.now ?? Date.now();
   return [
     title('Actions and audit trail'),
-    h('div', { class: 'toolbar' }, searchBox(route, 'Search actions'), chips(route, 'active', undefined, ['true', 'false'], { true: 'active', false: 'ended' })),
-    session?.actions === false ? h('p', { class: 'notice' }, 'This console was started without the response module: unblock, extend and allowlist are not available.') : null,
+    h(
+      'div',
+      { class: 'toolbar' },
+      searchBox(route, 'Search actions'),
+      chips(route, 'active', undefined, ['true', 'false'], { true: 'active', false: 'ended' }),
+    ),
+    session?.actions === false
+      ? h(
+          'p',
+          { class: 'notice' },
+          'This console was started without the response module: unblock, extend and allowlist are not available.',
+        )
+      : null,
     h('section', { class: 'card flush' }, actionsTable(actions.items, now, controls(route))),
     pager(route, actions),
     h('section', { class: 'card' }, h('h2', {}, 'Audit trail'), auditTable(audit.items)),
@@ -385,7 +511,13 @@ function loginView(message: string): Child {
           },
         },
       },
-      h('input', { type: 'password', name: 'token', placeholder: 'Console token', autocomplete: 'off', 'aria-label': 'Console token' }),
+      h('input', {
+        type: 'password',
+        name: 'token',
+        placeholder: 'Console token',
+        autocomplete: 'off',
+        'aria-label': 'Console token',
+      }),
       h('button', { type: 'submit', class: 'btn' }, 'Open the console'),
     ),
   );
@@ -419,7 +551,15 @@ async function render(): Promise<void> {
       }
       mount(app, loginView('Paste the token the console printed when it started (or open the link it printed).'));
     } else {
-      mount(app, h('section', { class: 'card error' }, h('h2', {}, 'Something went wrong'), h('p', {}, error instanceof Error ? error.message : String(error))));
+      mount(
+        app,
+        h(
+          'section',
+          { class: 'card error' },
+          h('h2', {}, 'Something went wrong'),
+          h('p', {}, error instanceof Error ? error.message : String(error)),
+        ),
+      );
     }
   } finally {
     if (seq === renderSeq) app.setAttribute('aria-busy', 'false');

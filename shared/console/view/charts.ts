@@ -70,12 +70,21 @@ export function timeChart(options: {
   if (asColumns) {
     for (const p of pts) {
       children.push(
-        h('rect', { class: 'bar', x: x(p.t) - bw / 2, y: y(p.value), width: bw, height: Math.max(0, pad.t + ih - y(p.value)) }, h('title', {}, `${timeLabel(p.t, span)}: ${formatNumber(p.value)}`)),
+        h(
+          'rect',
+          { class: 'bar', x: x(p.t) - bw / 2, y: y(p.value), width: bw, height: Math.max(0, pad.t + ih - y(p.value)) },
+          h('title', {}, `${timeLabel(p.t, span)}: ${formatNumber(p.value)}`),
+        ),
       );
     }
   } else {
     const line = pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.t).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
-    children.push(h('path', { class: 'area', d: `${line} L${x(t1).toFixed(1)},${pad.t + ih} L${x(t0).toFixed(1)},${pad.t + ih} Z` }));
+    children.push(
+      h('path', {
+        class: 'area',
+        d: `${line} L${x(t1).toFixed(1)},${pad.t + ih} L${x(t0).toFixed(1)},${pad.t + ih} Z`,
+      }),
+    );
     children.push(h('path', { class: 'line', d: line }));
   }
   if (typeof base === 'number') {
@@ -107,8 +116,14 @@ export function barList(items: ReadonlyArray<{ label: string; value: number; cls
       h(
         'li',
         { class: item.value === 0 ? 'zero' : undefined },
-        item.href ? h('a', { href: item.href, class: 'bar-label' }, item.label) : h('span', { class: 'bar-label' }, item.label),
-        h('svg', { class: 'bar-track', viewBox: '0 0 100 8', preserveAspectRatio: 'none', 'aria-hidden': 'true' }, h('rect', { class: `bar-fill ${item.cls ?? ''}`, x: 0, y: 0, height: 8, width: (item.value / max) * 100 })),
+        item.href
+          ? h('a', { href: item.href, class: 'bar-label' }, item.label)
+          : h('span', { class: 'bar-label' }, item.label),
+        h(
+          'svg',
+          { class: 'bar-track', viewBox: '0 0 100 8', preserveAspectRatio: 'none', 'aria-hidden': 'true' },
+          h('rect', { class: `bar-fill ${item.cls ?? ''}`, x: 0, y: 0, height: 8, width: (item.value / max) * 100 }),
+        ),
         h('span', { class: 'bar-value' }, formatNumber(item.value)),
       ),
     ),
@@ -123,7 +138,13 @@ export function stackedBar(parts: ReadonlyArray<{ label: string; value: number; 
   for (const p of parts) {
     if (p.value <= 0 || total === 0) continue;
     const w = (p.value / total) * 100;
-    rects.push(h('rect', { class: `seg ${p.cls}`, x, y: 0, width: w, height: 10 }, h('title', {}, `${p.label}: ${formatNumber(p.value)}`)));
+    rects.push(
+      h(
+        'rect',
+        { class: `seg ${p.cls}`, x, y: 0, width: w, height: 10 },
+        h('title', {}, `${p.label}: ${formatNumber(p.value)}`),
+      ),
+    );
     x += w;
   }
   return h(
@@ -136,7 +157,16 @@ export function stackedBar(parts: ReadonlyArray<{ label: string; value: number; 
       parts
         .filter((p) => p.value > 0)
         .map((p) =>
-          h('li', {}, h('svg', { class: 'swatch', viewBox: '0 0 10 10', 'aria-hidden': 'true' }, h('rect', { class: `seg ${p.cls}`, width: 10, height: 10 })), `${p.label} ${formatNumber(p.value)} (${total > 0 ? Math.round((p.value / total) * 100) : 0} %)`),
+          h(
+            'li',
+            {},
+            h(
+              'svg',
+              { class: 'swatch', viewBox: '0 0 10 10', 'aria-hidden': 'true' },
+              h('rect', { class: `seg ${p.cls}`, width: 10, height: 10 }),
+            ),
+            `${p.label} ${formatNumber(p.value)} (${total > 0 ? Math.round((p.value / total) * 100) : 0} %)`,
+          ),
         ),
     ),
   );
@@ -148,7 +178,12 @@ export function meter(share: number, cls = ''): VNode {
   return h(
     'span',
     { class: 'meter-cell' },
-    h('svg', { class: 'meter', viewBox: '0 0 40 6', preserveAspectRatio: 'none', 'aria-hidden': 'true' }, h('rect', { class: 'meter-track', width: 40, height: 6 }), h('rect', { class: `meter-fill ${cls}`, width: v * 40, height: 6 })),
+    h(
+      'svg',
+      { class: 'meter', viewBox: '0 0 40 6', preserveAspectRatio: 'none', 'aria-hidden': 'true' },
+      h('rect', { class: 'meter-track', width: 40, height: 6 }),
+      h('rect', { class: `meter-fill ${cls}`, width: v * 40, height: 6 }),
+    ),
     `${Math.round(v * 100)} %`,
   );
 }

@@ -2,7 +2,7 @@
  * The console's views as functions of data: the browser console and the HTML report render the same trees.
  * Interactive parts (sort headers, action buttons) are passed in by the browser; the report passes none.
  */
-import type { EntityDetail, EndpointDetail, FindingView, Overview } from '../details.js';
+import type { EndpointDetail, EntityDetail, FindingView, Overview } from '../details.js';
 import { evidenceLines, findingTypeName, formatBytes, formatNumber } from '../evidence.js';
 import type { ActionRow, AuditRow, EndpointRow, EntityRow, FindingRow } from '../rows.js';
 import { barList, meter, stackedBar, timeChart } from './charts.js';
@@ -59,15 +59,25 @@ function card(title: Child, ...children: Child[]): VNode {
   return h('section', { class: 'card' }, h('h2', {}, title), ...children);
 }
 function stat(label: string, value: Child, cls = ''): VNode {
-  return h('div', { class: `stat ${cls}` }, h('div', { class: 'stat-value' }, value), h('div', { class: 'stat-label' }, label));
+  return h(
+    'div',
+    { class: `stat ${cls}` },
+    h('div', { class: 'stat-value' }, value),
+    h('div', { class: 'stat-label' }, label),
+  );
 }
 function header(controls: Controls | undefined, key: string, label: string, cls?: string): VNode {
   return h('th', { class: cls, scope: 'col' }, controls?.sortHeader ? controls.sortHeader(key, label) : label);
 }
 
-const SEVERITY_CLS: Record<string, string> = { critical: 'sev-critical', high: 'sev-high', medium: 'sev-medium', low: 'sev-low' };
+const SEVERITY_CLS: Record<string, string> = {
+  critical: 'sev-critical',
+  high: 'sev-high',
+  medium: 'sev-medium',
+  low: 'sev-low',
+};
 
-export function overviewView(o: Overview, links: Links, controls?: Controls, options: { callersPerHour?: boolean } = {}): VNode {
+export function overviewView(o: Overview, links: Links, options: { callersPerHour?: boolean } = {}): VNode {
   const now = o.generatedAt;
   return h(
     'div',
@@ -87,18 +97,42 @@ export function overviewView(o: Overview, links: Links, controls?: Controls, opt
       card(
         o.requestsEstimated ? 'Traffic over time (requests, estimated)' : 'Traffic over time',
         timeChart({ points: o.requests, label: 'requests' }),
-        o.requestsEstimated ? h('p', { class: 'hint' }, "Each endpoint's requests spread over its first to last request.") : null,
+        o.requestsEstimated
+          ? h('p', { class: 'hint' }, "Each endpoint's requests spread over its first to last request.")
+          : null,
       ),
-      options.callersPerHour === false ? null : card('Active callers per hour', timeChart({ points: o.traffic, label: 'callers (summed over endpoints)', columns: o.traffic.length < 12 })),
+      options.callersPerHour === false
+        ? null
+        : card(
+            'Active callers per hour',
+            timeChart({ points: o.traffic, label: 'callers (summed over endpoints)', columns: o.traffic.length < 12 }),
+          ),
     ),
     h(
       'div',
       { class: 'grid3' },
       card(
         'Endpoints by classification',
-        barList(o.byClassification.map((c) => ({ label: c.classification, value: c.count, cls: `cls-${c.classification}`, href: `#/inventory?classification=${encodeURIComponent(c.classification)}` }))),
+        barList(
+          o.byClassification.map((c) => ({
+            label: c.classification,
+            value: c.count,
+            cls: `cls-${c.classification}`,
+            href: `#/inventory?classification=${encodeURIComponent(c.classification)}`,
+          })),
+        ),
       ),
-      card('Open findings by severity', barList(o.openBySeverity.map((s) => ({ label: s.severity, value: s.count, cls: SEVERITY_CLS[s.severity] ?? '', href: `#/findings?status=open&severity=${s.severity}` })))),
+      card(
+        'Open findings by severity',
+        barList(
+          o.openBySeverity.map((s) => ({
+            label: s.severity,
+            value: s.count,
+            cls: SEVERITY_CLS[s.severity] ?? '',
+            href: `#/findings?status=open&severity=${s.severity}`,
+          })),
+        ),
+      ),
       card(
         'Active blocks and throttles',
         o.activeByKind.length === 0
@@ -111,7 +145,12 @@ export function overviewView(o: Overview, links: Links, controls?: Controls, opt
       'div',
       { class: 'grid2' },
       card('Riskiest callers', entityTable(o.topEntities, now, links, undefined, true)),
-      card('Latest open findings', o.recentFindings.length === 0 ? h('p', { class: 'empty' }, 'No open findings.') : findingTable(o.recentFindings, now, links)),
+      card(
+        'Latest open findings',
+        o.recentFindings.length === 0
+          ? h('p', { class: 'empty' }, 'No open findings.')
+          : findingTable(o.recentFindings, now, links),
+      ),
     ),
   );
 }
@@ -144,7 +183,13 @@ export function endpointTable(rows: readonly EndpointRow[], now: number, links: 
       rows.map((r) =>
         h(
           'tr',
-          { class: r.classification === 'shadow' || r.classification === 'zombie' ? `standout row-${r.classification}` : undefined, 'data-endpoint': r.id },
+          {
+            class:
+              r.classification === 'shadow' || r.classification === 'zombie'
+                ? `standout row-${r.classification}`
+                : undefined,
+            'data-endpoint': r.id,
+          },
           h('td', { class: 'host' }, r.host),
           h('td', {}, methodTag(r.method)),
           h('td', { class: 'path' }, link(links.endpoint(r.id), r.path)),
@@ -165,7 +210,13 @@ export function endpointTable(rows: readonly EndpointRow[], now: number, links: 
   );
 }
 
-export function entityTable(rows: readonly EntityRow[], now: number, links: Links, controls?: Controls, compact = false): VNode {
+export function entityTable(
+  rows: readonly EntityRow[],
+  now: number,
+  links: Links,
+  controls?: Controls,
+  compact = false,
+): VNode {
   return h(
     'table',
     { class: 'data entities' },
@@ -192,7 +243,15 @@ export function entityTable(rows: readonly EntityRow[], now: number, links: Link
         h(
           'tr',
           { 'data-entity': r.id },
-          h('td', { class: 'num' }, h('span', { class: `risk ${r.risk >= 70 ? 'risk-high' : r.risk >= 30 ? 'risk-mid' : 'risk-low'}` }, String(r.risk))),
+          h(
+            'td',
+            { class: 'num' },
+            h(
+              'span',
+              { class: `risk ${r.risk >= 70 ? 'risk-high' : r.risk >= 30 ? 'risk-mid' : 'risk-low'}` },
+              String(r.risk),
+            ),
+          ),
           h('td', { class: 'caller' }, h('span', { class: 'etype' }, r.type), ' ', link(links.entity(r.id), r.name)),
           compact ? null : h('td', { class: 'ua', title: r.userAgent }, r.userAgent || '—'),
           h('td', { class: 'num' }, formatNumber(r.requests)),
@@ -245,7 +304,12 @@ export function findingTable(rows: readonly FindingRow[], now: number, links: Li
 }
 
 /** One finding with its evidence in plain words. */
-export function findingCard(f: FindingRow & { evidence?: unknown }, now: number, links: Links, controls?: Controls): VNode {
+export function findingCard(
+  f: FindingRow & { evidence?: unknown },
+  now: number,
+  links: Links,
+  controls?: Controls,
+): VNode {
   const lines = Array.isArray(f.evidence) ? (f as FindingView).evidence : evidenceLines(f.evidence);
   return h(
     'article',
@@ -264,11 +328,22 @@ export function findingCard(f: FindingRow & { evidence?: unknown }, now: number,
       { class: 'facts' },
       h('dt', {}, 'Caller'),
       h('dd', {}, link(links.entity(f.entity), f.entity)),
-      f.endpoint ? [h('dt', {}, 'Endpoint'), h('dd', { class: 'path' }, methodTag(f.endpoint.method), ' ', f.endpoint.host, f.endpoint.path)] : null,
+      f.endpoint
+        ? [
+            h('dt', {}, 'Endpoint'),
+            h('dd', { class: 'path' }, methodTag(f.endpoint.method), ' ', f.endpoint.host, f.endpoint.path),
+          ]
+        : null,
       h('dt', {}, 'Seen'),
       h('dd', {}, `${dateTime(f.firstSeen)} → ${dateTime(f.lastSeen)} (${ago(f.lastSeen, now)})`),
     ),
-    lines.length > 0 ? h('ul', { class: 'evidence' }, lines.map((l) => h('li', { class: l.over ? 'over' : undefined }, l.text))) : null,
+    lines.length > 0
+      ? h(
+          'ul',
+          { class: 'evidence' },
+          lines.map((l) => h('li', { class: l.over ? 'over' : undefined }, l.text)),
+        )
+      : null,
     controls?.finding ? h('div', { class: 'buttons' }, controls.finding(f)) : null,
   );
 }
@@ -299,11 +374,20 @@ export function actionsTable(rows: readonly ActionRow[], now: number, controls?:
         h(
           'tr',
           { 'data-action': a.id },
-          h('td', {}, h('span', { class: `badge act-${/^[a-z-]+$/.test(a.kind) ? a.kind : 'other'}` }, a.kind), a.mode === 'monitor' ? h('span', { class: 'flag' }, 'monitor only') : null),
+          h(
+            'td',
+            {},
+            h('span', { class: `badge act-${/^[a-z-]+$/.test(a.kind) ? a.kind : 'other'}` }, a.kind),
+            a.mode === 'monitor' ? h('span', { class: 'flag' }, 'monitor only') : null,
+          ),
           h('td', { class: 'caller' }, a.target),
           h('td', {}, statusBadge(a.active ? 'active' : a.status)),
           compact ? null : h('td', { class: 'why' }, a.reason || a.findingId || '—'),
-          h('td', { class: 'when' }, !a.active ? '—' : a.expiresAt ? `in ${ago(now - (a.expiresAt - now), now).replace(' ago', '')}` : 'never'),
+          h(
+            'td',
+            { class: 'when' },
+            !a.active ? '—' : a.expiresAt ? `in ${ago(now - (a.expiresAt - now), now).replace(' ago', '')}` : 'never',
+          ),
           controls?.action ? h('td', { class: 'buttons' }, controls.action(a)) : null,
         ),
       ),
@@ -315,13 +399,33 @@ export function auditTable(rows: readonly AuditRow[]): VNode {
   return h(
     'table',
     { class: 'data audit' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'Who'), h('th', { scope: 'col' }, 'What'), h('th', { scope: 'col' }, 'Target'), h('th', { scope: 'col' }, 'Detail'))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'When'),
+        h('th', { scope: 'col' }, 'Who'),
+        h('th', { scope: 'col' }, 'What'),
+        h('th', { scope: 'col' }, 'Target'),
+        h('th', { scope: 'col' }, 'Detail'),
+      ),
+    ),
     h(
       'tbody',
       {},
       rows.length === 0 ? h('tr', {}, h('td', { colspan: 5, class: 'empty' }, 'The audit trail is empty.')) : null,
       rows.map((a) =>
-        h('tr', { 'data-audit': a.id }, h('td', { class: 'when' }, dateTime(a.time)), h('td', {}, a.actor), h('td', {}, h('strong', {}, a.action)), h('td', { class: 'caller' }, a.target), h('td', {}, a.detail)),
+        h(
+          'tr',
+          { 'data-audit': a.id },
+          h('td', { class: 'when' }, dateTime(a.time)),
+          h('td', {}, a.actor),
+          h('td', {}, h('strong', {}, a.action)),
+          h('td', { class: 'caller' }, a.target),
+          h('td', {}, a.detail),
+        ),
       ),
     ),
   );
@@ -350,14 +454,21 @@ export function endpointDetailView(d: EndpointDetail, now: number, links: Links,
       classificationBadge(e.classification),
       h('span', { class: 'host' }, e.host),
     ),
-    d.declaredTemplate ? h('p', { class: 'hint' }, `Declared as ${d.declaredTemplate}${d.zombieReason ? ` (${d.zombieReason})` : ''}.`) : null,
+    d.declaredTemplate
+      ? h('p', { class: 'hint' }, `Declared as ${d.declaredTemplate}${d.zombieReason ? ` (${d.zombieReason})` : ''}.`)
+      : null,
     h(
       'div',
       { class: 'stats' },
       stat('requests', formatNumber(e.requests)),
       stat('authenticated', `${Math.round(e.authShare * 100)} %`),
       stat('errors', `${Math.round(e.errorRate * 100)} %`),
-      stat('latency p50 / p99', d.latencyMs.p50 !== undefined ? `${formatNumber(d.latencyMs.p50)} / ${formatNumber(d.latencyMs.p99 ?? 0)} ms` : '—'),
+      stat(
+        'latency p50 / p99',
+        d.latencyMs.p50 !== undefined
+          ? `${formatNumber(d.latencyMs.p50)} / ${formatNumber(d.latencyMs.p99 ?? 0)} ms`
+          : '—',
+      ),
       stat('response p50', d.bytesOut.p50 !== undefined ? formatBytes(d.bytesOut.p50) : '—'),
     ),
     h(
@@ -365,18 +476,41 @@ export function endpointDetailView(d: EndpointDetail, now: number, links: Links,
       { class: 'grid2' },
       card(
         'Traffic against its baseline',
-        timeChart({ points: hourlyCallers, baseline: d.baselineCallers, label: 'callers per hour', baselineLabel: 'usual (median hour)', columns: hourlyCallers.length < 12 }),
+        timeChart({
+          points: hourlyCallers,
+          baseline: d.baselineCallers,
+          label: 'callers per hour',
+          baselineLabel: 'usual (median hour)',
+          columns: hourlyCallers.length < 12,
+        }),
         d.hourly.length > 0
-          ? h('p', { class: 'hint' }, `A typical caller's busiest 10 minutes: ${formatNumber(d.hourly.at(-1)?.p50 ?? 0)} requests; the busiest callers': ${formatNumber(d.hourly.at(-1)?.p90 ?? 0)} (latest hour).`)
+          ? h(
+              'p',
+              { class: 'hint' },
+              `A typical caller's busiest 10 minutes: ${formatNumber(d.hourly.at(-1)?.p50 ?? 0)} requests; the busiest callers': ${formatNumber(d.hourly.at(-1)?.p90 ?? 0)} (latest hour).`,
+            )
           : h('p', { class: 'hint' }, 'Detection has not learnt a baseline for this endpoint yet.'),
       ),
       card(
         'Status mix',
         stackedBar(STATUS_PARTS.map(([k, cls]) => ({ label: k, value: e.statusCounts[k] ?? 0, cls }))),
-        Object.keys(d.statuses).length > 0 ? h('p', { class: 'hint' }, Object.entries(d.statuses).map(([s, n]) => `${s}: ${formatNumber(n)}`).join(' · ')) : null,
+        Object.keys(d.statuses).length > 0
+          ? h(
+              'p',
+              { class: 'hint' },
+              Object.entries(d.statuses)
+                .map(([s, n]) => `${s}: ${formatNumber(n)}`)
+                .join(' · '),
+            )
+          : null,
         h('h3', {}, 'Flags'),
         e.unauthenticated || e.sensitive.length > 0
-          ? h('p', { class: 'flags' }, e.unauthenticated ? h('span', { class: 'flag flag-unauth' }, 'answers without credentials') : null, e.sensitive.map((s) => h('span', { class: 'flag flag-sensitive' }, `${s} in URL`)))
+          ? h(
+              'p',
+              { class: 'flags' },
+              e.unauthenticated ? h('span', { class: 'flag flag-unauth' }, 'answers without credentials') : null,
+              e.sensitive.map((s) => h('span', { class: 'flag flag-sensitive' }, `${s} in URL`)),
+            )
           : h('p', { class: 'empty' }, 'No sensitive data seen in URLs.'),
       ),
     ),
@@ -387,7 +521,23 @@ export function endpointDetailView(d: EndpointDetail, now: number, links: Links,
         'Parameters',
         d.parameters.length === 0
           ? h('p', { class: 'empty' }, 'No parameters.')
-          : h('table', { class: 'data' }, h('tbody', {}, d.parameters.map((p) => h('tr', {}, h('td', { class: 'path' }, `{${p.name}}`), h('td', {}, p.kind), h('td', { class: 'ua' }, p.example ?? ''))))),
+          : h(
+              'table',
+              { class: 'data' },
+              h(
+                'tbody',
+                {},
+                d.parameters.map((p) =>
+                  h(
+                    'tr',
+                    {},
+                    h('td', { class: 'path' }, `{${p.name}}`),
+                    h('td', {}, p.kind),
+                    h('td', { class: 'ua' }, p.example ?? ''),
+                  ),
+                ),
+              ),
+            ),
       ),
       card(
         'Top callers',
@@ -396,7 +546,12 @@ export function endpointDetailView(d: EndpointDetail, now: number, links: Links,
           : barList(d.topCallers.map((c) => ({ label: c.entity, value: c.requests, href: links.entity(c.entity) }))),
       ),
     ),
-    card(`Findings (${d.findings.length})`, d.findings.length === 0 ? h('p', { class: 'empty' }, 'No findings on this endpoint.') : findingTable(d.findings, now, links, controls)),
+    card(
+      `Findings (${d.findings.length})`,
+      d.findings.length === 0
+        ? h('p', { class: 'empty' }, 'No findings on this endpoint.')
+        : findingTable(d.findings, now, links, controls),
+    ),
   );
 }
 
@@ -410,7 +565,11 @@ export function entityDetailView(d: EntityDetail, now: number, links: Links, con
       { class: 'detail-head' },
       h('span', { class: 'etype' }, e.type),
       h('h1', { class: 'caller' }, e.name),
-      h('span', { class: `risk ${e.risk >= 70 ? 'risk-high' : e.risk >= 30 ? 'risk-mid' : 'risk-low'}` }, `risk ${e.risk}`),
+      h(
+        'span',
+        { class: `risk ${e.risk >= 70 ? 'risk-high' : e.risk >= 30 ? 'risk-mid' : 'risk-low'}` },
+        `risk ${e.risk}`,
+      ),
       controls?.entity ? h('span', { class: 'buttons' }, controls.entity(e)) : null,
     ),
     h(
@@ -427,8 +586,18 @@ export function entityDetailView(d: EntityDetail, now: number, links: Links, con
       { class: 'grid2' },
       card(
         'Timeline against its own baseline',
-        timeChart({ points: d.timeline.map((p) => ({ t: p.t, value: p.requests })), baseline: d.ownPeak > 0 ? d.ownPeak : undefined, label: 'requests per 10 minutes', baselineLabel: 'its own earlier peak', columns: true }),
-        h('ol', { class: 'events' }, d.events.map((ev) => h('li', {}, h('span', { class: 'when' }, dateTime(ev.t)), ' ', ev.what))),
+        timeChart({
+          points: d.timeline.map((p) => ({ t: p.t, value: p.requests })),
+          baseline: d.ownPeak > 0 ? d.ownPeak : undefined,
+          label: 'requests per 10 minutes',
+          baselineLabel: 'its own earlier peak',
+          columns: true,
+        }),
+        h(
+          'ol',
+          { class: 'events' },
+          d.events.map((ev) => h('li', {}, h('span', { class: 'when' }, dateTime(ev.t)), ' ', ev.what)),
+        ),
       ),
       card(
         'Identity',
@@ -436,13 +605,41 @@ export function entityDetailView(d: EntityDetail, now: number, links: Links, con
           'dl',
           { class: 'facts' },
           h('dt', {}, 'Addresses'),
-          h('dd', {}, d.links.ips.length > 0 ? d.links.ips.map((ip) => h('span', { class: 'chip' }, link(links.entity(`ip:${ip}`), ip))) : '—'),
+          h(
+            'dd',
+            {},
+            d.links.ips.length > 0
+              ? d.links.ips.map((ip) => h('span', { class: 'chip' }, link(links.entity(`ip:${ip}`), ip)))
+              : '—',
+          ),
           h('dt', {}, 'API keys'),
-          h('dd', {}, d.links.apiKeys.length > 0 ? d.links.apiKeys.map((k) => h('span', { class: 'chip' }, link(links.entity(`api-key:${k}`), k))) : '—'),
+          h(
+            'dd',
+            {},
+            d.links.apiKeys.length > 0
+              ? d.links.apiKeys.map((k) => h('span', { class: 'chip' }, link(links.entity(`api-key:${k}`), k)))
+              : '—',
+          ),
           h('dt', {}, 'Principals'),
-          h('dd', {}, d.links.principals.length > 0 ? d.links.principals.map((p) => h('span', { class: 'chip' }, link(links.entity(`principal:${p}`), p))) : '—'),
+          h(
+            'dd',
+            {},
+            d.links.principals.length > 0
+              ? d.links.principals.map((p) => h('span', { class: 'chip' }, link(links.entity(`principal:${p}`), p)))
+              : '—',
+          ),
           h('dt', {}, 'User agents'),
-          h('dd', {}, d.userAgents.length > 0 ? h('ul', { class: 'plain' }, d.userAgents.map((ua) => h('li', { class: 'ua' }, ua))) : '—'),
+          h(
+            'dd',
+            {},
+            d.userAgents.length > 0
+              ? h(
+                  'ul',
+                  { class: 'plain' },
+                  d.userAgents.map((ua) => h('li', { class: 'ua' }, ua)),
+                )
+              : '—',
+          ),
           d.countries.length > 0 ? [h('dt', {}, 'Countries (last hour)'), h('dd', {}, d.countries.join(', '))] : null,
           d.asns.length > 0 ? [h('dt', {}, 'Networks (last hour)'), h('dd', {}, d.asns.join(', '))] : null,
         ),
@@ -455,7 +652,21 @@ export function entityDetailView(d: EntityDetail, now: number, links: Links, con
         : h(
             'table',
             { class: 'data' },
-            h('thead', {}, h('tr', {}, h('th', {}, 'Endpoint'), h('th', { class: 'num' }, 'Requests'), h('th', { class: 'num' }, 'Last 10 min'), h('th', { class: 'num' }, 'Own peak'), h('th', { class: 'num' }, 'Refused'), h('th', { class: 'num' }, 'Not found'), h('th', {}, 'Last seen'))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', {}, 'Endpoint'),
+                h('th', { class: 'num' }, 'Requests'),
+                h('th', { class: 'num' }, 'Last 10 min'),
+                h('th', { class: 'num' }, 'Own peak'),
+                h('th', { class: 'num' }, 'Refused'),
+                h('th', { class: 'num' }, 'Not found'),
+                h('th', {}, 'Last seen'),
+              ),
+            ),
             h(
               'tbody',
               {},
@@ -465,7 +676,11 @@ export function entityDetailView(d: EntityDetail, now: number, links: Links, con
                   {},
                   h('td', { class: 'path' }, link(links.endpoint(u.endpoint), u.endpoint)),
                   h('td', { class: 'num' }, formatNumber(u.requests)),
-                  h('td', { class: `num ${u.ownPeak > 0 && u.latestWindow > 3 * u.ownPeak ? 'over' : ''}` }, formatNumber(u.latestWindow)),
+                  h(
+                    'td',
+                    { class: `num ${u.ownPeak > 0 && u.latestWindow > 3 * u.ownPeak ? 'over' : ''}` },
+                    formatNumber(u.latestWindow),
+                  ),
                   h('td', { class: 'num' }, u.ownPeak > 0 ? formatNumber(u.ownPeak) : '—'),
                   h('td', { class: 'num' }, formatNumber(u.denied)),
                   h('td', { class: 'num' }, formatNumber(u.notFound)),
@@ -475,7 +690,17 @@ export function entityDetailView(d: EntityDetail, now: number, links: Links, con
             ),
           ),
     ),
-    card(`Findings (${d.findings.length})`, d.findings.length === 0 ? h('p', { class: 'empty' }, 'No findings on this caller.') : d.findings.map((f) => findingCard(f, now, links, controls))),
-    h('div', { class: 'grid2' }, card('Actions', actionsTable(d.actions, now, controls)), card('Audit trail', auditTable(d.audit))),
+    card(
+      `Findings (${d.findings.length})`,
+      d.findings.length === 0
+        ? h('p', { class: 'empty' }, 'No findings on this caller.')
+        : d.findings.map((f) => findingCard(f, now, links, controls)),
+    ),
+    h(
+      'div',
+      { class: 'grid2' },
+      card('Actions', actionsTable(d.actions, now, controls)),
+      card('Audit trail', auditTable(d.audit)),
+    ),
   );
 }

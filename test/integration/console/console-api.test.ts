@@ -4,6 +4,9 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsoleApiHandler } from '../../../functions/console-api/console-api.js';
+import { localDocumentClient, localDynamoClient } from '../../../infra/local/clients.js';
+import { type Emulator, startDynalite } from '../../../infra/local/emulators.js';
 import { createDynamoDbStore } from '../../../shared/adapters/dynamodb/dynamodb-store.js';
 import { ensureTables } from '../../../shared/adapters/dynamodb/tables.js';
 import { createConsoleApi } from '../../../shared/console/api.js';
@@ -14,16 +17,15 @@ import type { Store } from '../../../shared/ports/store.js';
 import { compileResponseConfig, DEFAULT_RESPONSE_CONFIG } from '../../../shared/response/config.js';
 import { respond } from '../../../shared/response/respond.js';
 import { STATE_TABLE } from '../../../shared/store/tables.js';
-import { localDocumentClient, localDynamoClient } from '../../../infra/local/clients.js';
-import { type Emulator, startDynalite } from '../../../infra/local/emulators.js';
-import { createConsoleApiHandler } from '../../../functions/console-api/console-api.js';
 import { EVIL_UA, fillStore } from '../../unit/console/traffic.js';
 
 let dynamo: Emulator;
 let store: Store;
 let handle: ReturnType<typeof createConsoleApiHandler>;
 
-function apiEvent(overrides: Partial<APIGatewayProxyEvent> & { query?: Record<string, string> } = {}): APIGatewayProxyEvent {
+function apiEvent(
+  overrides: Partial<APIGatewayProxyEvent> & { query?: Record<string, string> } = {},
+): APIGatewayProxyEvent {
   const { query, ...rest } = overrides;
   return {
     resource: '/api/{proxy+}',
@@ -37,7 +39,9 @@ function apiEvent(overrides: Partial<APIGatewayProxyEvent> & { query?: Record<st
     stageVariables: null,
     body: null,
     isBase64Encoded: false,
-    requestContext: { authorizer: { claims: { 'cognito:username': 'ann', sub: 'u-1' } } } as unknown as APIGatewayProxyEvent['requestContext'],
+    requestContext: {
+      authorizer: { claims: { 'cognito:username': 'ann', sub: 'u-1' } },
+    } as unknown as APIGatewayProxyEvent['requestContext'],
     ...rest,
   };
 }
@@ -48,7 +52,11 @@ beforeAll(async () => {
   await ensureTables(localDynamoClient(dynamo.endpoint), [STATE_TABLE], () => 'console-state');
   store = createDynamoDbStore({ client: localDocumentClient(dynamo.endpoint), tableName: 'console-state' });
   const clock = await fillStore(store);
-  const config = compileResponseConfig({ ...DEFAULT_RESPONSE_CONFIG, mode: 'monitor', rules: { scanning: { block: { minSeverity: 'low', minConfidence: 0 } } } });
+  const config = compileResponseConfig({
+    ...DEFAULT_RESPONSE_CONFIG,
+    mode: 'monitor',
+    rules: { scanning: { block: { minSeverity: 'low', minConfidence: 0 } } },
+  });
   const findings: Finding[] = [];
   let cursor: string | undefined;
   do {
@@ -79,10 +87,18 @@ describe('console API Lambda on dynalite', () => {
 
   it('serves the overview and pages the inventory read through small store pages', async () => {
     // Act
-    const overview = JSON.parse((await handle(apiEvent())).body) as { totals: { endpoints: number; activeActions: number } };
+    const overview = JSON.parse((await handle(apiEvent())).body) as {
+      totals: { endpoints: number; activeActions: number };
+    };
     const page1 = await handle(apiEvent({ path: '/api/endpoints', query: { limit: '2', sort: 'path', order: 'asc' } }));
     const body1 = JSON.parse(page1.body) as { items: Array<{ path: string }>; cursor: string; total: number };
-    const page2 = JSON.parse((await handle(apiEvent({ path: '/api/endpoints', query: { limit: '2', sort: 'path', order: 'asc', cursor: body1.cursor } }))).body) as {
+    const page2 = JSON.parse(
+      (
+        await handle(
+          apiEvent({ path: '/api/endpoints', query: { limit: '2', sort: 'path', order: 'asc', cursor: body1.cursor } }),
+        )
+      ).body,
+    ) as {
       items: Array<{ path: string }>;
     };
     // Assess
@@ -101,17 +117,29 @@ describe('console API Lambda on dynalite', () => {
 
   it('unblocks through the response module and the audit trail records who did it', async () => {
     // Prepare
-    const actions = JSON.parse((await handle(apiEvent({ path: '/api/actions', query: { active: 'true' } }))).body) as { items: Array<{ id: string }> };
+    const actions = JSON.parse((await handle(apiEvent({ path: '/api/actions', query: { active: 'true' } }))).body) as {
+      items: Array<{ id: string }>;
+    };
     const id = actions.items[0]?.id ?? '';
     // Act
-    const response = await handle(apiEvent({ path: '/api/actions/unblock', httpMethod: 'POST', body: JSON.stringify({ id, note: 'customer called' }) }));
-    const audit = JSON.parse((await handle(apiEvent({ path: '/api/audit', query: { actor: 'console:ann' } }))).body) as { items: Array<{ action: string; detail: string }> };
+    const response = await handle(
+      apiEvent({
+        path: '/api/actions/unblock',
+        httpMethod: 'POST',
+        body: JSON.stringify({ id, note: 'customer called' }),
+      }),
+    );
+    const audit = JSON.parse(
+      (await handle(apiEvent({ path: '/api/audit', query: { actor: 'console:ann' } }))).body,
+    ) as { items: Array<{ action: string; detail: string }> };
     // Assess
     expect(id).toBe('target:ip:45.133.1.66');
     expect(response.statusCode).toBe(200);
     expect(audit.items.map((a) => a.action).sort()).toEqual(['lifted · end-block', 'unblock']);
     expect(audit.items.some((a) => a.detail === 'customer called')).toBe(true);
-    const again = await handle(apiEvent({ path: '/api/actions/unblock', httpMethod: 'POST', body: JSON.stringify({ id }) }));
+    const again = await handle(
+      apiEvent({ path: '/api/actions/unblock', httpMethod: 'POST', body: JSON.stringify({ id }) }),
+    );
     expect(again.statusCode).toBe(409);
   });
 });

@@ -9,7 +9,12 @@ import { EVIL_UA, fillStore } from './traffic.js';
 let store: Store;
 let clock: Awaited<ReturnType<typeof fillStore>>;
 
-const get = (path: string, query = ''): ConsoleRequest => ({ method: 'GET', path, query: new URLSearchParams(query), actor: 'console:test' });
+const get = (path: string, query = ''): ConsoleRequest => ({
+  method: 'GET',
+  path,
+  query: new URLSearchParams(query),
+  actor: 'console:test',
+});
 
 beforeAll(async () => {
   store = createMemoryStore();
@@ -17,7 +22,11 @@ beforeAll(async () => {
 });
 
 function api(actions?: ConsoleActions) {
-  return createConsoleApi({ model: new ConsoleReadModel(store, { clock, maxAgeMs: 0 }), clock, ...(actions ? { actions } : {}) });
+  return createConsoleApi({
+    model: new ConsoleReadModel(store, { clock, maxAgeMs: 0 }),
+    clock,
+    ...(actions ? { actions } : {}),
+  });
 }
 
 describe('console API', () => {
@@ -30,8 +39,15 @@ describe('console API', () => {
     const second = await api()(get('/api/endpoints', `limit=2&cursor=${cursor}`));
     // Assess
     expect(all.status).toBe(200);
-    const body = all.body as { items: Array<{ path: string; classification: string }>; facets: { classification: unknown } };
-    expect(body.items.map((e) => `${e.path} ${e.classification}`)).toEqual(['/internal/debug shadow', '/v1/me managed', '/v1/pets managed']);
+    const body = all.body as {
+      items: Array<{ path: string; classification: string }>;
+      facets: { classification: unknown };
+    };
+    expect(body.items.map((e) => `${e.path} ${e.classification}`)).toEqual([
+      '/internal/debug shadow',
+      '/v1/me managed',
+      '/v1/pets managed',
+    ]);
     expect((shadow.body as { total: number }).total).toBe(1);
     expect((first.body as { items: unknown[]; total: number }).items).toHaveLength(2);
     expect(second.body).toMatchObject({ total: 3 });
@@ -70,20 +86,34 @@ describe('console API', () => {
     // Assess
     expect(csv.contentType).toBe('text/csv; charset=utf-8');
     expect((csv.body as string).trim().split('\r\n')).toHaveLength(3);
-    expect(Object.keys((openapi.body as { paths: object }).paths).sort()).toEqual(['/internal/debug', '/v1/me', '/v1/pets']);
+    expect(Object.keys((openapi.body as { paths: object }).paths).sort()).toEqual([
+      '/internal/debug',
+      '/v1/me',
+      '/v1/pets',
+    ]);
   });
 
   it('answers 501 for actions without the response module, and passes them with the actor when it is there', async () => {
     // Prepare
     const calls: unknown[] = [];
-    const actions: ConsoleActions = {
-      unblock: async (id, c) => (calls.push(['unblock', id, c.actor]), { message: 'ok' }),
-      extend: async (id, ms, c) => (calls.push(['extend', id, ms, c.actor]), { message: 'ok' }),
-      allowlist: async (e, c) => (calls.push(['allow', e, c.actor]), { message: 'ok' }),
-      acknowledge: async (id, c) => (calls.push(['ack', id, c.actor]), { message: 'ok' }),
-      resolve: async (id, c) => (calls.push(['resolve', id, c.actor]), { message: 'ok' }),
+    const record = async (call: unknown[]) => {
+      calls.push(call);
+      return { message: 'ok' };
     };
-    const post = (path: string, body: unknown): ConsoleRequest => ({ method: 'POST', path, query: new URLSearchParams(), body, actor: 'console:ann' });
+    const actions: ConsoleActions = {
+      unblock: async (id, c) => record(['unblock', id, c.actor]),
+      extend: async (id, ms, c) => record(['extend', id, ms, c.actor]),
+      allowlist: async (e, c) => record(['allow', e, c.actor]),
+      acknowledge: async (id, c) => record(['ack', id, c.actor]),
+      resolve: async (id, c) => record(['resolve', id, c.actor]),
+    };
+    const post = (path: string, body: unknown): ConsoleRequest => ({
+      method: 'POST',
+      path,
+      query: new URLSearchParams(),
+      body,
+      actor: 'console:ann',
+    });
     // Act
     const refused = await api()(post('/api/actions/unblock', { id: 'target:ip:1.2.3.4' }));
     const ok = await api(actions)(post('/api/actions/unblock', { id: 'target:ip:1.2.3.4' }));
@@ -91,7 +121,10 @@ describe('console API', () => {
     await api(actions)(post('/api/entities/allowlist', { id: 'api-key:k1' }));
     const viaGet = await api(actions)(get('/api/actions/unblock', 'id=x'));
     // Assess
-    expect(refused).toEqual({ status: 501, body: { error: 'Actions are not available: this console was started without the response module.' } });
+    expect(refused).toEqual({
+      status: 501,
+      body: { error: 'Actions are not available: this console was started without the response module.' },
+    });
     expect(ok.status).toBe(200);
     expect(badExtend.status).toBe(400);
     expect(viaGet.status).toBe(405);

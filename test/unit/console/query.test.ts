@@ -14,7 +14,11 @@ const SPEC: ListSpec<Row> = {
   defaultOrder: 'desc',
   id: (r) => r.id,
 };
-const rows: Row[] = Array.from({ length: 120 }, (_, i) => ({ id: `row-${String(i).padStart(3, '0')}`, n: i % 7, kind: i % 3 === 0 ? 'a' : 'b' }));
+const rows: Row[] = Array.from({ length: 120 }, (_, i) => ({
+  id: `row-${String(i).padStart(3, '0')}`,
+  n: i % 7,
+  kind: i % 3 === 0 ? 'a' : 'b',
+}));
 
 describe('list query model', () => {
   it('filters, sorts with a stable tie-break, and pages with an opaque cursor until the end', () => {
@@ -46,9 +50,13 @@ describe('list query model', () => {
   });
 
   it('rejects what the list does not support with an exact message', () => {
-    expect(() => parseListParams(new URLSearchParams('sort=__proto__'), SPEC)).toThrow(new QueryError('unknown sort "__proto__": use n, id'));
+    expect(() => parseListParams(new URLSearchParams('sort=__proto__'), SPEC)).toThrow(
+      new QueryError('unknown sort "__proto__": use n, id'),
+    );
     expect(() => parseListParams(new URLSearchParams('limit=0'), SPEC)).toThrow(new QueryError('limit must be 1..500'));
-    expect(() => parseListParams(new URLSearchParams('order=up'), SPEC)).toThrow(new QueryError('order must be asc or desc'));
+    expect(() => parseListParams(new URLSearchParams('order=up'), SPEC)).toThrow(
+      new QueryError('order must be asc or desc'),
+    );
     expect(() => parseListParams(new URLSearchParams('cursor=bm9wZQ'), SPEC)).toThrow(new QueryError('invalid cursor'));
   });
 

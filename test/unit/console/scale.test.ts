@@ -15,19 +15,40 @@ describe('console at scale', () => {
     const t = Date.UTC(2026, 0, 1);
     const entities = Array.from({ length: 100_000 }, (_, i) => ({
       id: `ip:10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-      value: { type: 'ip', id: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, requests: (i * 31) % 5000, risk: (i * 7) % 101, firstSeen: t, lastSeen: t + i, statusCounts: { '200': 10, '404': i % 3 }, links: { ips: [], apiKeys: [], principals: [] }, userAgents: ['curl/8'] },
+      value: {
+        type: 'ip',
+        id: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+        requests: (i * 31) % 5000,
+        risk: (i * 7) % 101,
+        firstSeen: t,
+        lastSeen: t + i,
+        statusCounts: { '200': 10, '404': i % 3 },
+        links: { ips: [], apiKeys: [], principals: [] },
+        userAgents: ['curl/8'],
+      },
       expectedVersion: 0,
     }));
     const endpoints = Array.from({ length: 10_000 }, (_, i) => ({
       id: `h${i % 20}.example.com GET /v1/r${i}/{id}`,
-      value: { host: `h${i % 20}.example.com`, method: 'GET', path: `/v1/r${i}/{id}`, requests: i, authenticated: i >> 1, firstSeen: t, lastSeen: t + i, statusCounts: { '2xx': i + 1 }, classification: i % 50 === 0 ? 'shadow' : 'managed' },
+      value: {
+        host: `h${i % 20}.example.com`,
+        method: 'GET',
+        path: `/v1/r${i}/{id}`,
+        requests: i,
+        authenticated: i >> 1,
+        firstSeen: t,
+        lastSeen: t + i,
+        statusCounts: { '2xx': i + 1 },
+        classification: i % 50 === 0 ? 'shadow' : 'managed',
+      },
       expectedVersion: 0,
     }));
     await store.entities.put(entities);
     await store.endpoints.put(endpoints);
     const clock = fixedClock(t + 200_000);
     const api = createConsoleApi({ model: new ConsoleReadModel(store, { clock, maxAgeMs: 60_000 }), clock });
-    const get = (path: string, query: string) => api({ method: 'GET', path, query: new URLSearchParams(query), actor: 'console:test' });
+    const get = (path: string, query: string) =>
+      api({ method: 'GET', path, query: new URLSearchParams(query), actor: 'console:test' });
     // Act
     const cold = performance.now();
     await get('/api/entities', 'limit=50');
@@ -44,6 +65,8 @@ describe('console at scale', () => {
     expect((shadow.body as { total: number }).total).toBe(200);
     expect(coldMs).toBeLessThan(5000);
     expect(warmMs).toBeLessThan(500);
-    console.info(`console scale: first requests ${Math.round(coldMs)} ms (scan + projection), then ${Math.round(warmMs)} ms per list request`);
+    console.info(
+      `console scale: first requests ${Math.round(coldMs)} ms (scan + projection), then ${Math.round(warmMs)} ms per list request`,
+    );
   });
 });

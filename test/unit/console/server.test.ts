@@ -1,11 +1,14 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
 import { type ConsoleServer, startConsoleServer } from '../../../infra/console/server.js';
+import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
 
 let server: ConsoleServer;
 
-function call(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function call(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(`${server.origin}${path}`, { headers }, (res) => {
       let body = '';

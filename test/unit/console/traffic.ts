@@ -19,16 +19,30 @@ export async function fillStore(store: Store): Promise<ReturnType<typeof fixedCl
         openapi: '3.0.3',
         info: { title: 't', version: '1' },
         servers: [{ url: 'https://api.example.com' }],
-        paths: { '/v1/pets': { get: { responses: { 200: { description: 'ok' } } } }, '/v1/me': { get: { responses: { 200: { description: 'ok' } } } } },
+        paths: {
+          '/v1/pets': { get: { responses: { 200: { description: 'ok' } } } },
+          '/v1/me': { get: { responses: { 200: { description: 'ok' } } } },
+        },
       }),
     ).operations,
   );
   const events: ApiEvent[] = [];
   for (let i = 0; i < 60; i++) {
-    events.push(makeApiEvent({ time: T0 + i * 1000, path: i % 2 ? '/v1/pets' : '/v1/me', principal: `user-${i % 6}`, authenticated: true }));
+    events.push(
+      makeApiEvent({
+        time: T0 + i * 1000,
+        path: i % 2 ? '/v1/pets' : '/v1/me',
+        principal: `user-${i % 6}`,
+        authenticated: true,
+      }),
+    );
   }
-  for (let i = 0; i < 5; i++) events.push(makeApiEvent({ time: T0 + 61_000 + i, path: '/internal/debug', clientIp: '45.133.1.99', userAgent: EVIL_UA }));
-  for (let i = 0; i < 30; i++) events.push(makeApiEvent({ time: T0 + 62_000 + i * 500, path: `/.env${i}`, status: 404, clientIp: '45.133.1.66' }));
+  for (let i = 0; i < 5; i++)
+    events.push(
+      makeApiEvent({ time: T0 + 61_000 + i, path: '/internal/debug', clientIp: '45.133.1.99', userAgent: EVIL_UA }),
+    );
+  for (let i = 0; i < 30; i++)
+    events.push(makeApiEvent({ time: T0 + 62_000 + i * 500, path: `/.env${i}`, status: 404, clientIp: '45.133.1.66' }));
   clock.set(T0 + 80_000);
   await analyzeBatch({ events, rejections: [] }, { store, clock });
   return clock;

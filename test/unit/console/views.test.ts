@@ -10,7 +10,12 @@ describe('view tree rendering', () => {
     const ua = '<img src=x onerror=alert(1)>';
     // Act
     const html = renderToString(
-      h('div', { title: `"${ua}`, onclick: 'alert(1)', style: 'color:red', 'data-x': "'" }, ua, h('a', { href: 'javascript:alert(1)' }, 'x')),
+      h(
+        'div',
+        { title: `"${ua}`, onclick: 'alert(1)', style: 'color:red', 'data-x': "'" },
+        ua,
+        h('a', { href: 'javascript:alert(1)' }, 'x'),
+      ),
     );
     // Assess
     expect(html).toBe(
@@ -36,7 +41,14 @@ describe('rows from stored documents', () => {
       unauthenticatedSuccess: 1,
     });
     // Assess
-    expect(row).toMatchObject({ classification: 'zombie', authShare: 0.4, errorRate: 0.4, sensitive: ['email'], unauthenticated: true, probe: false });
+    expect(row).toMatchObject({
+      classification: 'zombie',
+      authShare: 0.4,
+      errorRate: 0.4,
+      sensitive: ['email'],
+      unauthenticated: true,
+      probe: false,
+    });
     expect(endpointRow('x', 'garbage')).toMatchObject({ classification: 'unknown', requests: 0, probe: true });
   });
 
@@ -44,13 +56,61 @@ describe('rows from stored documents', () => {
     // Prepare
     const now = Date.UTC(2026, 0, 1, 12);
     // Act
-    const active = actionRow('target:ip:9.9.9.9', { target: { kind: 'ip', address: '9.9.9.9' }, offences: 1, active: { kind: 'block', since: now - 1000, until: now + 3_600_000, findingId: 'f', revision: 1, severity: 'high', enforced: false } }, now);
-    const lifted = actionRow('target:api-key:k', { target: { kind: 'api-key', id: 'k' }, offences: 1, last: { kind: 'throttle', ended: now, how: 'unblocked' }, override: { kind: 'unblock', by: 'console:ann', at: now } }, now);
-    const entry = auditRow('2026#1', { at: now, event: 'lifted', mode: 'enforce', target: 'ip:9.9.9.9', findingId: 'f', action: 'end-block', reason: 'manual unblock', by: 'console:ann' });
+    const active = actionRow(
+      'target:ip:9.9.9.9',
+      {
+        target: { kind: 'ip', address: '9.9.9.9' },
+        offences: 1,
+        active: {
+          kind: 'block',
+          since: now - 1000,
+          until: now + 3_600_000,
+          findingId: 'f',
+          revision: 1,
+          severity: 'high',
+          enforced: false,
+        },
+      },
+      now,
+    );
+    const lifted = actionRow(
+      'target:api-key:k',
+      {
+        target: { kind: 'api-key', id: 'k' },
+        offences: 1,
+        last: { kind: 'throttle', ended: now, how: 'unblocked' },
+        override: { kind: 'unblock', by: 'console:ann', at: now },
+      },
+      now,
+    );
+    const entry = auditRow('2026#1', {
+      at: now,
+      event: 'lifted',
+      mode: 'enforce',
+      target: 'ip:9.9.9.9',
+      findingId: 'f',
+      action: 'end-block',
+      reason: 'manual unblock',
+      by: 'console:ann',
+    });
     // Assess
-    expect(active).toMatchObject({ target: 'ip:9.9.9.9', kind: 'block', active: true, mode: 'monitor', expiresAt: now + 3_600_000, findingId: 'f' });
+    expect(active).toMatchObject({
+      target: 'ip:9.9.9.9',
+      kind: 'block',
+      active: true,
+      mode: 'monitor',
+      expiresAt: now + 3_600_000,
+      findingId: 'f',
+    });
     expect(lifted).toMatchObject({ target: 'api-key:k', kind: 'throttle', active: false, status: 'unblocked' });
-    expect(entry).toMatchObject({ time: now, actor: 'console:ann', action: 'lifted · end-block', target: 'ip:9.9.9.9', detail: 'manual unblock', findingId: 'f' });
+    expect(entry).toMatchObject({
+      time: now,
+      actor: 'console:ann',
+      action: 'lifted · end-block',
+      target: 'ip:9.9.9.9',
+      detail: 'manual unblock',
+      findingId: 'f',
+    });
   });
 });
 
@@ -73,7 +133,15 @@ describe('evidence in plain words', () => {
 });
 
 describe('exports', () => {
-  const row = endpointRow('h GET /=cmd', { host: 'h', method: 'GET', path: '=HYPERLINK("http://evil")', requests: 2, statusCounts: { '2xx': 2 }, firstSeen: 0, lastSeen: 0 });
+  const row = endpointRow('h GET /=cmd', {
+    host: 'h',
+    method: 'GET',
+    path: '=HYPERLINK("http://evil")',
+    requests: 2,
+    statusCounts: { '2xx': 2 },
+    firstSeen: 0,
+    lastSeen: 0,
+  });
 
   it('neutralises spreadsheet formulas in CSV cells', () => {
     expect(csvCell('=1+1')).toBe(`"'=1+1"`);
@@ -83,7 +151,15 @@ describe('exports', () => {
 
   it('writes an OpenAPI 3.1 document with path parameters and what Lantern saw', () => {
     // Act
-    const doc = endpointsOpenApi([endpointRow('h GET /users/{userId}', { host: 'api.example.com', method: 'GET', path: '/users/{userId}', requests: 5, statusCounts: { '2xx': 5 } })]) as {
+    const doc = endpointsOpenApi([
+      endpointRow('h GET /users/{userId}', {
+        host: 'api.example.com',
+        method: 'GET',
+        path: '/users/{userId}',
+        requests: 5,
+        statusCounts: { '2xx': 5 },
+      }),
+    ]) as {
       openapi: string;
       paths: Record<string, Record<string, { parameters: Array<{ name: string }>; 'x-lantern': { requests: number } }>>;
     };
