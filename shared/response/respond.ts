@@ -62,6 +62,10 @@ export interface FindingOutcome {
 type ActionsDoc = TargetState | DecisionRecord | { count: number };
 
 const MAX_CONFLICT_RETRIES = 8;
+/** Decision records outlive any redelivery (Kinesis keeps records up to 7 days; reconciliation looks back 1 h). */
+export const DECISION_RETENTION_MS = 30 * 24 * 3_600_000;
+/** Hourly cap counters are only read during their hour. */
+const CAP_RETENTION_MS = 2 * 3_600_000;
 
 export class ResponseError extends Error {
   override name = 'ResponseError';
@@ -118,13 +122,16 @@ export async function updateDoc<T>(
   collection: DocumentCollection<T>,
   id: string,
   change: (current: T | undefined) => T | undefined,
+  expiresAt?: number,
 ): Promise<T | undefined> {
   for (let attempt = 1; ; attempt++) {
     const found = (await collection.get([id])).get(id);
     const next = change(found ? structuredClone(found.value) : undefined);
     if (next === undefined) return found?.value;
     try {
-      await collection.put([{ id, value: next, expectedVersion: found?.version ?? 0 }]);
+      await collection.put([
+        { id, value: next, expectedVersion: found?.version ?? 0, ...(expiresAt !== undefined ? { expiresAt } : {}) },
+      ]);
       return next;
     } catch (error: unknown) {
       if (!(error instanceof StoreConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
@@ -245,8 +252,12 @@ export async function respond(findings: readonly Finding[], deps: ResponderDeps)
 
 async function markDone(store: Store, record: DecisionRecord, done: DecisionRecord['done']): Promise<void> {
   Object.assign(record.done, done);
-  await updateDoc(typed<DecisionRecord>(store.actions), decisionDocId(record.findingId, record.revision), (current) =>
-    current ? { ...current, decision: record.decision, done: { ...current.done, ...record.done } } : undefined,
+  await updateDoc(
+    typed<DecisionRecord>(store.actions),
+    decisionDocId(record.findingId, record.revision),
+    (current) =>
+      current ? { ...current, decision: record.decision, done: { ...current.done, ...record.done } } : undefined,
+    record.decidedAt + DECISION_RETENTION_MS,
   );
 }
 
@@ -290,7 +301,7 @@ async function prepare(
       },
     };
     try {
-      await records.put([{ id: recordId, value: record, expectedVersion: 0 }]);
+      await records.put([{ id: recordId, value: record, expectedVersion: 0, expiresAt: now + DECISION_RETENTION_MS }]);
     } catch (error: unknown) {
       if (!(error instanceof StoreConflictError)) throw error;
     }
@@ -385,9 +396,12 @@ async function recordAction(record: DecisionRecord, deps: ResponderDeps): Promis
     return s;
   })) as TargetState;
   if (isNew && kind === 'block') {
-    await updateDoc(typed<{ count: number }>(store.actions), capDocId(record.decidedAt), (c) => ({
-      count: (c?.count ?? 0) + 1,
-    }));
+    await updateDoc(
+      typed<{ count: number }>(store.actions),
+      capDocId(record.decidedAt),
+      (c) => ({ count: (c?.count ?? 0) + 1 }),
+      record.decidedAt + CAP_RETENTION_MS,
+    );
   }
   return state;
 }

@@ -5,9 +5,8 @@
  * - `target:<kind>:<id>`  one document per thing we may act on (an address, an API key): its active block or
  *   throttle, its offence count (escalation), a manual override. Never deleted: history decides durations.
  * - `finding:<finding id>#<revision>`  the decision taken for one revision of one finding: written once, before
- *   anything is applied, so a retried event finds it and never applies an action twice.
+ *   anything is applied, so a retried event finds it and never applies an action twice. Kept 30 days (TTL).
  * - `cap:<hour>`  new blocks started in that clock hour (the hourly cap).
- * - `alerts:<minute>`  alerts sent in that minute (rate limit).
  * `store.audit`: `<ISO time>#<hash>`: one entry per decision, enforcement, expiry and override, append-only.
  */
 import type { EntityRef } from '../baselines/entity.js';
@@ -72,10 +71,6 @@ const HOUR = 3_600_000;
 
 export function capDocId(now: number): string {
   return `cap:${new Date(Math.floor(now / HOUR) * HOUR).toISOString().slice(0, 13)}`;
-}
-
-export function alertsDocId(now: number): string {
-  return `alerts:${new Date(now).toISOString().slice(0, 16)}`;
 }
 
 /** The entity a finding names as a target, when it names one we can act on. */
