@@ -15,8 +15,14 @@ const MAX_BYTES_PER_PUT = 4 * 1024 * 1024;
 /** Log events per CloudWatch Logs envelope when wrapping API Gateway lines. */
 export const EVENTS_PER_ENVELOPE = 50;
 
-/** PutRecords in calls of at most 500 records, retrying the ones Kinesis refused (throughput exceeded). */
-export async function putRecords(kinesis: KinesisClient, streamName: string, records: readonly Uint8Array[]): Promise<void> {
+/**
+ * PutRecords in calls of at most 500 records (and 4 MB), up to `concurrency` calls in flight (default 1: records
+ * keep their order on each shard), retrying the records
+ * Kinesis refused (throughput exceeded). With more than one call in flight, order across calls is not kept (as with any parallel producer); the
+ * partition keys are random, so records spread over the shards.
+ */
+export async function putRecords(kinesis: KinesisClient, streamName: string, records: readonly Uint8Array[], concurrency = 1): Promise<void> {
+  const calls: Uint8Array[][] = [];
   let start = 0;
   while (start < records.length) {
     let end = start;
@@ -26,16 +32,24 @@ export async function putRecords(kinesis: KinesisClient, streamName: string, rec
       end++;
     }
     if (end === start) end = start + 1;
-    let pending = records.slice(start, end).map((Data) => ({ Data, PartitionKey: randomBytes(8).toString('hex') }));
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const result = await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pending }));
-      if (!result.FailedRecordCount) break;
-      if (attempt >= 10) throw new Error(`PutRecords kept refusing ${result.FailedRecordCount} records`);
-      pending = pending.filter((_, i) => result.Records?.[i]?.ErrorCode);
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    }
+    calls.push(records.slice(start, end) as Uint8Array[]);
     start = end;
   }
+  let next = 0;
+  const worker = async () => {
+    while (next < calls.length) {
+      const call = calls[next++] as Uint8Array[];
+      let pending = call.map((Data) => ({ Data, PartitionKey: randomBytes(8).toString('hex') }));
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        const result = await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pending }));
+        if (!result.FailedRecordCount) break;
+        if (attempt >= 10) throw new Error(`PutRecords kept refusing ${result.FailedRecordCount} records`);
+        pending = pending.filter((_, i) => result.Records?.[i]?.ErrorCode);
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, calls.length) }, worker));
 }
 
 /** Kinesis records for lines of one format: CloudFront lines as-is, API Gateway lines in CWL envelopes. */

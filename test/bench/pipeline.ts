@@ -173,7 +173,7 @@ async function main(): Promise<void> {
       const before = { ...capacity, byCollection: structuredClone(capacity.byCollection) };
       const invocations = poller.stats.invocations;
       const started = performance.now();
-      await putRecords(cloud.kinesis, cloud.streamName, records);
+      await putRecords(cloud.kinesis, cloud.streamName, records, 4);
       const put = performance.now() - started;
       await poller.waitIdle(600_000);
       const elapsed = performance.now() - started;
