@@ -17,7 +17,7 @@ import type { IngestTuning } from '../config.js';
 import { LanternFunction } from './function.js';
 import { grantQueueSend, grantStreamConsume, grantStreamPut, onFailureDestination } from './grants.js';
 import { acknowledge } from './nag.js';
-import { type State, SWEEP_ACTIONS } from './state.js';
+import type { State } from './state.js';
 
 export interface AnalysisProps {
   key: kms.IKey;
@@ -104,7 +104,9 @@ export class Analysis extends Construct {
       retentionDays: props.retentionDays,
       removalPolicy: props.removalPolicy,
     });
-    props.state.grantStore(this.sweeper.fn, SWEEP_ACTIONS);
+    // No Scan: in AWS, DynamoDB's TTL deletes expired items; the sweeper's scan is the local cloud's TTL emulation
+    // (LANTERN_SWEEP_EXPIRED, never set here).
+    props.state.grantStore(this.sweeper.fn);
     this.sweepSchedule = new events.Rule(this, 'SweepSchedule', {
       schedule: events.Schedule.rate(Duration.minutes(15)),
       targets: [new targets.LambdaFunction(this.sweeper.fn, { retryAttempts: 2 })],

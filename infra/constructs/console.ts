@@ -122,7 +122,7 @@ export class Console extends Construct {
       removalPolicy: props.removalPolicy,
     });
     // Unblock / extend / allowlist go through the policy and the enforcers: the same grants as the responder.
-    props.response.grantEnforcers(this.apiFunction);
+    props.response.grantEnforcers(this.apiFunction, { alerts: false });
 
     this.userPool = new cognito.UserPool(this, 'Users', {
       userPoolName: `${stack.stackName}-console`,

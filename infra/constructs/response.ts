@@ -97,7 +97,7 @@ export class Response extends Construct {
       retentionDays: p.retentionDays,
       removalPolicy: p.removalPolicy,
     });
-    this.grantEnforcers(fn);
+    this.grantEnforcers(fn, { alerts: true });
     grantStreamConsume(fn.fn, this.findingsStream, p.key);
     const failures = onFailureQueue(this, 'ResponderFailures', p.key);
     grantQueueSend(fn.fn, failures, p.key);
@@ -131,7 +131,7 @@ export class Response extends Construct {
       retentionDays: p.retentionDays,
       removalPolicy: p.removalPolicy,
     });
-    this.grantEnforcers(fn);
+    this.grantEnforcers(fn, { alerts: false });
     const schedule = new events.Rule(this, 'ExpirySchedule', {
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new targets.LambdaFunction(fn.fn, { retryAttempts: 2 })],
@@ -151,8 +151,12 @@ export class Response extends Construct {
     return this.expirerFn;
   }
 
-  /** State, the two IP sets, the quarantine plan and its keys, the configured stages' keys, alerts. */
-  grantEnforcers(fn: LanternFunction): void {
+  /**
+   * What acting needs (shared/adapters/waf, shared/adapters/apigateway): the state, the three WAF sets, moving an
+   * API key between usage plans, reading a key's value to block it; with `alerts`, publishing to SNS and reading the
+   * Slack webhook (only the responder alerts).
+   */
+  grantEnforcers(fn: LanternFunction, options: { alerts: boolean }): void {
     const p = this.props;
     const stack = Stack.of(this);
     p.state.grantStore(fn.fn);
@@ -169,33 +173,29 @@ export class Response extends Construct {
       }),
     );
     const apigw = (path: string) => `arn:${stack.partition}:apigateway:${stack.region}::${path}`;
-    // Move a key into the quarantine plan and back: plan keys of any plan (the key's original plan is not known
-    // in advance), API keys (read to restore, enable/disable), and the plans themselves (GetUsagePlans by key).
-    fn.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['apigateway:GET', 'apigateway:POST', 'apigateway:DELETE'],
-        resources: [apigw('/usageplans'), apigw('/usageplans/*/keys'), apigw('/usageplans/*/keys/*')],
-      }),
-    );
-    fn.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['apigateway:GET', 'apigateway:PATCH'],
-        resources: [apigw(`/usageplans/${this.quarantinePlan.ref}`), apigw('/apikeys'), apigw('/apikeys/*')],
-      }),
-    );
-    grantTopicPublish(fn.fn, p.topic, p.key);
+    // A throttle moves an API key from its plan into the quarantine plan and back (GetUsagePlans by key,
+    // DeleteUsagePlanKey, CreateUsagePlanKey); a key block reads the key's value for the WAF pattern (GetApiKey).
+    const allow = (action: string, path: string) =>
+      fn.role.addToPolicy(new iam.PolicyStatement({ actions: [`apigateway:${action}`], resources: [apigw(path)] }));
+    allow('GET', '/usageplans');
+    allow('POST', '/usageplans/*/keys');
+    allow('DELETE', '/usageplans/*/keys/*');
+    allow('GET', '/apikeys/*');
     const region = nagRegion(this);
     const why = {
       '/usageplans/*/keys':
-        "Throttling moves an API key from its current usage plan (any plan: which one is only known at run time) into the quarantine plan and back; the API key's id is likewise only known from the finding.",
+        'CreateUsagePlanKey puts the offending API key into the quarantine plan and, on expiry, back into the plan it came from: which plan is only known at run time.',
       '/usageplans/*/keys/*':
-        'Deleting the key from its current plan and restoring it on expiry addresses /usageplans/<plan>/keys/<key>: plan and key are only known at run time.',
+        'DeleteUsagePlanKey takes the key out of its current plan (a key has one plan per stage): plan and key are only known from the finding at run time.',
       '/apikeys/*':
-        'The offending API key (read to restore, enabled/disabled on block) is only known from the finding at run time.',
+        "GetApiKey reads the offending key's value to block it in WAF (never stored by Lantern): the key is only known from the finding at run time.",
     };
     for (const [path, reason] of Object.entries(why)) {
       acknowledge(fn.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:${region}::${path}]`, reason);
     }
-    p.slackSecret?.grantRead(fn.fn);
+    if (options.alerts) {
+      grantTopicPublish(fn.fn, p.topic, p.key);
+      p.slackSecret?.grantRead(fn.fn);
+    }
   }
 }

@@ -22,9 +22,6 @@ export const STORE_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ] as const;
 
-/** The sweeper walks the table for orphaned chunks (shared/adapters/dynamodb/sweep.ts). */
-export const SWEEP_ACTIONS = ['dynamodb:Scan'] as const;
-
 export interface StateProps {
   key: kms.IKey;
   removalPolicy: RemovalPolicy;

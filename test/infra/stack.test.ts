@@ -204,16 +204,36 @@ describe('IAM is scoped to the resources the code uses', () => {
     expect(store.Action).toEqual([...STORE_ACTIONS]);
     expect(store.Resource).toHaveLength(1);
     expect(store.Resource[0]).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^State/), 'Arn'] });
-    expect(ingest.flatMap((s) => s.Action)).not.toContain('dynamodb:Scan');
     const put = ingest.find((s) => s.Action.includes('kinesis:PutRecords'))!;
     expect(JSON.stringify(put.Resource)).toContain('FindingsStream');
     const read = ingest.find((s) => s.Action.includes('kinesis:GetRecords'))!;
     expect(JSON.stringify(read.Resource)).toContain('LogStream');
   });
 
-  test('only the sweeper may Scan', () => {
-    const scanners = statements(main).filter((s) => s.Action.includes('dynamodb:Scan'));
-    expect(scanners.map((s) => s.policy)).toEqual([expect.stringMatching(/SweeperRole/)]);
+  test('no function may Scan the table (TTL expires items in AWS; the scan is the local TTL emulation)', () => {
+    expect(statements(main).filter((s) => s.Action.includes('dynamodb:Scan'))).toEqual([]);
+  });
+
+  test('only the responder alerts: SNS publish and the Slack secret', () => {
+    const alerting = statements(main).filter(
+      (s) => s.Action.includes('sns:Publish') || s.Action.includes('secretsmanager:GetSecretValue'),
+    );
+    expect(new Set(alerting.map((s) => s.policy.replace(/[0-9A-F]{8}$/, '')))).toEqual(
+      new Set(['ResponseResponderRoleDefaultPolicy']),
+    );
+  });
+
+  test('usage plans: exactly the calls that move a key between plans and read its value', () => {
+    const apigw = statements(main)
+      .filter((s) => s.policy.includes('ResponderRole'))
+      .filter((s) => s.Action.some((a) => a.startsWith('apigateway:')))
+      .map((s) => `${s.Action.join(',')} ${JSON.stringify(s.Resource).replace(/.*::(\/[^"]*)".*/, '$1')}`);
+    expect(apigw.sort()).toEqual([
+      'apigateway:DELETE /usageplans/*/keys/*',
+      'apigateway:GET /apikeys/*',
+      'apigateway:GET /usageplans',
+      'apigateway:POST /usageplans/*/keys',
+    ]);
   });
 
   test('the responder updates exactly the two IP sets and the API key pattern set', () => {
