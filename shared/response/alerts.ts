@@ -111,7 +111,7 @@ export function subjectOf(notification: Notification): string {
     .replace(/[\r\n\t]+/g, ' ')
     .replace(/[^\x20-\x7e]/g, '?')
     .trim();
-  return clip(ascii, SUBJECT_MAX);
+  return ascii.length <= SUBJECT_MAX ? ascii : `${ascii.slice(0, SUBJECT_MAX - 3)}...`;
 }
 
 function evidenceLines(alert: Alert): string[] {

@@ -107,6 +107,8 @@ function ipSetBackend(client: WAFV2Client, scope: WafScope, ref: WafSetRef, vers
 }
 
 const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/-]/g;
+/** Key values Lantern puts in WAF: printable ASCII without backslash or space. */
+const KEY_VALUE = /^[\x21-\x5b\x5d-\x7e]{1,128}$/;
 
 export function escapeRegex(value: string): string {
   return value.replace(REGEX_SPECIAL, '\\$&');
@@ -307,6 +309,16 @@ export function createWafEnforcer(
               change,
               reason: 'not-found',
               detail: `API key ${change.apiKeyId} does not exist`,
+            };
+            break;
+          }
+          if (!KEY_VALUE.test(value)) {
+            // Printable ASCII without backslash: what WAF matches exactly once escaped, and what unpacks unambiguously.
+            outcomes[index] = {
+              ok: false,
+              change,
+              reason: 'unsupported',
+              detail: `API key ${change.apiKeyId} has characters the WAF key rule cannot match exactly`,
             };
             break;
           }
