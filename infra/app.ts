@@ -2,7 +2,7 @@
  * The CDK app (cdk.json: `npx tsx infra/app.ts`). Reads and validates the configuration from the context
  * (infra/config.ts), builds the stack(s), and runs the cdk-nag AwsSolutions checks on everything.
  */
-import { App, type Stack, Validations } from 'aws-cdk-lib';
+import { App, type Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type LanternConfig, LanternConfigError, loadConfig } from './config.js';
 import { LanternEdgeStack, LanternStack } from './stack.js';
@@ -35,6 +35,8 @@ export function buildLantern(app: App, config: LanternConfig): LanternApp {
     description,
   });
   if (edge) main.addStackDependency(edge);
+  // Cost allocation and ownership: every taggable resource of both stacks.
+  for (const stack of edge ? [edge, main] : [main]) Tags.of(stack).add('lantern:stack', config.stackName);
   return { main, ...(edge ? { edge } : {}), stacks: edge ? [edge, main] : [main] };
 }
 
