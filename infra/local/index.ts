@@ -18,6 +18,7 @@ import { functionPath, loadFunctionModule, loadHandler, type LocalCloud, startLo
 import { putRecords, replayFiles } from './feed.js';
 import { type EventSourceMappingOptions, KinesisEventSourcePoller } from './poller.js';
 import { simulatedTraffic } from './traffic.js';
+import { INGEST_EVENT_SOURCE_MAPPING } from '../../functions/ingest/mapping.js';
 import type { ScenarioName } from '../../shared/simulate/simulate.js';
 
 /** Puts records on the stream until done or aborted (the simulator plugs in here). */
@@ -41,7 +42,7 @@ export interface StartLocalOptions {
   behindCloudFront?: boolean;
   /** Log stream shards (default 2). */
   shards?: number;
-  /** Event source mapping (default: batch 10,000 (6 MB at most), window 2 s, bisect on error, 3 retries). */
+  /** Event source mapping (default: the stack's, functions/ingest/mapping.ts, with a 2 s window and 3 retries). */
   mapping?: EventSourceMappingOptions;
   /** Run the sweeper every this many ms (default 60,000). */
   sweepEveryMs?: number;
@@ -112,8 +113,13 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
     const discarded: string[] = [];
     poller = new KinesisEventSourcePoller(cloud.kinesis, cloud.streamName, ingest, {
-      batchSize: 10_000,
+      // The stack's mapping, with a shorter window and fewer retries: a local run should show progress promptly.
+      batchSize: INGEST_EVENT_SOURCE_MAPPING.batchSize,
       maximumBatchingWindowMs: 2000,
+      bisectBatchOnFunctionError: INGEST_EVENT_SOURCE_MAPPING.bisectBatchOnFunctionError,
+      reportBatchItemFailures: INGEST_EVENT_SOURCE_MAPPING.reportBatchItemFailures,
+      startingPosition: INGEST_EVENT_SOURCE_MAPPING.startingPosition,
+      maximumRetryAttempts: 3,
       ...(options.dataDir ? { checkpointFile: path.join(options.dataDir, 'checkpoints.json') } : {}),
       onFailure: (f) => discarded.push(`${f.records.length} records of ${f.shardId}: ${f.reason}`),
       ...options.mapping,
