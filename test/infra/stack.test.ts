@@ -184,8 +184,12 @@ describe('state', () => {
   });
 
   test('every taggable resource carries the lantern:stack tag (cost allocation)', () => {
-    main.hasResourceProperties('AWS::Kinesis::Stream', { Tags: Match.arrayWith([{ Key: 'lantern:stack', Value: 'Lantern' }]) });
-    full.edge!.hasResourceProperties('AWS::WAFv2::WebACL', { Tags: Match.arrayWith([{ Key: 'lantern:stack', Value: 'Lantern' }]) });
+    main.hasResourceProperties('AWS::Kinesis::Stream', {
+      Tags: Match.arrayWith([{ Key: 'lantern:stack', Value: 'Lantern' }]),
+    });
+    full.edge!.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Tags: Match.arrayWith([{ Key: 'lantern:stack', Value: 'Lantern' }]),
+    });
   });
 
   test('the stack key rotates', () => {
