@@ -37,6 +37,24 @@ test('cdk synth of cdk.json: cdk-nag and template validation pass', () => {
     expect(nagReports[0]!.violations).toEqual([]);
     const report = readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8');
     expect(report).not.toMatch(/"severity":\s*"(error|fatal)"/);
+    // cdk.json deploys to us-east-1: one stack, its CLOUDFRONT-scope WAF resources in it.
+    expect(assembly.stacks.map((s) => s.stackName)).toEqual(['Lantern']);
+    const resources = Object.values(
+      assembly.getStackByName('Lantern').template.Resources as Record<
+        string,
+        { Type: string; Properties: { Scope?: string } }
+      >,
+    );
+    const waf = resources.filter(
+      (r) => r.Type.startsWith('AWS::WAFv2::') && r.Type !== 'AWS::WAFv2::WebACLAssociation',
+    );
+    expect(waf.map((r) => r.Properties.Scope)).toEqual([
+      'CLOUDFRONT',
+      'CLOUDFRONT',
+      'CLOUDFRONT',
+      'CLOUDFRONT',
+      'CLOUDFRONT',
+    ]);
   } finally {
     if (previous !== undefined) process.env.CDK_VALIDATION = previous;
   }
