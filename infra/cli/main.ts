@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   analyze: async () => runAnalyze,
   inventory: async () => (await import('./inventory.js')).runInventory,
   start: async () => (await import('./start.js')).runStart,
+  status: async () => (await import('./status.js')).runStatus,
 };
 
 /** The `lantern` command line. Returns the process exit code. */

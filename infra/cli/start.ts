@@ -1,15 +1,55 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { runAnalyze } from './analyze.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { parseArgs } from 'node:util';
+import { SCENARIO_NAMES, type ScenarioName } from '../../shared/simulate/simulate.js';
+import { EXIT, UsageError } from './usage.js';
 
 /**
- * `npm start`: until the local cloud lands (issue #5), analyses the bundled sample logs and prints the report,
- * so that a fresh clone shows what Lantern does in one command.
+ * `npm start` / `lantern start`: the local cloud (dynalite + kinesalite in-process) running the real Lambda
+ * handlers, fed by simulated traffic or by the user's own log files, until Ctrl-C or `--minutes`.
  */
 export async function runStart(argv: string[]): Promise<number> {
-  const sample = path.join(repoRoot, 'test/fixtures/mixed');
-  process.stdout.write(`Analysing the bundled sample logs in ${path.relative(process.cwd(), sample) || sample}\n\n`);
-  return runAnalyze([...argv, sample]);
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: {
+        minutes: { type: 'string' },
+        logs: { type: 'string', multiple: true },
+        'data-dir': { type: 'string' },
+        scenario: { type: 'string' },
+        seed: { type: 'string' },
+        fields: { type: 'string' },
+        'behind-cloudfront': { type: 'boolean', default: false },
+        'exit-when-done': { type: 'boolean', default: false },
+      },
+    });
+  } catch (error: unknown) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values } = parsed;
+  const number = (name: string, min: number): number | undefined => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got ${raw}`);
+    return value;
+  };
+  const minutes = number('minutes', 0.01);
+  const seed = number('seed', 0);
+  const scenario = values.scenario as string | undefined;
+  if (scenario !== undefined && !SCENARIO_NAMES.includes(scenario as ScenarioName)) {
+    throw new UsageError(`unknown --scenario ${scenario}: use ${SCENARIO_NAMES.join(', ')}`);
+  }
+  const { startLocal } = await import('../local/index.js');
+  await startLocal({
+    ...(minutes !== undefined ? { minutes } : {}),
+    ...(Array.isArray(values.logs) ? { logs: values.logs.map(String) } : {}),
+    ...(typeof values['data-dir'] === 'string' ? { dataDir: values['data-dir'] } : {}),
+    ...(scenario !== undefined ? { scenario: scenario as ScenarioName } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(typeof values.fields === 'string' ? { fields: values.fields.split(',').map((f) => f.trim()).filter(Boolean) } : {}),
+    behindCloudFront: values['behind-cloudfront'] === true,
+    exitWhenDone: values['exit-when-done'] === true,
+  });
+  return EXIT.ok;
 }

@@ -28,7 +28,14 @@ Commands:
       --overrides FILE    discovery overrides, a JSON array (split, pin-static, declare)
   inventory [analyze options] [--output table|json|csv|openapi] PATH...
                                   The endpoint inventory of the logs; openapi = a skeleton of the observed API
-  start [options]                 Run Lantern locally (local DynamoDB and Kinesis emulators)
+  start [options]                 Run Lantern locally: the real handlers on local DynamoDB and Kinesis emulators
+      --minutes N         stop after N minutes (default: until Ctrl-C)
+      --logs PATH         replay your own log files or directories instead of simulated traffic; repeatable
+      --scenario NAME     simulated traffic scenario (default mixed); --seed N
+      --data-dir DIR      keep the local state on disk (default: in memory)
+      --fields LIST, --behind-cloudfront   as for analyze
+      --exit-when-done    stop once the traffic has been fed and processed
+  status [--data-dir DIR] [--json]  What the local cloud holds: inventory, callers, findings
   help                            Show this help
 
 Exit codes: 0 success, 1 failure, 2 usage error, 3 no input could be read.
