@@ -23,6 +23,8 @@ export interface WindowCounts {
   notFound: number;
   /** 2xx answers to requests that carried no credential. */
   unauthenticatedOk: number;
+  /** Requests that carried a credential (of any kind, whether or not the log names it). */
+  authenticated: number;
   /** Distinct object ids (template parameter values) asked for. */
   objects: number;
 }
@@ -77,7 +79,7 @@ export function newEntityBaseline(time: number): EntityBaseline {
 }
 
 function emptyCounts(): WindowCounts {
-  return { requests: 0, bytes: 0, ok: 0, denied: 0, notFound: 0, unauthenticatedOk: 0, objects: 0 };
+  return { requests: 0, bytes: 0, ok: 0, denied: 0, notFound: 0, unauthenticatedOk: 0, authenticated: 0, objects: 0 };
 }
 
 /** What the baselines need of one request (computed once per request by detection). */
@@ -227,6 +229,7 @@ export function observeEntityRequest(baseline: EntityBaseline, facts: RequestFac
     if (denied) c.denied++;
     if (notFound) c.notFound++;
     if (unauthenticatedOk) c.unauthenticatedOk++;
+    if (facts.authenticated) c.authenticated = (c.authenticated ?? 0) + 1;
     if (facts.objectId !== undefined && addDistinct(state.objectIds, facts.objectId)) {
       c.objects = distinctEstimate(state.objectIds);
     }
@@ -256,6 +259,7 @@ export function endpointWindow(state: EntityEndpointState, now: number): WindowC
     denied: s(c.denied, p?.denied),
     notFound: s(c.notFound, p?.notFound),
     unauthenticatedOk: s(c.unauthenticatedOk, p?.unauthenticatedOk),
+    authenticated: s(c.authenticated ?? 0, p ? (p.authenticated ?? 0) : undefined),
     // Distinct ids do not add across windows: the larger of the two is a lower bound of the union.
     objects: Math.max(c.objects, p ? Math.round(p.objects * (1 - Math.min(1, (now - state.window) / WINDOW_MS))) : 0),
   };

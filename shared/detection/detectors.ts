@@ -154,10 +154,16 @@ function failureShare(w: WindowCounts): number {
   return w.requests > 0 ? (w.denied + w.notFound) / w.requests : 0;
 }
 
+/** Share of an address's requests that carried a credential, above which it is judged like the account it stands for. */
+const CREDENTIALED_ADDRESS_SHARE = 0.8;
+
 export function detectBola(pair: PairView, config: CompiledDetectionConfig): Candidate | undefined {
-  if (pair.entity.type === 'ip' || !pair.endpoint.baseline.parameterised) return undefined;
+  if (!pair.endpoint.baseline.parameterised) return undefined;
   const t = config.thresholds.bola;
   const w = endpointWindow(pair.state, pair.now);
+  // Without a credential there is no authorisation to bypass. An address counts when its requests carried one the
+  // log does not name (CloudFront logs an Authorization header, not whose it is).
+  if (pair.entity.type === 'ip' && (w.requests === 0 || w.authenticated / w.requests < CREDENTIALED_ADDRESS_SHARE)) return undefined;
   const peers = pair.endpoint.peers;
   const l = limit(pair, config, t.minObjects, t.peerMultiple, peers.objects.high, pair.state.own.objects);
   if (w.objects < l.threshold) return undefined;

@@ -87,8 +87,10 @@ describe('bola-enumeration', () => {
     expect(detectBola(pair(user, walk(40, 200), owned, at + 3 * MINUTE), config())?.severity).toBe('high');
   });
 
-  it('never names an address (no authorisation context to bypass)', () => {
-    expect(detectBola(pair(ip, walk(60), owned, at + 3 * MINUTE), config())).toBeUndefined();
+  it('names an address only when its requests carried a credential (no authorisation to bypass otherwise)', () => {
+    const anonymous = feed(spread(60, at, 3 * MINUTE, (i) => ({ rawPath: `/orders/${i}`, objectId: String(i), status: 403, authenticated: false }))).state;
+    expect(detectBola(pair(ip, anonymous, owned, at + 3 * MINUTE), config())).toBeUndefined();
+    expect(detectBola(pair(ip, walk(60), owned, at + 3 * MINUTE), config())?.type).toBe('bola-enumeration');
   });
 
   it('on a shared-objects endpoint needs refusals, not just breadth', () => {
