@@ -160,7 +160,9 @@ export class Ingestion extends Construct {
         resources: [this.realtimeLogConfig.attrArn],
       }),
     );
-    // UpdateDistribution passes no role, but CloudFront checks the caller may use the config's role.
+    // Setting RealtimeLogConfigArn / WebACLId through UpdateDistribution: granted on exactly our config, its role and
+    // our WebACL. (Which of these CloudFront checks on top of UpdateDistribution is not verified against AWS yet:
+    // the set errs on the side of a working attachment, each scoped to one resource.)
     role.addToPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [this.realtimeRole.roleArn] }));
     if (props.webAclArn) {
       role.addToPolicy(
