@@ -2,6 +2,8 @@
  * The console's detail and summary views, as plain data (the UI and the HTML report render them).
  * Details read the full document by id; summaries aggregate the read model's rows.
  */
+import type { EndpointBaseline } from '../baselines/endpoint-baseline.js';
+import { rateRecommendation } from '../detection/rate-recommendations.js';
 import type { Store } from '../ports/store.js';
 import { type EvidenceLine, evidenceLines } from './evidence.js';
 import type { ConsoleReadModel } from './read-model.js';
@@ -229,7 +231,20 @@ export interface EndpointDetail {
   /** Per hour, callers and their busiest-10-minute figures, against the median of the kept hours. */
   hourly: HourlyBaselinePoint[];
   baselineCallers?: number;
+  /** Detection's rate-limit recommendation (per caller per 10 minutes), once it rests on enough callers. */
+  rateLimit?: { limit: number; confidence: number; basis: string };
   findings: FindingRow[];
+}
+
+function recommendationOf(baseline: Doc): EndpointDetail['rateLimit'] {
+  if (!Array.isArray(baseline.hours) || baseline.hours.length === 0) return undefined;
+  try {
+    const r = rateRecommendation(baseline as unknown as EndpointBaseline);
+    return r ? { limit: r.recommendedLimit, confidence: r.confidence, basis: r.basis } : undefined;
+  } catch {
+    // A baseline of an older shape: no recommendation rather than no page.
+    return undefined;
+  }
 }
 
 function quantile(sketch: unknown, q: number): number | undefined {
@@ -310,6 +325,7 @@ export async function endpointDetail(model: ConsoleReadModel, id: string): Promi
     })
     .sort((a, b) => a.hour - b.hour);
   const callers = hourly.map((h) => h.callers).sort((a, b) => a - b);
+  const rateLimit = recommendationOf(baseline);
   const classification = asDoc(doc.classification);
   const callerCounts = numbers(doc.callers);
   const findings = (await model.findings.rows()).filter((f) => sameEndpoint(f, endpoint));
@@ -330,6 +346,7 @@ export async function endpointDetail(model: ConsoleReadModel, id: string): Promi
       .map(([entity, requests]) => ({ entity, requests })),
     hourly,
     ...(callers.length > 0 ? { baselineCallers: callers[Math.floor((callers.length - 1) / 2)] as number } : {}),
+    ...(rateLimit ? { rateLimit } : {}),
     findings: findings.sort((a, b) => b.lastSeen - a.lastSeen),
   };
 }

@@ -155,8 +155,9 @@ function recordingEnforcer(log: EnforcementChange[]): Enforcer {
 }
 
 export async function buildFixture(): Promise<Fixture> {
-  const store = createMemoryStore();
   const clock = fixedClock(START);
+  // Stored expiries (response decisions, detection state) are judged against the fixture's clock, not the wall clock.
+  const store = createMemoryStore({ clock });
   await saveDeclared(store, parseDeclaredSpec(JSON.stringify(DECLARED_API)).operations);
   const enforced: EnforcementChange[] = [];
   const enforcer = recordingEnforcer(enforced);

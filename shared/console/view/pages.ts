@@ -490,6 +490,19 @@ export function endpointDetailView(d: EndpointDetail, now: number, links: Links,
               `A typical caller's busiest 10 minutes: ${formatNumber(d.hourly.at(-1)?.p50 ?? 0)} requests; the busiest callers': ${formatNumber(d.hourly.at(-1)?.p90 ?? 0)} (latest hour).`,
             )
           : h('p', { class: 'hint' }, 'Detection has not learnt a baseline for this endpoint yet.'),
+        d.rateLimit
+          ? h(
+              'p',
+              { class: 'recommendation' },
+              h(
+                'strong',
+                {},
+                `Suggested rate limit: ${formatNumber(d.rateLimit.limit)} requests per caller per 10 minutes`,
+              ),
+              ` (confidence ${Math.round(d.rateLimit.confidence * 100)} %). `,
+              d.rateLimit.basis,
+            )
+          : null,
       ),
       card(
         'Status mix',

@@ -17,7 +17,7 @@ import type { Store } from '../../../shared/ports/store.js';
 import { compileResponseConfig, DEFAULT_RESPONSE_CONFIG } from '../../../shared/response/config.js';
 import { respond } from '../../../shared/response/respond.js';
 import { STATE_TABLE } from '../../../shared/store/tables.js';
-import { EVIL_UA, fillStore } from '../../unit/console/traffic.js';
+import { EVIL_UA, fillStore, testClock } from '../../unit/console/traffic.js';
 
 let dynamo: Emulator;
 let store: Store;
@@ -50,8 +50,9 @@ beforeAll(async () => {
   // Prepare
   dynamo = await startDynalite();
   await ensureTables(localDynamoClient(dynamo.endpoint), [STATE_TABLE], () => 'console-state');
-  store = createDynamoDbStore({ client: localDocumentClient(dynamo.endpoint), tableName: 'console-state' });
-  const clock = await fillStore(store);
+  const clock = testClock();
+  store = createDynamoDbStore({ client: localDocumentClient(dynamo.endpoint), tableName: 'console-state', clock });
+  await fillStore(store, clock);
   const config = compileResponseConfig({
     ...DEFAULT_RESPONSE_CONFIG,
     mode: 'monitor',

@@ -4,7 +4,7 @@ import type { ConsoleActions } from '../../../shared/console/actions.js';
 import { type ConsoleRequest, createConsoleApi } from '../../../shared/console/api.js';
 import { ConsoleReadModel } from '../../../shared/console/read-model.js';
 import type { Store } from '../../../shared/ports/store.js';
-import { EVIL_UA, fillStore } from './traffic.js';
+import { EVIL_UA, fillStore, testClock } from './traffic.js';
 
 let store: Store;
 let clock: Awaited<ReturnType<typeof fillStore>>;
@@ -17,8 +17,9 @@ const get = (path: string, query = ''): ConsoleRequest => ({
 });
 
 beforeAll(async () => {
-  store = createMemoryStore();
-  clock = await fillStore(store);
+  clock = testClock();
+  store = createMemoryStore({ clock });
+  await fillStore(store, clock);
 });
 
 function api(actions?: ConsoleActions) {

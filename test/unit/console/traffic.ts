@@ -10,8 +10,14 @@ import { makeApiEvent } from '../../helpers/events.js';
 export const T0 = Date.UTC(2026, 5, 1, 9, 0);
 export const EVIL_UA = '<img src=x onerror=alert(1)>';
 
-export async function fillStore(store: Store): Promise<ReturnType<typeof fixedClock>> {
-  const clock = fixedClock(T0);
+export type TestClock = ReturnType<typeof fixedClock>;
+
+/** The clock the store and the engine share (stored expiries are judged against it, not the wall clock). */
+export function testClock(): TestClock {
+  return fixedClock(T0);
+}
+
+export async function fillStore(store: Store, clock: TestClock): Promise<TestClock> {
   await saveDeclared(
     store,
     parseDeclaredSpec(
