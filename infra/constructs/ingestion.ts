@@ -103,7 +103,7 @@ export class Ingestion extends Construct {
         assumedBy: new iam.ServicePrincipal('logs.amazonaws.com', {
           conditions: {
             StringEquals: { 'aws:SourceAccount': stack.account },
-            ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
+            ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*` },
           },
         }),
         description: 'CloudWatch Logs forwards API Gateway access logs to the Lantern log stream',
