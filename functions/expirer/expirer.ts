@@ -1,19 +1,32 @@
+import type { Clock } from '../../shared/ports/clock.js';
+import type { Enforcer } from '../../shared/ports/enforcer.js';
+import type { Store } from '../../shared/ports/store.js';
+import type { CompiledResponseConfig } from '../../shared/response/config.js';
 import { expireActions } from '../../shared/response/expire.js';
+import type { FindingPublisher } from '../../shared/response/finding-events.js';
 import { unansweredFindings } from '../../shared/response/reconcile.js';
-import { type ResponderDeps, respond } from '../../shared/response/respond.js';
 import type { ResponderLog } from '../responder/responder.js';
 
-export interface ExpirerDeps extends ResponderDeps {
+export interface ExpirerDeps {
+  store: Store;
+  clock: Clock;
+  config: CompiledResponseConfig;
+  enforcer?: Enforcer;
+  /**
+   * The findings stream: findings the responder never answered are published again, so that the responder (the
+   * single writer, the one that alerts) handles them. Absent: no reconciliation.
+   */
+  publisher?: FindingPublisher;
   log: ResponderLog;
-  onRun?: (run: { expired: number; expiryFailures: number; reconciled: number }) => void;
+  onRun?: (run: { expired: number; expiryFailures: number; republished: number }) => void;
 }
 
 export class ExpiryIncompleteError extends Error {
   override name = 'ExpiryIncompleteError';
 }
 
-/** One scheduled run: expire, then reconcile. Throws when something is left to retry (the next run retries it). */
-export function createExpirer(deps: ExpirerDeps): () => Promise<{ expired: number; reconciled: number }> {
+/** One scheduled run: expire, then reconcile. Throws when a lift failed (the next run retries it). */
+export function createExpirer(deps: ExpirerDeps): () => Promise<{ expired: number; republished: number }> {
   return async () => {
     const report = await expireActions({
       store: deps.store,
@@ -24,27 +37,21 @@ export function createExpirer(deps: ExpirerDeps): () => Promise<{ expired: numbe
     });
     if (report.expired.length > 0) deps.log.info('expired', { targets: report.expired });
 
-    const missing = await unansweredFindings(deps.store, deps.clock.now());
-    const outcomes = missing.length > 0 ? await respond(missing, deps) : [];
-    const failedReconcile = outcomes.filter((o) => o.error !== undefined);
-    if (missing.length > 0)
-      deps.log.info('reconciled findings the stream did not deliver', {
-        findings: missing.map((f) => `${f.id}#${f.revision}`),
-      });
-    deps.onRun?.({
-      expired: report.expired.length,
-      expiryFailures: report.failed.length,
-      reconciled: outcomes.length - failedReconcile.length,
-    });
-
-    const problems = [
-      ...report.failed.map((f) => `could not lift ${f.target} (${f.detail})`),
-      ...failedReconcile.map(
-        (o) =>
-          `could not respond to ${o.findingId}#${o.revision} (${o.error instanceof Error ? o.error.message : String(o.error)})`,
-      ),
-    ];
-    if (problems.length > 0) throw new ExpiryIncompleteError(problems.join('; '));
-    return { expired: report.expired.length, reconciled: outcomes.length };
+    let republished = 0;
+    if (deps.publisher) {
+      const missing = await unansweredFindings(deps.store, deps.clock.now());
+      if (missing.length > 0) {
+        await deps.publisher.publish(missing);
+        republished = missing.length;
+        deps.log.info('republished findings the responder never answered', {
+          findings: missing.map((f) => `${f.id}#${f.revision}`),
+        });
+      }
+    }
+    deps.onRun?.({ expired: report.expired.length, expiryFailures: report.failed.length, republished });
+    if (report.failed.length > 0) {
+      throw new ExpiryIncompleteError(report.failed.map((f) => `could not lift ${f.target} (${f.detail})`).join('; '));
+    }
+    return { expired: report.expired.length, republished };
   };
 }

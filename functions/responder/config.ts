@@ -39,6 +39,8 @@ export const RESPONDER_ENV = {
   alertTopic: 'LANTERN_ALERT_TOPIC_ARN',
   slackSecret: 'LANTERN_SLACK_WEBHOOK_SECRET_ID',
   consoleUrl: 'LANTERN_CONSOLE_URL',
+  /** The findings stream (name or ARN): the expirer republishes findings the responder never answered. */
+  findingsStream: 'LANTERN_FINDINGS_STREAM',
   region: 'AWS_REGION',
 } as const;
 
@@ -55,6 +57,7 @@ export interface ResponderConfig {
       };
   alertTopicArn?: string;
   slackSecretId?: string;
+  findingsStream?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -165,6 +168,10 @@ export function loadResponderConfig(
   if (alertTopicArn && !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(alertTopicArn))
     problems.push(`${RESPONDER_ENV.alertTopic} "${alertTopicArn}" is not an SNS topic ARN`);
   const slackSecretId = env[RESPONDER_ENV.slackSecret]?.trim();
+  const findingsStream = env[RESPONDER_ENV.findingsStream]?.trim();
+  if (findingsStream && !/^(arn:aws[\w-]*:kinesis:[\w-]+:\d{12}:stream\/)?[\w.-]{1,128}$/.test(findingsStream)) {
+    problems.push(`${RESPONDER_ENV.findingsStream} "${findingsStream}" is not a Kinesis stream name or ARN`);
+  }
 
   let compiled: CompiledResponseConfig | undefined;
   try {
@@ -199,5 +206,6 @@ export function loadResponderConfig(
     enforcer,
     ...(alertTopicArn ? { alertTopicArn } : {}),
     ...(slackSecretId ? { slackSecretId } : {}),
+    ...(findingsStream ? { findingsStream } : {}),
   };
 }

@@ -2,30 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { createExpirer, ExpiryIncompleteError } from '../../../functions/expirer/expirer.js';
 import { createLocalEnforcer } from '../../../shared/adapters/local-enforcer/local-enforcer.js';
 import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
+import type { Finding } from '../../../shared/detection/finding.js';
 import { fixedClock } from '../../../shared/ports/clock.js';
 import type { Enforcer } from '../../../shared/ports/enforcer.js';
+import type { FindingPublisher } from '../../../shared/response/finding-events.js';
 import { respond } from '../../../shared/response/respond.js';
 import { ATTACKER, config, HOUR, makeFinding, T0 } from './factories.js';
 
 const quiet = { info: () => undefined, error: () => undefined };
 
 describe('expirer run', () => {
-  it('expires what is due and responds to findings the stream lost', async () => {
+  it('expires what is due and republishes the findings the responder never answered', async () => {
     // Prepare
     const clock = fixedClock(T0);
     const store = createMemoryStore({ clock });
     const enforcer = createLocalEnforcer();
-    const deps = { store, clock, config: config(), enforcer, log: quiet };
-    await respond([makeFinding()], deps);
+    await respond([makeFinding()], { store, clock, config: config(), enforcer });
     const lost = makeFinding({ entity: { type: 'ip', id: '45.33.32.77' }, lastSeen: T0 + HOUR - 10 * 60_000 });
     await store.findings.put([{ id: lost.id, value: lost, expectedVersion: 0 }]);
     clock.advance(HOUR);
+    const published: Finding[] = [];
+    const publisher: FindingPublisher = { publish: async (findings) => void published.push(...findings) };
     // Act
-    const run = await createExpirer(deps)();
+    const run = await createExpirer({ store, clock, config: config(), enforcer, publisher, log: quiet })();
     // Assess
-    expect(run).toEqual({ expired: 1, reconciled: 1 });
-    expect([...enforcer.blockedIps]).toEqual(['45.33.32.77']);
-    expect(enforcer.blockedIps.has(ATTACKER)).toBe(false);
+    expect(run).toEqual({ expired: 1, republished: 1 });
+    expect(published.map((f) => f.entity.id)).toEqual(['45.33.32.77']);
+    expect(enforcer.blockedIps.size).toBe(0);
   });
 
   it('lifts early a block on an address allowlisted since', async () => {

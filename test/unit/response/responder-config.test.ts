@@ -86,6 +86,15 @@ describe('responder configuration', () => {
     expect(config.policy.capabilities).toEqual({ blockAddresses: true, blockKeys: false, throttleKeys: false });
   });
 
+  it('reads the findings stream the expirer republishes to', () => {
+    expect(loadResponderConfig({ ...base, LANTERN_FINDINGS_STREAM: 'lantern-findings' }).findingsStream).toBe(
+      'lantern-findings',
+    );
+    expect(() => loadResponderConfig({ ...base, LANTERN_FINDINGS_STREAM: 'not a stream' })).toThrow(
+      /is not a Kinesis stream name or ARN/,
+    );
+  });
+
   it('the local enforcer needs no AWS resources', () => {
     expect(
       loadResponderConfig({ ...base, LANTERN_RESPONSE_MODE: 'enforce', LANTERN_ENFORCER: 'local' }).enforcer,
