@@ -65,9 +65,9 @@ export class Ingestion extends Construct {
 
     // CloudFront -> Kinesis.
     this.realtimeRole = new iam.Role(this, 'RealtimeLogRole', {
-      assumedBy: new iam.ServicePrincipal('cloudfront.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+      // The trust policy CloudFront documents for real-time logs: no source condition (whether CloudFront sets
+      // aws:SourceAccount when it assumes this role is not documented; a condition it does not meet stops delivery).
+      assumedBy: new iam.ServicePrincipal('cloudfront.amazonaws.com'),
       description: 'CloudFront writes Lantern real-time log records to the log stream',
     });
     this.realtimeRole.addToPolicy(

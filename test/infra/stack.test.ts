@@ -64,7 +64,7 @@ describe('ingestion', () => {
     main.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
-          Match.objectLike({ Principal: { Service: 'cloudfront.amazonaws.com' }, Condition: Match.anyValue() }),
+          Match.objectLike({ Principal: { Service: 'cloudfront.amazonaws.com' }, Condition: Match.absent() }),
         ],
       },
     });
