@@ -100,10 +100,10 @@ export class Ingestion extends Construct {
     // CloudWatch Logs (API Gateway access logs) -> Kinesis.
     if (props.logGroups.length > 0) {
       const role = new iam.Role(this, 'SubscriptionRole', {
+        // The confused-deputy condition CloudWatch Logs documents for subscription roles: this account and region.
         assumedBy: new iam.ServicePrincipal('logs.amazonaws.com', {
           conditions: {
-            StringEquals: { 'aws:SourceAccount': stack.account },
-            ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*` },
+            StringLike: { 'aws:SourceArn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*` },
           },
         }),
         description: 'CloudWatch Logs forwards API Gateway access logs to the Lantern log stream',
