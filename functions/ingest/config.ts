@@ -34,7 +34,8 @@ export function parseBoolean(value: string | undefined, name: string, problems: 
 export function requireTable(env: Readonly<Record<string, string | undefined>>, problems: string[]): string {
   const table = env[STATE_TABLE_ENV]?.trim() ?? '';
   if (table === '') problems.push(`${STATE_TABLE_ENV} is not set (the DynamoDB state table's name)`);
-  else if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) problems.push(`${STATE_TABLE_ENV} "${table}" is not a DynamoDB table name`);
+  else if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table))
+    problems.push(`${STATE_TABLE_ENV} "${table}" is not a DynamoDB table name`);
   return table;
 }
 
@@ -44,10 +45,14 @@ export function loadIngestConfig(env: Readonly<Record<string, string | undefined
   let realtimeFields: string[] | undefined;
   const fields = env[INGEST_ENV.realtimeFields]?.trim();
   if (fields) {
-    realtimeFields = fields.split(',').map((f) => f.trim()).filter((f) => f.length > 0);
+    realtimeFields = fields
+      .split(',')
+      .map((f) => f.trim())
+      .filter((f) => f.length > 0);
     const known = new Set<string>(CLOUDFRONT_REALTIME_FIELDS);
     const unknown = realtimeFields.filter((f) => !known.has(f));
-    if (unknown.length > 0) problems.push(`${INGEST_ENV.realtimeFields} has unknown CloudFront real-time fields: ${unknown.join(', ')}`);
+    if (unknown.length > 0)
+      problems.push(`${INGEST_ENV.realtimeFields} has unknown CloudFront real-time fields: ${unknown.join(', ')}`);
     if (!realtimeFields.includes('timestamp')) problems.push(`${INGEST_ENV.realtimeFields} must include timestamp`);
   }
   const behindCloudFront = parseBoolean(env[INGEST_ENV.behindCloudFront], INGEST_ENV.behindCloudFront, problems);

@@ -1,8 +1,8 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { type RecordDecoder, shardOf } from '../../shared/adapters/kinesis/records.js';
 import { analyzeBatch } from '../../shared/engine/analyze.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import type { Store } from '../../shared/ports/store.js';
-import { type RecordDecoder, shardOf } from '../../shared/adapters/kinesis/records.js';
 
 export interface IngestLog {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -15,7 +15,14 @@ export interface IngestDeps {
   decode: RecordDecoder;
   log: IngestLog;
   /** Told the outcome of each invocation (metrics). */
-  onBatch?: (outcome: { records: number; analysed: number; rejected: number; failed: number; newEndpoints: number; findings: number }) => void;
+  onBatch?: (outcome: {
+    records: number;
+    analysed: number;
+    rejected: number;
+    failed: number;
+    newEndpoints: number;
+    findings: number;
+  }) => void;
 }
 
 /**
@@ -39,7 +46,8 @@ export function createIngest(deps: IngestDeps): (event: KinesisStreamEvent) => P
         rejected += effects.stats.rejected;
         newEndpoints += effects.newEndpoints.length;
         findings += effects.findings.length;
-        if (effects.conflictsRetried > 0) deps.log.info('version conflicts retried', { shard: batch.shard, conflicts: effects.conflictsRetried });
+        if (effects.conflictsRetried > 0)
+          deps.log.info('version conflicts retried', { shard: batch.shard, conflicts: effects.conflictsRetried });
       } catch (error: unknown) {
         const records = event.Records.filter((r) => shardOf(r) === batch.shard);
         deps.log.error('batch not committed: reporting its records as failed', {
@@ -50,7 +58,14 @@ export function createIngest(deps: IngestDeps): (event: KinesisStreamEvent) => P
         for (const r of records) failed.push(r.kinesis.sequenceNumber);
       }
     }
-    deps.onBatch?.({ records: event.Records.length, analysed, rejected, failed: failed.length, newEndpoints, findings });
+    deps.onBatch?.({
+      records: event.Records.length,
+      analysed,
+      rejected,
+      failed: failed.length,
+      newEndpoints,
+      findings,
+    });
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

@@ -5,10 +5,11 @@
  * Environment: LANTERN_STATE_TABLE (required); LANTERN_SWEEP_EXPIRED=true to delete expired items itself
  * (only where the table has no native TTL: the local cloud).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { createDynamoDbStore } from '../../shared/adapters/dynamodb/dynamodb-store.js';
@@ -16,7 +17,10 @@ import { systemClock } from '../../shared/ports/clock.js';
 import { ConfigError, parseBoolean, requireTable } from '../ingest/config.js';
 import { runSweep } from './tasks.js';
 
-function loadSweeperConfig(env: Readonly<Record<string, string | undefined>>): { tableName: string; emulateTtl: boolean } {
+function loadSweeperConfig(env: Readonly<Record<string, string | undefined>>): {
+  tableName: string;
+  emulateTtl: boolean;
+} {
   const problems: string[] = [];
   const tableName = requireTable(env, problems);
   const emulateTtl = parseBoolean(env.LANTERN_SWEEP_EXPIRED, 'LANTERN_SWEEP_EXPIRED', problems);
@@ -32,7 +36,12 @@ const store = createDynamoDbStore({ client, tableName: config.tableName });
 export const handler = middy<ScheduledEvent, Record<string, Record<string, number>>>()
   .use(injectLambdaContext(logger))
   .handler(async () => {
-    const results = await runSweep({ store, clock: systemClock, table: { client, tableName: config.tableName }, emulateTtl: config.emulateTtl });
+    const results = await runSweep({
+      store,
+      clock: systemClock,
+      table: { client, tableName: config.tableName },
+      emulateTtl: config.emulateTtl,
+    });
     logger.info('sweep', { results });
     return results;
   });

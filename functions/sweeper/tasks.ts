@@ -1,6 +1,6 @@
+import { compactChunks, deleteExpired, type SweepTable } from '../../shared/adapters/dynamodb/sweep.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import type { Store } from '../../shared/ports/store.js';
-import { compactChunks, deleteExpired, type SweepTable } from '../../shared/adapters/dynamodb/sweep.js';
 
 export interface SweepContext {
   store: Store;
@@ -35,12 +35,17 @@ export const SWEEP_TASKS: SweepTask[] = [
 export class SweepError extends Error {
   override name = 'SweepError';
   constructor(readonly failures: ReadonlyArray<{ task: string; error: unknown }>) {
-    super(`sweep tasks failed: ${failures.map((f) => `${f.task} (${f.error instanceof Error ? f.error.message : String(f.error)})`).join(', ')}`);
+    super(
+      `sweep tasks failed: ${failures.map((f) => `${f.task} (${f.error instanceof Error ? f.error.message : String(f.error)})`).join(', ')}`,
+    );
   }
 }
 
 /** Runs every task (one failing does not stop the others), then throws if any failed so the invocation is retried. */
-export async function runSweep(context: SweepContext, tasks: readonly SweepTask[] = SWEEP_TASKS): Promise<Record<string, Record<string, number>>> {
+export async function runSweep(
+  context: SweepContext,
+  tasks: readonly SweepTask[] = SWEEP_TASKS,
+): Promise<Record<string, Record<string, number>>> {
   const results: Record<string, Record<string, number>> = {};
   const failures: Array<{ task: string; error: unknown }> = [];
   for (const task of tasks) {

@@ -4,18 +4,30 @@
  * Handlers learn where DynamoDB is the way they do in AWS: from the environment (`AWS_ENDPOINT_URL_DYNAMODB`, the
  * SDK's own variable), so nothing in them knows it is local.
  */
+
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { mkdirSync } from 'node:fs';
-import { CreateStreamCommand, DescribeStreamCommand, type KinesisClient, ResourceInUseException } from '@aws-sdk/client-kinesis';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  DescribeStreamCommand,
+  type KinesisClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ensureTables } from '../../shared/adapters/dynamodb/tables.js';
-import { createDynamoDbStore } from '../../shared/adapters/dynamodb/dynamodb-store.js';
 import type { CapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
+import { createDynamoDbStore } from '../../shared/adapters/dynamodb/dynamodb-store.js';
+import { ensureTables } from '../../shared/adapters/dynamodb/tables.js';
 import type { Store } from '../../shared/ports/store.js';
 import { STATE_TABLE, STATE_TABLE_ENV, TABLES, type TableDefinition } from '../../shared/store/tables.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localDocumentClient, localDynamoClient, localKinesisClient } from './clients.js';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  localDocumentClient,
+  localDynamoClient,
+  localKinesisClient,
+} from './clients.js';
 import { type Emulator, startDynalite, startKinesalite } from './emulators.js';
 
 export interface LocalCloudOptions {
@@ -52,9 +64,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const emulators: Emulator[] = [];
   try {
-    const dynamoEmulator = await startDynalite({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.dynamoPort ? { port: options.dynamoPort } : {}) });
+    const dynamoEmulator = await startDynalite({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.dynamoPort ? { port: options.dynamoPort } : {}),
+    });
     emulators.push(dynamoEmulator);
-    const kinesisEmulator = await startKinesalite({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.kinesisPort ? { port: options.kinesisPort } : {}) });
+    const kinesisEmulator = await startKinesalite({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.kinesisPort ? { port: options.kinesisPort } : {}),
+    });
     emulators.push(kinesisEmulator);
 
     const tableNameOf = (definition: TableDefinition) => `${prefix}-${definition.id}`;
@@ -91,7 +109,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dynamo,
       documents,
       kinesis,
-      store: (o = {}) => createDynamoDbStore({ client: documents, tableName, ...(o.capacity ? { capacity: o.capacity } : {}) }),
+      store: (o = {}) =>
+        createDynamoDbStore({ client: documents, tableName, ...(o.capacity ? { capacity: o.capacity } : {}) }),
       functionEnv: {
         [STATE_TABLE_ENV]: tableName,
         AWS_REGION: LOCAL_REGION,
@@ -120,7 +139,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
  * Loads a function's real handler module as Lambda would at cold start, with the stack's environment pointing at
  * the emulators. One process = one set of handlers: the environment is process-wide and read once per module.
  */
-export async function loadHandler<T>(cloud: LocalCloud, modulePath: string, exportName = 'handler', env: Record<string, string> = {}): Promise<T> {
+export async function loadHandler<T>(
+  cloud: LocalCloud,
+  modulePath: string,
+  exportName = 'handler',
+  env: Record<string, string> = {},
+): Promise<T> {
   const handler = (await loadFunctionModule(cloud, modulePath, env))[exportName];
   if (typeof handler !== 'function') throw new Error(`${modulePath} has no function export ${exportName}`);
   return handler as T;
@@ -135,13 +159,20 @@ let coldStarts = 0;
  * it again with a different environment (another local cloud in the same process) is a new cold start: a fresh
  * module instance, since a handler reads its configuration once, when its module loads.
  */
-export async function loadFunctionModule(cloud: LocalCloud, modulePath: string, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
+export async function loadFunctionModule(
+  cloud: LocalCloud,
+  modulePath: string,
+  env: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
   const environment = { ...cloud.functionEnv, ...env };
   Object.assign(process.env, environment);
   const key = JSON.stringify(environment);
   const previous = loadedWith.get(modulePath);
   loadedWith.set(modulePath, key);
-  const specifier = previous === undefined || previous === key ? modulePath : `${pathToFileURL(modulePath).href}?cold-start=${++coldStarts}`;
+  const specifier =
+    previous === undefined || previous === key
+      ? modulePath
+      : `${pathToFileURL(modulePath).href}?cold-start=${++coldStarts}`;
   return (await import(specifier)) as Record<string, unknown>;
 }
 

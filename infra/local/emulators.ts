@@ -2,11 +2,12 @@
  * The two emulators of the local cloud, started in this process: dynalite (DynamoDB) and kinesalite (Kinesis).
  * In memory by default; on disk under `dataDir` when given (kinesalite only if its optional `leveldown` is installed).
  */
+
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
@@ -46,11 +47,19 @@ export interface EmulatorOptions {
 }
 
 /** Starts `kind` on a worker thread of this process. */
-async function startOnThread(kind: 'dynalite' | 'kinesalite', options: Record<string, unknown>, port: number): Promise<Pick<Emulator, 'endpoint' | 'close'>> {
-  const worker = new Worker(fileURLToPath(new URL('./emulator-worker.mjs', import.meta.url)), { workerData: { kind, options, port } });
+async function startOnThread(
+  kind: 'dynalite' | 'kinesalite',
+  options: Record<string, unknown>,
+  port: number,
+): Promise<Pick<Emulator, 'endpoint' | 'close'>> {
+  const worker = new Worker(fileURLToPath(new URL('./emulator-worker.mjs', import.meta.url)), {
+    workerData: { kind, options, port },
+  });
   const endpoint = await new Promise<string>((resolve, reject) => {
     worker.once('error', reject);
-    worker.once('message', (m: { endpoint?: string; error?: string }) => (m.endpoint ? resolve(m.endpoint) : reject(new Error(`${kind}: ${m.error}`))));
+    worker.once('message', (m: { endpoint?: string; error?: string }) =>
+      m.endpoint ? resolve(m.endpoint) : reject(new Error(`${kind}: ${m.error}`)),
+    );
   });
   return {
     endpoint,
@@ -67,7 +76,8 @@ export async function startDynalite(options: EmulatorOptions = {}): Promise<Emul
   const dir = options.dataDir ? path.join(options.dataDir, 'dynamodb') : undefined;
   if (dir) mkdirSync(dir, { recursive: true });
   const settings = { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dir ? { path: dir } : {}) };
-  if (options.thread ?? true) return { ...(await startOnThread('dynalite', settings, options.port ?? 0)), persistent: dir !== undefined };
+  if (options.thread ?? true)
+    return { ...(await startOnThread('dynalite', settings, options.port ?? 0)), persistent: dir !== undefined };
   const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
   const server = dynalite(settings);
   const endpoint = await listen(server, options.port ?? 0);
@@ -86,8 +96,15 @@ export function kinesaliteCanPersist(): boolean {
 export async function startKinesalite(options: EmulatorOptions & { shardLimit?: number } = {}): Promise<Emulator> {
   const dir = options.dataDir && kinesaliteCanPersist() ? path.join(options.dataDir, 'kinesis') : undefined;
   if (dir) mkdirSync(dir, { recursive: true });
-  const settings = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: options.shardLimit ?? 50, ...(dir ? { path: dir } : {}) };
-  if (options.thread ?? true) return { ...(await startOnThread('kinesalite', settings, options.port ?? 0)), persistent: dir !== undefined };
+  const settings = {
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    shardLimit: options.shardLimit ?? 50,
+    ...(dir ? { path: dir } : {}),
+  };
+  if (options.thread ?? true)
+    return { ...(await startOnThread('kinesalite', settings, options.port ?? 0)), persistent: dir !== undefined };
   const kinesalite = require('kinesalite') as (o: Record<string, unknown>) => Server;
   const server = kinesalite(settings);
   const endpoint = await listen(server, options.port ?? 0);

@@ -3,12 +3,12 @@
  * API Gateway access logs through a CloudWatch Logs subscription, i.e. gzip envelopes of many log events.
  */
 import { randomBytes } from 'node:crypto';
-import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { detectFormat } from '../../shared/decoders/index.js';
+import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { listInputs, readLines } from '../../shared/adapters/files/log-files.js';
 import type { LogFormat } from '../../shared/decoders/decoder.js';
 import { LIMITS } from '../../shared/decoders/decoder.js';
+import { detectFormat } from '../../shared/decoders/index.js';
 import { encodeCwlEnvelope } from '../../shared/encoders/index.js';
-import { listInputs, readLines } from '../../shared/adapters/files/log-files.js';
 
 const MAX_RECORDS_PER_PUT = 500;
 const MAX_BYTES_PER_PUT = 4 * 1024 * 1024;
@@ -21,13 +21,22 @@ export const EVENTS_PER_ENVELOPE = 50;
  * Kinesis refused (throughput exceeded). With more than one call in flight, order across calls is not kept (as with any parallel producer); the
  * partition keys are random, so records spread over the shards.
  */
-export async function putRecords(kinesis: KinesisClient, streamName: string, records: readonly Uint8Array[], concurrency = 1): Promise<void> {
+export async function putRecords(
+  kinesis: KinesisClient,
+  streamName: string,
+  records: readonly Uint8Array[],
+  concurrency = 1,
+): Promise<void> {
   const calls: Uint8Array[][] = [];
   let start = 0;
   while (start < records.length) {
     let end = start;
     let bytes = 0;
-    while (end < records.length && end - start < MAX_RECORDS_PER_PUT && bytes + (records[end] as Uint8Array).length <= MAX_BYTES_PER_PUT) {
+    while (
+      end < records.length &&
+      end - start < MAX_RECORDS_PER_PUT &&
+      bytes + (records[end] as Uint8Array).length <= MAX_BYTES_PER_PUT
+    ) {
       bytes += (records[end] as Uint8Array).length;
       end++;
     }
@@ -86,7 +95,11 @@ export async function replayFiles(
   kinesis: KinesisClient,
   streamName: string,
   paths: readonly string[],
-  options: { realtimeFields?: readonly string[]; onFile?: (p: ReplayProgress) => void; shouldStop?: () => boolean } = {},
+  options: {
+    realtimeFields?: readonly string[];
+    onFile?: (p: ReplayProgress) => void;
+    shouldStop?: () => boolean;
+  } = {},
 ): Promise<{ lines: number; records: number }> {
   let total = { lines: 0, records: 0 };
   for (const input of await listInputs(paths)) {

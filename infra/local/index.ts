@@ -6,23 +6,26 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createDynamoDbStore } from '../../shared/adapters/dynamodb/dynamodb-store.js';
-import { localDocumentClient } from './clients.js';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, ScheduledEvent } from 'aws-lambda';
+import { INGEST_EVENT_SOURCE_MAPPING } from '../../functions/ingest/mapping.js';
 import type { CapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
+import { createDynamoDbStore } from '../../shared/adapters/dynamodb/dynamodb-store.js';
+import { countDocuments } from '../../shared/adapters/dynamodb/sweep.js';
 import { RUN_STATS_ID, type StoredRunStats } from '../../shared/engine/analyze.js';
 import { buildReport, type Report } from '../../shared/engine/report.js';
 import { typed } from '../../shared/ports/store.js';
-import { countDocuments } from '../../shared/adapters/dynamodb/sweep.js';
-import { functionPath, loadFunctionModule, loadHandler, type LocalCloud, startLocalCloud } from './cloud.js';
+import type { ScenarioName } from '../../shared/simulate/simulate.js';
+import { localDocumentClient } from './clients.js';
+import { functionPath, type LocalCloud, loadFunctionModule, loadHandler, startLocalCloud } from './cloud.js';
 import { putRecords, replayFiles } from './feed.js';
 import { type EventSourceMappingOptions, KinesisEventSourcePoller } from './poller.js';
 import { simulatedTraffic } from './traffic.js';
-import { INGEST_EVENT_SOURCE_MAPPING } from '../../functions/ingest/mapping.js';
-import type { ScenarioName } from '../../shared/simulate/simulate.js';
 
 /** Puts records on the stream until done or aborted (the simulator plugs in here). */
-export type TrafficSource = (put: (records: readonly Uint8Array[]) => Promise<void>, signal: AbortSignal) => Promise<void>;
+export type TrafficSource = (
+  put: (records: readonly Uint8Array[]) => Promise<void>,
+  signal: AbortSignal,
+) => Promise<void>;
 
 export interface StartLocalOptions {
   /** Stop after this many minutes (fractions allowed). Default: run until Ctrl-C (or `signal`). */
@@ -77,19 +80,28 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   const say = (line = '') => out.write(`${line}\n`);
   const started = Date.now();
   const stop = new AbortController();
-  const stopOn = (signal: AbortSignal | undefined) => signal?.addEventListener('abort', () => stop.abort(), { once: true });
+  const stopOn = (signal: AbortSignal | undefined) =>
+    signal?.addEventListener('abort', () => stop.abort(), { once: true });
   stopOn(options.signal);
 
   const fields = options.fields;
   const logs = options.logs ?? [];
   let traffic = options.traffic;
   if (!traffic && logs.length === 0) {
-    const simulated = simulatedTraffic({ ...(options.scenario ? { scenario: options.scenario } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) });
-    say(`Traffic: the simulator, scenario ${options.scenario ?? 'mixed'}, seed ${options.seed ?? 1} (${simulated.events} requests). Your own logs: --logs PATH.`);
+    const simulated = simulatedTraffic({
+      ...(options.scenario ? { scenario: options.scenario } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    });
+    say(
+      `Traffic: the simulator, scenario ${options.scenario ?? 'mixed'}, seed ${options.seed ?? 1} (${simulated.events} requests). Your own logs: --logs PATH.`,
+    );
     traffic = simulated;
   }
 
-  const cloud = await startLocalCloud({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), shards: options.shards ?? 2 });
+  const cloud = await startLocalCloud({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    shards: options.shards ?? 2,
+  });
   let poller: KinesisEventSourcePoller | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let progressTimer: NodeJS.Timeout | undefined;
@@ -161,14 +173,27 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         ...(fields ? { realtimeFields: fields } : {}),
         shouldStop: () => stop.signal.aborted,
         onFile: (p) =>
-          say(p.skipped ? `  skipped ${path.relative(process.cwd(), p.file)}: ${p.skipped}` : `  replayed ${path.relative(process.cwd(), p.file)}: ${p.lines} lines as ${p.records} records (${p.format})`),
+          say(
+            p.skipped
+              ? `  skipped ${path.relative(process.cwd(), p.file)}: ${p.skipped}`
+              : `  replayed ${path.relative(process.cwd(), p.file)}: ${p.lines} lines as ${p.records} records (${p.format})`,
+          ),
       });
       say(`Replayed ${total.lines} lines as ${total.records} Kinesis records. ${until}`);
     })();
-    await Promise.race([feeding, new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }))]);
-    await feeding.catch((error: unknown) => say(`feeding the stream failed: ${error instanceof Error ? error.message : String(error)}`));
-    if (options.exitWhenDone && !stop.signal.aborted) await poller.waitIdle(options.minutes !== undefined ? options.minutes * 60_000 : 3_600_000).catch(() => undefined);
-    else if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+    await Promise.race([
+      feeding,
+      new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true })),
+    ]);
+    await feeding.catch((error: unknown) =>
+      say(`feeding the stream failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    if (options.exitWhenDone && !stop.signal.aborted)
+      await poller
+        .waitIdle(options.minutes !== undefined ? options.minutes * 60_000 : 3_600_000)
+        .catch(() => undefined);
+    else if (!stop.signal.aborted)
+      await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
 
     // Deliver what is already on the stream before stopping (bounded).
     await poller.waitIdle(15_000).catch(() => say('(stopping with records still on the stream)'));
@@ -203,7 +228,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
 /** Where a running local cloud says where it is (so that `lantern status` can read its tables). */
 export function runningStatePath(dataDir?: string): string {
-  return dataDir ? path.join(dataDir, 'local-cloud.json') : path.join(tmpdir(), `lantern-local-${process.getuid?.() ?? 'user'}.json`);
+  return dataDir
+    ? path.join(dataDir, 'local-cloud.json')
+    : path.join(tmpdir(), `lantern-local-${process.getuid?.() ?? 'user'}.json`);
 }
 
 export interface RunningLocalCloud {
@@ -269,8 +296,14 @@ export async function localReport(options: { dataDir?: string } = {}): Promise<{
       client.destroy();
     }
   }
-  if (!options.dataDir) throw new NoLocalStateError('no local cloud is running: start one with `npm start`, or name the state it kept with --data-dir DIR');
-  if (!existsSync(path.join(options.dataDir, 'dynamodb'))) throw new NoLocalStateError(`${options.dataDir} holds no local state (run \`npm start -- --data-dir ${options.dataDir}\` first)`);
+  if (!options.dataDir)
+    throw new NoLocalStateError(
+      'no local cloud is running: start one with `npm start`, or name the state it kept with --data-dir DIR',
+    );
+  if (!existsSync(path.join(options.dataDir, 'dynamodb')))
+    throw new NoLocalStateError(
+      `${options.dataDir} holds no local state (run \`npm start -- --data-dir ${options.dataDir}\` first)`,
+    );
   const cloud = await startLocalCloud({ dataDir: options.dataDir, shards: 1 });
   try {
     return { report: await buildReport(cloud.store()), from: `the state kept in ${options.dataDir}` };
@@ -283,10 +316,14 @@ function printWhereToLook(say: (l?: string) => void, cloud: LocalCloud, dataDir:
   say('Lantern local cloud is up (the same handlers as in AWS, on emulators):');
   say(`  Kinesis   (kinesalite) ${cloud.kinesisEndpoint}  stream ${cloud.streamName}`);
   say(`  DynamoDB  (dynalite)   ${cloud.dynamoEndpoint}  table ${cloud.tableName}`);
-  say(`  State: ${dataDir ? `on disk in ${dataDir}${cloud.persistent.kinesis ? '' : ' (DynamoDB only: the stream is in memory)'}` : 'in memory (use --data-dir DIR to keep it)'}`);
+  say(
+    `  State: ${dataDir ? `on disk in ${dataDir}${cloud.persistent.kinesis ? '' : ' (DynamoDB only: the stream is in memory)'}` : 'in memory (use --data-dir DIR to keep it)'}`,
+  );
   say('  Look inside while it runs:');
   say(`    aws dynamodb scan --endpoint-url ${cloud.dynamoEndpoint} --table-name ${cloud.tableName} --max-items 5`);
-  say(`    aws kinesis put-record --endpoint-url ${cloud.kinesisEndpoint} --stream-name ${cloud.streamName} --partition-key k --cli-binary-format raw-in-base64-out --data "$(head -1 YOUR-CLOUDFRONT-REALTIME.log)"`);
+  say(
+    `    aws kinesis put-record --endpoint-url ${cloud.kinesisEndpoint} --stream-name ${cloud.streamName} --partition-key k --cli-binary-format raw-in-base64-out --data "$(head -1 YOUR-CLOUDFRONT-REALTIME.log)"`,
+  );
   say();
 }
 
@@ -314,7 +351,8 @@ function startProgress(
         const now = Date.now();
         const rate = ((records - last.records) * 1000) / Math.max(1, now - last.at);
         last = { at: now, records };
-        const wcu = capacity && records > 0 ? ` · ${((capacity.writeUnits * 1000) / records).toFixed(1)} WCU/1k records` : '';
+        const wcu =
+          capacity && records > 0 ? ` · ${((capacity.writeUnits * 1000) / records).toFixed(1)} WCU/1k records` : '';
         const line = `  ${records.toLocaleString('en-US')} records (${Math.round(rate).toLocaleString('en-US')}/s) · ${await count('endpoints')} endpoints · ${await count('findings')} findings · ${run?.rejected ?? 0} rejected${wcu}${poller.stats.failedInvocations ? ` · ${poller.stats.failedInvocations} failed invocations` : ''}`;
         if (tty) out.write(`\r${line.padEnd(lastLine.length)}`);
         else if (line !== lastLine) say(line);
@@ -329,15 +367,30 @@ function startProgress(
   return { timer: setInterval(tick, tty ? 1000 : 5000), tick };
 }
 
-function printSummary(say: (l?: string) => void, r: LocalRunResult, discarded: readonly string[], dataDir: string | undefined): void {
+function printSummary(
+  say: (l?: string) => void,
+  r: LocalRunResult,
+  discarded: readonly string[],
+  dataDir: string | undefined,
+): void {
   const s = r.report.summary;
   say();
-  say(`Done after ${(r.durationMs / 1000).toFixed(0)} s: ${s.records} records (${s.analysed} analysed, ${s.rejected} rejected), ${s.endpoints} endpoints, ${s.entities} callers, ${s.findings} findings.`);
-  if (s.records > 0) say(`DynamoDB: ${r.writeUnits} write units (${((r.writeUnits * 1000) / s.records).toFixed(1)} per 1,000 records), ${r.readUnits} read units.`);
-  for (const e of r.report.endpoints.slice(0, 10)) say(`  ${String(e.requests).padStart(7)}  ${e.method.padEnd(6)} ${e.host}${e.path}`);
+  say(
+    `Done after ${(r.durationMs / 1000).toFixed(0)} s: ${s.records} records (${s.analysed} analysed, ${s.rejected} rejected), ${s.endpoints} endpoints, ${s.entities} callers, ${s.findings} findings.`,
+  );
+  if (s.records > 0)
+    say(
+      `DynamoDB: ${r.writeUnits} write units (${((r.writeUnits * 1000) / s.records).toFixed(1)} per 1,000 records), ${r.readUnits} read units.`,
+    );
+  for (const e of r.report.endpoints.slice(0, 10))
+    say(`  ${String(e.requests).padStart(7)}  ${e.method.padEnd(6)} ${e.host}${e.path}`);
   if (r.report.endpoints.length > 10) say(`  … and ${r.report.endpoints.length - 10} more`);
   for (const f of r.report.findings.slice(0, 10)) say(`  [${f.severity}] ${f.summary}`);
   for (const d of discarded) say(`  gave up on ${d}`);
   say();
-  say(dataDir ? `State kept in ${dataDir}: run again with the same --data-dir to continue.` : 'State was in memory. Next: `lantern analyze PATH` for a one-off report, or `--data-dir DIR` to keep the local state.');
+  say(
+    dataDir
+      ? `State kept in ${dataDir}: run again with the same --data-dir to continue.`
+      : 'State was in memory. Next: `lantern analyze PATH` for a one-off report, or `--data-dir DIR` to keep the local state.',
+  );
 }

@@ -22,7 +22,10 @@ import {
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { LOCAL_REGION } from './clients.js';
 
-export type KinesisFunction = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse | void>;
+export type KinesisFunction = (
+  event: KinesisStreamEvent,
+  context: Context,
+) => Promise<KinesisStreamBatchResponse | undefined>;
 
 export interface EventSourceMappingOptions {
   /** Records per invocation (Lambda: 1–10,000, default 100). */
@@ -48,7 +51,12 @@ export interface EventSourceMappingOptions {
   /** The on-failure destination: records given up on. */
   onFailure?: (failure: { shardId: string; records: KinesisStreamRecord[]; reason: string }) => void;
   /** Told of every invocation (progress, tests). */
-  onInvoke?: (invocation: { shardId: string; records: number; outcome: 'ok' | 'partial' | 'error'; error?: unknown }) => void;
+  onInvoke?: (invocation: {
+    shardId: string;
+    records: number;
+    outcome: 'ok' | 'partial' | 'error';
+    error?: unknown;
+  }) => void;
 }
 
 interface ShardState {
@@ -127,7 +135,10 @@ export class KinesisEventSourcePoller {
     if (this.o.batchSize < 1 || this.o.batchSize > 10_000) throw new RangeError('batchSize must be 1–10,000');
     if (this.o.checkpointFile) {
       try {
-        Object.assign(this.checkpoints, JSON.parse(readFileSync(this.o.checkpointFile, 'utf8')) as Record<string, string>);
+        Object.assign(
+          this.checkpoints,
+          JSON.parse(readFileSync(this.o.checkpointFile, 'utf8')) as Record<string, string>,
+        );
       } catch {
         // first run
       }
@@ -136,12 +147,20 @@ export class KinesisEventSourcePoller {
 
   async start(): Promise<void> {
     const { StreamDescription } = await this.kinesis.send(new DescribeStreamCommand({ StreamName: this.streamName }));
-    this.streamArn = StreamDescription?.StreamARN ?? `arn:aws:kinesis:${LOCAL_REGION}:000000000000:stream/${this.streamName}`;
+    this.streamArn =
+      StreamDescription?.StreamARN ?? `arn:aws:kinesis:${LOCAL_REGION}:000000000000:stream/${this.streamName}`;
     // A stream re-created under the same name (an in-memory emulator restarted) must not inherit old checkpoints.
     this.streamEpoch = String(StreamDescription?.StreamCreationTimestamp?.getTime() ?? 0);
     this.running = true;
     for (const shard of StreamDescription?.Shards ?? []) {
-      const state: ShardState = { shardId: shard.ShardId as string, iterator: undefined, buffer: [], windowStart: 0, idleSince: 0, busy: false };
+      const state: ShardState = {
+        shardId: shard.ShardId as string,
+        iterator: undefined,
+        buffer: [],
+        windowStart: 0,
+        idleSince: 0,
+        busy: false,
+      };
       this.shards.set(state.shardId, state);
       this.loops.push(this.run(state));
     }
@@ -174,7 +193,12 @@ export class KinesisEventSourcePoller {
     if (after) {
       try {
         const r = await this.kinesis.send(
-          new GetShardIteratorCommand({ StreamName: this.streamName, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }),
+          new GetShardIteratorCommand({
+            StreamName: this.streamName,
+            ShardId: shardId,
+            ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+            StartingSequenceNumber: after,
+          }),
         );
         return r.ShardIterator;
       } catch {
@@ -182,7 +206,11 @@ export class KinesisEventSourcePoller {
       }
     }
     const r = await this.kinesis.send(
-      new GetShardIteratorCommand({ StreamName: this.streamName, ShardId: shardId, ShardIteratorType: this.o.startingPosition }),
+      new GetShardIteratorCommand({
+        StreamName: this.streamName,
+        ShardId: shardId,
+        ShardIteratorType: this.o.startingPosition,
+      }),
     );
     return r.ShardIterator;
   }
@@ -195,7 +223,12 @@ export class KinesisEventSourcePoller {
         let fetched = 0;
         if (s.buffer.length < this.o.batchSize) {
           const started = Date.now();
-          const r = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: s.iterator, Limit: Math.min(10_000, this.o.batchSize - s.buffer.length) }));
+          const r = await this.kinesis.send(
+            new GetRecordsCommand({
+              ShardIterator: s.iterator,
+              Limit: Math.min(10_000, this.o.batchSize - s.buffer.length),
+            }),
+          );
           s.iterator = r.NextShardIterator;
           const records = r.Records ?? [];
           fetched = records.length;
@@ -215,7 +248,10 @@ export class KinesisEventSourcePoller {
           }
           this.checkpoint(s.shardId, batch.at(-1)?.SequenceNumber as string);
         } else if (fetched === 0) {
-          const wait = s.buffer.length > 0 ? Math.min(this.o.pollIntervalMs, this.o.maximumBatchingWindowMs - (Date.now() - s.windowStart)) : this.o.pollIntervalMs;
+          const wait =
+            s.buffer.length > 0
+              ? Math.min(this.o.pollIntervalMs, this.o.maximumBatchingWindowMs - (Date.now() - s.windowStart))
+              : this.o.pollIntervalMs;
           await sleep(Math.max(5, wait));
         }
       } catch (error: unknown) {
@@ -275,7 +311,10 @@ export class KinesisEventSourcePoller {
   }
 
   /** Invokes once: undefined on success, else the index of the first record to retry and whether it was an error. */
-  private async invoke(shardId: string, records: readonly KinesisRecord[]): Promise<{ retryFrom: number; error: boolean } | undefined> {
+  private async invoke(
+    shardId: string,
+    records: readonly KinesisRecord[],
+  ): Promise<{ retryFrom: number; error: boolean } | undefined> {
     this.stats.invocations++;
     this.stats.records += records.length;
     let timer: NodeJS.Timeout | undefined;

@@ -3,9 +3,10 @@
  * scenario, encoded as the production sources would put it on the stream — CloudFront real-time lines one per
  * record, API Gateway access-log lines in CloudWatch Logs envelopes.
  */
-import type { ApiEvent } from '../../shared/events/api-event.js';
+
 import { encodeApiGateway, encodeCloudFrontRealtime } from '../../shared/encoders/index.js';
-import { type ScenarioName, simulate, type SimulateOptions } from '../../shared/simulate/simulate.js';
+import type { ApiEvent } from '../../shared/events/api-event.js';
+import { type ScenarioName, type SimulateOptions, simulate } from '../../shared/simulate/simulate.js';
 import { recordsFromLines } from './feed.js';
 import type { TrafficSource } from './index.js';
 

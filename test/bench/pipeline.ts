@@ -13,13 +13,13 @@
  * Throughput is put-to-processed on emulators (dynalite is far slower than DynamoDB): a floor, not a forecast.
  */
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import type { CapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
-import type { ApiEvent } from '../../shared/events/api-event.js';
-import { encodeApiGateway, encodeCloudFrontRealtime } from '../../shared/encoders/index.js';
 import { functionPath, loadFunctionModule, startLocalCloud } from '../../infra/local/cloud.js';
 import { putRecords, recordsFromLines } from '../../infra/local/feed.js';
 import { KinesisEventSourcePoller } from '../../infra/local/poller.js';
 import { recordsOfEvents } from '../../infra/local/traffic.js';
+import type { CapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
+import { encodeApiGateway, encodeCloudFrontRealtime } from '../../shared/encoders/index.js';
+import type { ApiEvent } from '../../shared/events/api-event.js';
 import { simulate } from '../../shared/simulate/simulate.js';
 
 interface Args {
@@ -126,7 +126,10 @@ function traffic(count: number, from: number, callers: number, ids: number): { c
       authenticated: caller % 2 === 0,
     };
     if (random() < 0.8) cloudfront.push(encodeCloudFrontRealtime(event));
-    else apigw.push(encodeApiGateway({ ...event, source: 'apigw', host: 'internal.example.com', stage: 'prod', apiId: 'bench1' }));
+    else
+      apigw.push(
+        encodeApiGateway({ ...event, source: 'apigw', host: 'internal.example.com', stage: 'prod', apiId: 'bench1' }),
+      );
   }
   return { cloudfront, apigw };
 }
@@ -154,14 +157,22 @@ async function main(): Promise<void> {
     if (args.synthetic) {
       const records = (count: number, from: number) => {
         const lines = traffic(count, from, args.callers, args.ids);
-        return [...recordsFromLines('cloudfront-realtime', lines.cloudfront), ...recordsFromLines('apigw', lines.apigw)];
+        return [
+          ...recordsFromLines('cloudfront-realtime', lines.cloudfront),
+          ...recordsFromLines('apigw', lines.apigw),
+        ];
       };
       warmupRecords = records(args.warmup, 0);
       measuredRecords = records(args.records, args.warmup);
       warmupRequests = args.warmup;
       measuredRequests = args.records;
     } else {
-      const { events } = simulate({ scenario: 'baseline', minutes: args.minutes, volume: args.volume, attackStartMinute: 0 });
+      const { events } = simulate({
+        scenario: 'baseline',
+        minutes: args.minutes,
+        volume: args.volume,
+        attackStartMinute: 0,
+      });
       const cut = Math.floor(events.length / 4);
       warmupRecords = recordsOfEvents(events.slice(0, cut));
       measuredRecords = recordsOfEvents(events.slice(cut));
@@ -188,7 +199,10 @@ async function main(): Promise<void> {
         readUnits: capacity.readUnits - before.readUnits,
         writeRequests: capacity.writeRequests - before.writeRequests,
         writeUnitsByCollection: Object.fromEntries(
-          Object.entries(capacity.byCollection).map(([name, c]) => [name, c.writeUnits - (before.byCollection[name]?.writeUnits ?? 0)]),
+          Object.entries(capacity.byCollection).map(([name, c]) => [
+            name,
+            c.writeUnits - (before.byCollection[name]?.writeUnits ?? 0),
+          ]),
         ),
       };
     };
@@ -200,7 +214,9 @@ async function main(): Promise<void> {
     const result = {
       bench: 'pipeline',
       config: {
-        traffic: args.synthetic ? { synthetic: true, callers: args.callers, ids: args.ids } : { simulator: 'baseline', minutes: args.minutes, volume: args.volume },
+        traffic: args.synthetic
+          ? { synthetic: true, callers: args.callers, ids: args.ids }
+          : { simulator: 'baseline', minutes: args.minutes, volume: args.volume },
         batchSize: args.batchSize,
         batchingWindowMs: args.windowMs,
         shards: args.shards,
@@ -233,6 +249,5 @@ async function main(): Promise<void> {
     await cloud.close();
   }
 }
-
 
 await main();

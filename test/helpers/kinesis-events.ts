@@ -8,7 +8,10 @@ export function sequenceNumber(n: number): string {
   return `4968052390076902114166298420028567319946096773795${String(n).padStart(7, '0')}`;
 }
 
-export function kinesisRecord(data: Uint8Array | string, options: { shard?: string; sequence?: string; n?: number; at?: number } = {}): KinesisStreamRecord {
+export function kinesisRecord(
+  data: Uint8Array | string,
+  options: { shard?: string; sequence?: string; n?: number; at?: number } = {},
+): KinesisStreamRecord {
   const shard = options.shard ?? 'shardId-000000000000';
   const seq = options.sequence ?? sequenceNumber(options.n ?? 1);
   return {
@@ -30,7 +33,14 @@ export function kinesisRecord(data: Uint8Array | string, options: { shard?: stri
 }
 
 /** One shard's batch: records numbered from `first`. */
-export function kinesisEvent(datas: ReadonlyArray<Uint8Array | string>, options: { shard?: string; first?: number } = {}): KinesisStreamEvent {
+export function kinesisEvent(
+  datas: ReadonlyArray<Uint8Array | string>,
+  options: { shard?: string; first?: number } = {},
+): KinesisStreamEvent {
   const first = options.first ?? 1;
-  return { Records: datas.map((d, i) => kinesisRecord(d, { ...(options.shard ? { shard: options.shard } : {}), n: first + i })) };
+  return {
+    Records: datas.map((d, i) =>
+      kinesisRecord(d, { ...(options.shard ? { shard: options.shard } : {}), n: first + i }),
+    ),
+  };
 }

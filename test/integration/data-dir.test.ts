@@ -19,7 +19,16 @@ describe('local state on disk', () => {
     mkdirSync(logs, { recursive: true });
     writeFileSync(path.join(logs, 'cloudfront.log'), `${cloudFrontLines(40).join('\n')}\n`);
     writeFileSync(path.join(logs, 'apigw.jsonl'), `${apiGatewayLines(20).join('\n')}\n`);
-    const run = () => startLocal({ logs: [logs], dataDir, exitWhenDone: true, minutes: 2, shards: 1, handleSignals: false, out: new PassThrough() });
+    const run = () =>
+      startLocal({
+        logs: [logs],
+        dataDir,
+        exitWhenDone: true,
+        minutes: 2,
+        shards: 1,
+        handleSignals: false,
+        out: new PassThrough(),
+      });
     // Act
     const first = await run();
     const afterFirst = await localReport({ dataDir });

@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createCapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
-import { createDynamoDbStore } from '../../shared/adapters/dynamodb/dynamodb-store.js';
-import { ensureTables } from '../../shared/adapters/dynamodb/tables.js';
-import { bucketOf, partitionKey } from '../../shared/adapters/dynamodb/keys.js';
-import { fixedClock } from '../../shared/ports/clock.js';
-import { STATE_TABLE } from '../../shared/store/tables.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDocumentClient, localDynamoClient } from '../../infra/local/clients.js';
 import { type Emulator, startDynalite } from '../../infra/local/emulators.js';
+import { createCapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
+import { createDynamoDbStore } from '../../shared/adapters/dynamodb/dynamodb-store.js';
+import { bucketOf, partitionKey } from '../../shared/adapters/dynamodb/keys.js';
+import { ensureTables } from '../../shared/adapters/dynamodb/tables.js';
+import { fixedClock } from '../../shared/ports/clock.js';
+import { STATE_TABLE } from '../../shared/store/tables.js';
 import { describeStoreContract } from '../unit/adapters/store-contract.js';
 
 let dynamo: Emulator;
@@ -25,7 +25,8 @@ afterAll(async () => {
 async function freshTable(): Promise<string> {
   const name = `state-${++tables}`;
   const client = localDynamoClient(dynamo.endpoint);
-  if (tables > 1) await client.send(new DeleteTableCommand({ TableName: `state-${tables - 1}` })).catch(() => undefined);
+  if (tables > 1)
+    await client.send(new DeleteTableCommand({ TableName: `state-${tables - 1}` })).catch(() => undefined);
   await ensureTables(client, [STATE_TABLE], () => name);
   return name;
 }
@@ -55,7 +56,10 @@ describe('DynamoDB store specifics', () => {
     expect(capacity.writeRequests).toBe(1);
     expect(capacity.writeUnits).toBe(1);
     const { Item } = await client.send(
-      new GetCommand({ TableName: tableName, Key: { pk: partitionKey('endpoints', bucketOf('endpoints', 'e')), sk: 'e' } }),
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: partitionKey('endpoints', bucketOf('endpoints', 'e')), sk: 'e' },
+      }),
     );
     expect(Item?.z).toBeInstanceOf(Uint8Array);
     expect(Item?.d).toBeUndefined();

@@ -1,18 +1,19 @@
 /**
  * The ingest handler on the local cloud (dynalite): the real handler module, the real DynamoDB store.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { ScanCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { createMemoryStore } from '../../shared/adapters/memory/memory-store.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createIngest } from '../../functions/ingest/ingest.js';
+import { functionPath, type LocalCloud, loadHandler, startLocalCloud } from '../../infra/local/cloud.js';
 import { createRecordDecoder } from '../../shared/adapters/kinesis/records.js';
+import { createMemoryStore } from '../../shared/adapters/memory/memory-store.js';
+import { encodeCwlControlMessage } from '../../shared/encoders/index.js';
 import { analyzeBatch } from '../../shared/engine/analyze.js';
 import { buildReport, type Report } from '../../shared/engine/report.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import type { Store } from '../../shared/ports/store.js';
-import { encodeCwlControlMessage } from '../../shared/encoders/index.js';
-import { createIngest } from '../../functions/ingest/ingest.js';
-import { functionPath, loadHandler, type LocalCloud, startLocalCloud } from '../../infra/local/cloud.js';
 import { kinesisEvent } from '../helpers/kinesis-events.js';
 import { apiGatewayLines, cloudFrontLines, envelope } from './traffic.js';
 
@@ -20,7 +21,11 @@ type Handler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisS
 
 let cloud: LocalCloud;
 let handler: Handler;
-const context = { functionName: 'lantern-ingest', awsRequestId: 'test', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+const context = {
+  functionName: 'lantern-ingest',
+  awsRequestId: 'test',
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
 
 beforeAll(async () => {
   cloud = await startLocalCloud({ shards: 1 });
@@ -32,11 +37,15 @@ afterAll(async () => {
 beforeEach(async () => {
   // Each test starts from an empty table.
   for (;;) {
-    const { Items = [] } = await cloud.documents.send(new ScanCommand({ TableName: cloud.tableName, ProjectionExpression: 'pk, sk' }));
+    const { Items = [] } = await cloud.documents.send(
+      new ScanCommand({ TableName: cloud.tableName, ProjectionExpression: 'pk, sk' }),
+    );
     if (Items.length === 0) break;
     for (let i = 0; i < Items.length; i += 25) {
       await cloud.documents.send(
-        new BatchWriteCommand({ RequestItems: { [cloud.tableName]: Items.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) } }),
+        new BatchWriteCommand({
+          RequestItems: { [cloud.tableName]: Items.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) },
+        }),
       );
     }
   }
@@ -46,7 +55,11 @@ beforeEach(async () => {
 function counts(report: Report) {
   return {
     summary: report.summary,
-    endpoints: report.endpoints.map((e) => ({ key: `${e.host} ${e.method} ${e.path}`, requests: e.requests, status: e.statusCounts })),
+    endpoints: report.endpoints.map((e) => ({
+      key: `${e.host} ${e.method} ${e.path}`,
+      requests: e.requests,
+      status: e.statusCounts,
+    })),
     entities: report.entities.map((e) => ({ id: `${e.type}:${e.id}`, requests: e.requests })),
     rejections: report.rejections.byReason,
   };
@@ -106,7 +119,18 @@ describe('ingest handler on dynalite', () => {
       `${good[0]?.split('\t').slice(0, 5).join('\t')}`, // too few fields
       '{"hello":"world"}',
     ];
-    const event = kinesisEvent([good[0]!, poison[0]!, good[1]!, poison[1]!, poison[2]!, good[2]!, encodeCwlControlMessage(), poison[3]!, good[3]!, good[4]!]);
+    const event = kinesisEvent([
+      good[0]!,
+      poison[0]!,
+      good[1]!,
+      poison[1]!,
+      poison[2]!,
+      good[2]!,
+      encodeCwlControlMessage(),
+      poison[3]!,
+      good[3]!,
+      good[4]!,
+    ]);
     // Act
     const response = await handler(event, context);
     // Assess
@@ -139,14 +163,21 @@ describe('ingest handler on dynalite', () => {
       },
     };
     const errors: string[] = [];
-    const ingest = createIngest({ store: flaky, clock: systemClock, decode: createRecordDecoder(), log: { info: () => undefined, error: (m) => errors.push(m) } });
+    const ingest = createIngest({
+      store: flaky,
+      clock: systemClock,
+      decode: createRecordDecoder(),
+      log: { info: () => undefined, error: (m) => errors.push(m) },
+    });
     const event = mixedEvent();
     // Act
     const failed = await ingest(event);
     failing = false;
     const retried = await ingest(event);
     // Assess
-    expect(failed.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(event.Records.map((r) => r.kinesis.sequenceNumber));
+    expect(failed.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(
+      event.Records.map((r) => r.kinesis.sequenceNumber),
+    );
     expect(errors).toHaveLength(1);
     expect(retried.batchItemFailures).toEqual([]);
     expect(counts(await buildReport(cloud.store()))).toEqual(counts(await reference(event)));

@@ -2,17 +2,18 @@
  * End to end on the local cloud: records put on kinesalite, read by the local event source mapping, handed to the
  * REAL ingest handler, state in dynalite. Also the mapping's failure handling (partial failures, bisect, retries).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { createMemoryStore } from '../../shared/adapters/memory/memory-store.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionPath, type LocalCloud, loadHandler, startLocalCloud } from '../../infra/local/cloud.js';
+import { putRecords, recordsFromLines } from '../../infra/local/feed.js';
+import { KinesisEventSourcePoller } from '../../infra/local/poller.js';
 import { createRecordDecoder } from '../../shared/adapters/kinesis/records.js';
+import { createMemoryStore } from '../../shared/adapters/memory/memory-store.js';
 import { analyzeBatch } from '../../shared/engine/analyze.js';
 import { buildReport, type Report } from '../../shared/engine/report.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import { kinesisEvent } from '../helpers/kinesis-events.js';
-import { functionPath, loadHandler, type LocalCloud, startLocalCloud } from '../../infra/local/cloud.js';
-import { putRecords, recordsFromLines } from '../../infra/local/feed.js';
-import { KinesisEventSourcePoller } from '../../infra/local/poller.js';
 import { apiGatewayLines, cloudFrontLines } from './traffic.js';
 
 type Handler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
@@ -43,7 +44,11 @@ describe('the ingest handler through the local event source mapping', () => {
     // Prepare
     const cf = cloudFrontLines(300);
     const gw = apiGatewayLines(200);
-    const records = [...recordsFromLines('cloudfront-realtime', cf), ...recordsFromLines('apigw', gw), Buffer.from('garbage\tline')];
+    const records = [
+      ...recordsFromLines('cloudfront-realtime', cf),
+      ...recordsFromLines('apigw', gw),
+      Buffer.from('garbage\tline'),
+    ];
     const invocations: number[] = [];
     const poller = new KinesisEventSourcePoller(cloud.kinesis, cloud.streamName, handler, {
       batchSize: 100,
@@ -62,13 +67,20 @@ describe('the ingest handler through the local event source mapping', () => {
     expect(report.summary.rejected).toBe(1);
     expect(Math.max(...invocations)).toBeLessThanOrEqual(100);
     const reference = createMemoryStore();
-    await analyzeBatch(createRecordDecoder()(kinesisEvent(records).Records)[0]!, { store: reference, clock: systemClock });
+    await analyzeBatch(createRecordDecoder()(kinesisEvent(records).Records)[0]!, {
+      store: reference,
+      clock: systemClock,
+    });
     expect(counts(report)).toEqual(counts(await buildReport(reference)));
   });
 });
 
 describe('the local event source mapping (Lambda semantics)', () => {
-  async function run(fn: (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>, datas: string[], options = {}) {
+  async function run(
+    fn: (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>,
+    datas: string[],
+    options = {},
+  ) {
     const seen: string[][] = [];
     const failures: Array<{ records: KinesisStreamRecord[]; reason: string }> = [];
     const prefix = `esm-${Math.random().toString(36).slice(2, 8)}`;
@@ -80,17 +92,33 @@ describe('the local event source mapping (Lambda semantics)', () => {
         seen.push(event.Records.map((r) => Buffer.from(r.kinesis.data, 'base64').toString()));
         return fn(event);
       },
-      { batchSize: 10, maximumBatchingWindowMs: 20, pollIntervalMs: 20, onFailure: (f) => failures.push(f), ...options },
+      {
+        batchSize: 10,
+        maximumBatchingWindowMs: 20,
+        pollIntervalMs: 20,
+        onFailure: (f) => failures.push(f),
+        ...options,
+      },
     );
     try {
-      await putRecords(local.kinesis, local.streamName, datas.map((d) => Buffer.from(d)));
+      await putRecords(
+        local.kinesis,
+        local.streamName,
+        datas.map((d) => Buffer.from(d)),
+      );
       await poller.start();
       await poller.waitIdle();
       await poller.stop();
     } finally {
       await local.close();
     }
-    return { seen, failures: failures.map((f) => ({ reason: f.reason, data: f.records.map((r) => Buffer.from(r.kinesis.data, 'base64').toString()) })) };
+    return {
+      seen,
+      failures: failures.map((f) => ({
+        reason: f.reason,
+        data: f.records.map((r) => Buffer.from(r.kinesis.data, 'base64').toString()),
+      })),
+    };
   }
   const datas = Array.from({ length: 10 }, (_, i) => `r${i}`);
 
@@ -99,17 +127,27 @@ describe('the local event source mapping (Lambda semantics)', () => {
     const { seen, failures } = await run(async (event) => {
       if (!first) return { batchItemFailures: [] };
       first = false;
-      return { batchItemFailures: [{ itemIdentifier: event.Records[6]!.kinesis.sequenceNumber }, { itemIdentifier: event.Records[4]!.kinesis.sequenceNumber }] };
+      return {
+        batchItemFailures: [
+          { itemIdentifier: event.Records[6]!.kinesis.sequenceNumber },
+          { itemIdentifier: event.Records[4]!.kinesis.sequenceNumber },
+        ],
+      };
     }, datas);
     expect(seen).toEqual([datas, datas.slice(4)]);
     expect(failures).toEqual([]);
   });
 
   it('bisects a batch on error until the poison record is alone, then gives it up after the retries', async () => {
-    const { seen, failures } = await run(async (event) => {
-      if (event.Records.some((r) => Buffer.from(r.kinesis.data, 'base64').toString() === 'r7')) throw new Error('boom');
-      return { batchItemFailures: [] };
-    }, datas, { maximumRetryAttempts: 3 });
+    const { seen, failures } = await run(
+      async (event) => {
+        if (event.Records.some((r) => Buffer.from(r.kinesis.data, 'base64').toString() === 'r7'))
+          throw new Error('boom');
+        return { batchItemFailures: [] };
+      },
+      datas,
+      { maximumRetryAttempts: 3 },
+    );
     expect(failures).toEqual([{ reason: 'retries exhausted (3)', data: ['r7'] }]);
     const delivered = new Set(seen.filter((batch) => !batch.includes('r7')).flat());
     expect([...delivered].sort()).toEqual(datas.filter((d) => d !== 'r7'));
@@ -117,7 +155,10 @@ describe('the local event source mapping (Lambda semantics)', () => {
 
   it('fails the whole batch when an identifier is not in it', async () => {
     let calls = 0;
-    const { seen } = await run(async () => (++calls === 1 ? { batchItemFailures: [{ itemIdentifier: 'nonsense' }] } : { batchItemFailures: [] }), datas);
+    const { seen } = await run(
+      async () => (++calls === 1 ? { batchItemFailures: [{ itemIdentifier: 'nonsense' }] } : { batchItemFailures: [] }),
+      datas,
+    );
     expect(seen).toEqual([datas, datas]);
   });
 });

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Context, ScheduledEvent } from 'aws-lambda';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionPath, type LocalCloud, loadHandler, startLocalCloud } from '../../infra/local/cloud.js';
 import { createDynamoDbStore } from '../../shared/adapters/dynamodb/dynamodb-store.js';
 import { bucketOf, chunkPartitionKey } from '../../shared/adapters/dynamodb/keys.js';
-import { functionPath, loadHandler, type LocalCloud, startLocalCloud } from '../../infra/local/cloud.js';
 
 type Handler = (event: ScheduledEvent, context: Context) => Promise<Record<string, Record<string, number>>>;
 
@@ -32,7 +32,12 @@ describe('sweeper handler on dynalite', () => {
     await cloud.documents.send(
       new PutCommand({
         TableName: cloud.tableName,
-        Item: { pk: chunkPartitionKey('discovery', bucketOf('discovery', 'host:a')), sk: 'host:a#deadbeef#0', z: new Uint8Array([1]), w: Date.now() - 3_600_000 },
+        Item: {
+          pk: chunkPartitionKey('discovery', bucketOf('discovery', 'host:a')),
+          sk: 'host:a#deadbeef#0',
+          z: new Uint8Array([1]),
+          w: Date.now() - 3_600_000,
+        },
       }),
     );
     const before = (await cloud.documents.send(new ScanCommand({ TableName: cloud.tableName }))).Items?.length ?? 0;

@@ -1,6 +1,7 @@
 /** Deterministic sample traffic for the pipeline tests, written with the real encoders. */
-import type { ApiEvent } from '../../shared/events/api-event.js';
+
 import { encodeApiGateway, encodeCloudFrontRealtime, encodeCwlEnvelope } from '../../shared/encoders/index.js';
+import type { ApiEvent } from '../../shared/events/api-event.js';
 
 const T0 = Date.UTC(2026, 10, 24, 10, 0, 0);
 

@@ -22,6 +22,15 @@ export function resetCapacityMeter(meter: CapacityMeter): void {
   Object.assign(meter, createCapacityMeter());
 }
 
+function collectionMeter(meter: CapacityMeter, name: string): { writeUnits: number; items: number } {
+  let target = meter.byCollection[name];
+  if (!target) {
+    target = { writeUnits: 0, items: 0 };
+    meter.byCollection[name] = target;
+  }
+  return target;
+}
+
 export function addCapacity(into: CapacityMeter, from: CapacityMeter): void {
   into.readUnits += from.readUnits;
   into.writeUnits += from.writeUnits;
@@ -29,7 +38,7 @@ export function addCapacity(into: CapacityMeter, from: CapacityMeter): void {
   into.writeRequests += from.writeRequests;
   into.itemsWritten += from.itemsWritten;
   for (const [name, c] of Object.entries(from.byCollection)) {
-    const target = (into.byCollection[name] ??= { writeUnits: 0, items: 0 });
+    const target = collectionMeter(into, name);
     target.writeUnits += c.writeUnits;
     target.items += c.items;
   }
@@ -43,7 +52,12 @@ export function addReadUnits(meter: CapacityMeter | undefined, consumed: Consume
   for (const c of Array.isArray(consumed) ? consumed : [consumed]) meter.readUnits += c?.CapacityUnits ?? 0;
 }
 
-export function addWriteUnits(meter: CapacityMeter | undefined, consumed: Consumed | Consumed[], items: number, collection?: string): void {
+export function addWriteUnits(
+  meter: CapacityMeter | undefined,
+  consumed: Consumed | Consumed[],
+  items: number,
+  collection?: string,
+): void {
   if (!meter) return;
   meter.writeRequests++;
   meter.itemsWritten += items;
@@ -51,7 +65,7 @@ export function addWriteUnits(meter: CapacityMeter | undefined, consumed: Consum
   for (const c of Array.isArray(consumed) ? consumed : [consumed]) units += c?.CapacityUnits ?? 0;
   meter.writeUnits += units;
   if (collection !== undefined) {
-    const target = (meter.byCollection[collection] ??= { writeUnits: 0, items: 0 });
+    const target = collectionMeter(meter, collection);
     target.writeUnits += units;
     target.items += items;
   }

@@ -46,7 +46,9 @@ export function compress(json: string, codec = CURRENT_CODEC): Buffer {
 }
 
 export function decompress(bytes: Uint8Array, codec: number): string {
-  return (codec === 0 ? inflateRawSync(bytes) : inflateRawSync(bytes, { dictionary: dictionary(codec) })).toString('utf8');
+  return (codec === 0 ? inflateRawSync(bytes) : inflateRawSync(bytes, { dictionary: dictionary(codec) })).toString(
+    'utf8',
+  );
 }
 
 function dictionary(codec: number): Buffer {

@@ -21,18 +21,18 @@ import {
   StoreError,
   type Versioned,
 } from '../../ports/store.js';
-import { COLLECTION_BUCKETS, STATE_ATTRIBUTES as A } from '../../store/tables.js';
-import { compress, CURRENT_CODEC, decompress } from './codec.js';
+import { STATE_ATTRIBUTES as A, COLLECTION_BUCKETS } from '../../store/tables.js';
 import { addReadUnits, addWriteUnits, type CapacityMeter } from './capacity.js';
+import { CURRENT_CODEC, compress, decompress } from './codec.js';
 import {
   bucketOf,
   chunkPartitionKey,
   compareKeys,
   isTruncatedKey,
+  KEPT_PREFIX_BYTES,
   partitionKey,
   sortKeyOf,
   utf8Prefix,
-  KEPT_PREFIX_BYTES,
 } from './keys.js';
 
 /** A document larger than the store accepts even in chunks. */
@@ -131,7 +131,10 @@ class DynamoDbCollection implements DocumentCollection<unknown> {
     const found = new Map<string, Versioned<unknown>>();
     let pending = [...new Set(ids)];
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const heads = await batchGet(this.s, pending.map((id) => this.key(id)));
+      const heads = await batchGet(
+        this.s,
+        pending.map((id) => this.key(id)),
+      );
       const now = this.s.clock.now();
       const wanted = new Set(pending);
       const live: Array<{ id: string; item: Item }> = [];
@@ -159,12 +162,14 @@ class DynamoDbCollection implements DocumentCollection<unknown> {
     const out = new Map<string, unknown>();
     const chunkKeys: Item[] = [];
     for (const { id, item } of heads) {
-      if (typeof item[A.chunks] === 'number') chunkKeys.push(...this.chunkKeys(id, item[A.chunkToken] as string, item[A.chunks] as number));
+      if (typeof item[A.chunks] === 'number')
+        chunkKeys.push(...this.chunkKeys(id, item[A.chunkToken] as string, item[A.chunks] as number));
       else out.set(id, decodePayload(item));
     }
     if (chunkKeys.length === 0) return out;
     const chunks = new Map<string, Uint8Array>();
-    for (const chunk of await batchGet(this.s, chunkKeys)) chunks.set(chunk[A.sortKey] as string, chunk[A.compressed] as Uint8Array);
+    for (const chunk of await batchGet(this.s, chunkKeys))
+      chunks.set(chunk[A.sortKey] as string, chunk[A.compressed] as Uint8Array);
     for (const { id, item } of heads) {
       if (typeof item[A.chunks] !== 'number') continue;
       const parts: Uint8Array[] = [];
@@ -173,7 +178,10 @@ class DynamoDbCollection implements DocumentCollection<unknown> {
         if (!part) break;
         parts.push(part);
       }
-      out.set(id, parts.length === item[A.chunks] ? JSON.parse(decompress(Buffer.concat(parts), codecOf(item))) : MISSING_CHUNKS);
+      out.set(
+        id,
+        parts.length === item[A.chunks] ? JSON.parse(decompress(Buffer.concat(parts), codecOf(item))) : MISSING_CHUNKS,
+      );
     }
     return out;
   }
@@ -228,7 +236,10 @@ class DynamoDbCollection implements DocumentCollection<unknown> {
           [A.writtenAt]: now,
           ...(item[A.ttl] !== undefined ? { [A.ttl]: item[A.ttl] } : {}),
         }));
-        await batchWrite(this.s, written.map((chunk) => ({ PutRequest: { Item: chunk } })));
+        await batchWrite(
+          this.s,
+          written.map((chunk) => ({ PutRequest: { Item: chunk } })),
+        );
         item[A.chunks] = count;
         item[A.chunkToken] = token;
         item[A.codec] = CURRENT_CODEC;
@@ -282,7 +293,10 @@ class DynamoDbCollection implements DocumentCollection<unknown> {
     const buckets = COLLECTION_BUCKETS[this.name];
     const pageSize = Math.min(1000, Math.max(25, Math.ceil((2 * limit) / buckets)));
     const now = this.s.clock.now();
-    const cursors = Array.from({ length: buckets }, (_, b) => new BucketReader(this.s, partitionKey(this.name, b), keyPrefix, query.cursor, pageSize));
+    const cursors = Array.from(
+      { length: buckets },
+      (_, b) => new BucketReader(this.s, partitionKey(this.name, b), keyPrefix, query.cursor, pageSize),
+    );
 
     const heads: Array<{ id: string; sk: string; item: Item }> = [];
     let more = false;
@@ -291,7 +305,8 @@ class DynamoDbCollection implements DocumentCollection<unknown> {
       let best: BucketReader | undefined;
       for (const reader of cursors) {
         const next = await reader.peek();
-        if (next && (!best || compareKeys(next[A.sortKey] as string, (best.current as Item)[A.sortKey] as string) < 0)) best = reader;
+        if (next && (!best || compareKeys(next[A.sortKey] as string, (best.current as Item)[A.sortKey] as string) < 0))
+          best = reader;
       }
       if (!best) break;
       const item = best.take();
@@ -319,7 +334,12 @@ class DynamoDbCollection implements DocumentCollection<unknown> {
   async delete(ids: readonly string[]): Promise<void> {
     await pool([...new Set(ids)], this.s.concurrency, async (id) => {
       const result = await this.s.client.send(
-        new DeleteCommand({ TableName: this.s.table, Key: this.key(id), ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }),
+        new DeleteCommand({
+          TableName: this.s.table,
+          Key: this.key(id),
+          ReturnValues: 'ALL_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
       );
       addWriteUnits(this.s.capacity, result.ConsumedCapacity, 1, this.name);
       const old = result.Attributes;
@@ -354,8 +374,7 @@ class BucketReader {
       const result = await this.s.client.send(
         new QueryCommand({
           TableName: this.s.table,
-          KeyConditionExpression:
-            this.prefix === '' ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
+          KeyConditionExpression: this.prefix === '' ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
           ExpressionAttributeNames: { '#pk': A.partitionKey, ...(this.prefix === '' ? {} : { '#sk': A.sortKey }) },
           ExpressionAttributeValues: { ':pk': this.pk, ...(this.prefix === '' ? {} : { ':prefix': this.prefix }) },
           Limit: this.pageSize,
@@ -408,7 +427,10 @@ async function batchGet(s: Settings, keys: readonly Item[]): Promise<Item[]> {
     let pending: Item[] = group;
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > 1) await backoff(attempt);
-      if (attempt > s.maxBatchAttempts) throw new StoreUnavailableError(`BatchGetItem left ${pending.length} keys unprocessed after ${s.maxBatchAttempts} attempts`);
+      if (attempt > s.maxBatchAttempts)
+        throw new StoreUnavailableError(
+          `BatchGetItem left ${pending.length} keys unprocessed after ${s.maxBatchAttempts} attempts`,
+        );
       const result = await s.client.send(
         new BatchGetCommand({
           RequestItems: { [s.table]: { Keys: pending, ConsistentRead: s.consistentRead } },
@@ -432,7 +454,10 @@ async function batchWrite(s: Settings, requests: readonly WriteRequest[]): Promi
     let pending: WriteRequest[] = group;
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > 1) await backoff(attempt);
-      if (attempt > s.maxBatchAttempts) throw new StoreUnavailableError(`BatchWriteItem left ${pending.length} items unprocessed after ${s.maxBatchAttempts} attempts`);
+      if (attempt > s.maxBatchAttempts)
+        throw new StoreUnavailableError(
+          `BatchWriteItem left ${pending.length} items unprocessed after ${s.maxBatchAttempts} attempts`,
+        );
       const result = await s.client.send(
         new BatchWriteCommand({ RequestItems: { [s.table]: pending }, ReturnConsumedCapacity: 'TOTAL' }),
       );

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { COLLECTION_BUCKETS } from '../../store/tables.js';
 import type { CollectionName } from '../../ports/store.js';
+import { COLLECTION_BUCKETS } from '../../store/tables.js';
 
 /**
  * Sort keys are at most 1,024 bytes. Ids longer than this (an endpoint key with a scanner's 8 KB path) are stored

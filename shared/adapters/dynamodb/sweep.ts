@@ -5,12 +5,19 @@
  * - expired items, where the table has no native TTL (dynalite): deleted with a condition on the expiry, so a
  *   document re-created meanwhile is never touched. In AWS, DynamoDB TTL does this (readers already ignore them).
  */
-import { BatchGetCommand, BatchWriteCommand, DeleteCommand, type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { COLLECTION_NAMES } from '../../ports/store.js';
-import { COLLECTION_BUCKETS, STATE_ATTRIBUTES as A } from '../../store/tables.js';
+import { STATE_ATTRIBUTES as A, COLLECTION_BUCKETS } from '../../store/tables.js';
 import { addReadUnits, addWriteUnits, type CapacityMeter } from './capacity.js';
-import { chunkPartitionKey, partitionKey } from './keys.js';
 import { isConditionalCheckFailed } from './dynamodb-store.js';
+import { chunkPartitionKey, partitionKey } from './keys.js';
 
 export interface SweepTable {
   client: DynamoDBDocumentClient;
@@ -21,7 +28,11 @@ export interface SweepTable {
 type Item = Record<string, unknown>;
 
 /** Deletes chunks that no head names and that are older than `graceMs`. Reads only the chunk partitions. */
-export async function compactChunks(t: SweepTable, now: number, graceMs = 15 * 60_000): Promise<{ scanned: number; deleted: number }> {
+export async function compactChunks(
+  t: SweepTable,
+  now: number,
+  graceMs = 15 * 60_000,
+): Promise<{ scanned: number; deleted: number }> {
   let scanned = 0;
   let deleted = 0;
   for (const collection of COLLECTION_NAMES) {
@@ -64,7 +75,9 @@ export async function compactChunks(t: SweepTable, now: number, graceMs = 15 * 6
           new BatchGetCommand({
             RequestItems: {
               [t.tableName]: {
-                Keys: bases.slice(i, i + 100).map((sk) => ({ [A.partitionKey]: partitionKey(collection, bucket), [A.sortKey]: sk })),
+                Keys: bases
+                  .slice(i, i + 100)
+                  .map((sk) => ({ [A.partitionKey]: partitionKey(collection, bucket), [A.sortKey]: sk })),
                 ProjectionExpression: '#sk, #k',
                 ExpressionAttributeNames: { '#sk': A.sortKey, '#k': A.chunkToken },
               },
@@ -78,7 +91,10 @@ export async function compactChunks(t: SweepTable, now: number, graceMs = 15 * 6
       for (let i = 0; i < orphans.length; i += 25) {
         const group = orphans.slice(i, i + 25);
         const result = await t.client.send(
-          new BatchWriteCommand({ RequestItems: { [t.tableName]: group.map((Key) => ({ DeleteRequest: { Key } })) }, ReturnConsumedCapacity: 'TOTAL' }),
+          new BatchWriteCommand({
+            RequestItems: { [t.tableName]: group.map((Key) => ({ DeleteRequest: { Key } })) },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
         );
         addWriteUnits(t.capacity, result.ConsumedCapacity ?? [], group.length);
         deleted += group.length - (result.UnprocessedItems?.[t.tableName]?.length ?? 0);

@@ -76,7 +76,11 @@ export async function ensureTables(
         );
       } catch (error: unknown) {
         // dynalite: UnknownOperationException. Real DynamoDB: already enabled.
-        if (!(error instanceof Error) || !/UnknownOperation|ValidationException|already enabled/i.test(`${error.name} ${error.message}`)) throw error;
+        if (
+          !(error instanceof Error) ||
+          !/UnknownOperation|ValidationException|already enabled/i.test(`${error.name} ${error.message}`)
+        )
+          throw error;
       }
     }
   }

@@ -7,10 +7,16 @@
  * A record that cannot be read is a rejection (counted in the ledger, never retried): decoding never throws.
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
+import type { DecodeContext, DecodeOutcome } from '../../decoders/decoder.js';
+import {
+  decodeApiGateway,
+  decodeCwlRecord,
+  detectFormat,
+  isGzip,
+  makeCloudFrontRealtimeDecoder,
+} from '../../decoders/index.js';
 import type { AnalysisBatch } from '../../engine/analyze.js';
 import type { ApiEvent, Rejection } from '../../events/api-event.js';
-import { decodeApiGateway, decodeCwlRecord, detectFormat, isGzip, makeCloudFrontRealtimeDecoder } from '../../decoders/index.js';
-import type { DecodeContext, DecodeOutcome } from '../../decoders/decoder.js';
 
 export interface RecordDecodeOptions {
   /** The CloudFront real-time log configuration's fields (any order; delivered in CloudFront's). */
@@ -49,11 +55,20 @@ export function createRecordDecoder(options: RecordDecodeOptions = {}): RecordDe
       const format = detectFormat(line);
       if (format === 'apigw') return [decodeApiGateway(line, context)];
       if (format === 'cwl') return decodeEnvelope(line);
-      return [{ ok: false, reason: 'unknown-format', detail: 'JSON that is neither an API Gateway log line nor a CloudWatch Logs envelope' }];
+      return [
+        {
+          ok: false,
+          reason: 'unknown-format',
+          detail: 'JSON that is neither an API Gateway log line nor a CloudWatch Logs envelope',
+        },
+      ];
     }
     if (line.includes('\n')) {
       // Several lines in one record (a producer batching lines): each is a request.
-      return line.split('\n').filter((l) => l.trim().length > 0).map((l) => realtime(l));
+      return line
+        .split('\n')
+        .filter((l) => l.trim().length > 0)
+        .map((l) => realtime(l));
     }
     return [realtime(line)];
   };
@@ -61,12 +76,21 @@ export function createRecordDecoder(options: RecordDecodeOptions = {}): RecordDe
   const decodeEnvelope = (input: Uint8Array | string): DecodeOutcome[] | 'control' => {
     const result = decodeCwlRecord(input, context);
     if (result.kind === 'control') return 'control';
-    if (result.kind === 'rejected') return [{ ok: false, reason: result.reason, ...(result.detail ? { detail: result.detail } : {}) }];
+    if (result.kind === 'rejected')
+      return [{ ok: false, reason: result.reason, ...(result.detail ? { detail: result.detail } : {}) }];
     return result.outcomes;
   };
 
   return (records) => {
-    const batches = new Map<string, AnalysisBatch & { events: ApiEvent[]; rejections: Rejection[]; eventSequences: string[]; rejectionSequences: string[] }>();
+    const batches = new Map<
+      string,
+      AnalysisBatch & {
+        events: ApiEvent[];
+        rejections: Rejection[];
+        eventSequences: string[];
+        rejectionSequences: string[];
+      }
+    >();
     for (const record of records) {
       const shard = shardOf(record);
       let batch = batches.get(shard);
@@ -83,7 +107,13 @@ export function createRecordDecoder(options: RecordDecodeOptions = {}): RecordDe
         else outcomes = isGzip(bytes) ? decodeEnvelope(bytes) : decodeText(bytes.toString('utf8'));
       } catch (error: unknown) {
         // A decoder bug must not turn one record into a poison pill that blocks the shard: reject it, with the reason.
-        outcomes = [{ ok: false, reason: 'unknown-format', detail: `decoder failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200) }];
+        outcomes = [
+          {
+            ok: false,
+            reason: 'unknown-format',
+            detail: `decoder failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200),
+          },
+        ];
       }
       if (outcomes === 'control') {
         batch.controlMessages = (batch.controlMessages ?? 0) + 1;

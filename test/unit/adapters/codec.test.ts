@@ -1,6 +1,6 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { compress, CURRENT_CODEC, decompress } from '../../../shared/adapters/dynamodb/codec.js';
+import { CURRENT_CODEC, compress, decompress } from '../../../shared/adapters/dynamodb/codec.js';
 import { StoreError } from '../../../shared/ports/store.js';
 
 const entity = JSON.stringify({
@@ -17,7 +17,12 @@ const entity = JSON.stringify({
     endpoints: Object.fromEntries(
       Array.from({ length: 6 }, (_, i) => [
         `api.example.com GET /v1/items/${i}`,
-        { firstSeen: 1, lastSeen: 2, window: 3, current: { requests: i, bytes: 100 * i, ok: i, denied: 0, notFound: 0, unauthenticatedOk: 0, objects: 0 } },
+        {
+          firstSeen: 1,
+          lastSeen: 2,
+          window: 3,
+          current: { requests: i, bytes: 100 * i, ok: i, denied: 0, notFound: 0, unauthenticatedOk: 0, objects: 0 },
+        },
       ]),
     ),
   },

@@ -2,9 +2,8 @@
  * What dynalite cannot show: throttling. DynamoDB answers a BatchGetItem with UnprocessedKeys under load; the
  * store must retry them (with backoff) and give up with a clear error, never return a partial read as complete.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCapacityMeter } from '../../../shared/adapters/dynamodb/capacity.js';
@@ -12,7 +11,9 @@ import { createDynamoDbStore, StoreUnavailableError } from '../../../shared/adap
 import { bucketOf, partitionKey } from '../../../shared/adapters/dynamodb/keys.js';
 import { StoreConflictError } from '../../../shared/ports/store.js';
 
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+const documents = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+);
 const mock = mockClient(documents);
 afterEach(() => mock.reset());
 
@@ -24,7 +25,11 @@ describe('DynamoDB store under throttling', () => {
     // Prepare
     mock
       .on(BatchGetCommand)
-      .resolvesOnce({ Responses: { t: [item('a', 1)] }, UnprocessedKeys: { t: { Keys: [key('b')] } }, ConsumedCapacity: [{ CapacityUnits: 1 }] })
+      .resolvesOnce({
+        Responses: { t: [item('a', 1)] },
+        UnprocessedKeys: { t: { Keys: [key('b')] } },
+        ConsumedCapacity: [{ CapacityUnits: 1 }],
+      })
       .resolvesOnce({ Responses: { t: [item('b', 2)] }, ConsumedCapacity: [{ CapacityUnits: 1 }] });
     const capacity = createCapacityMeter();
     const store = createDynamoDbStore({ client: documents, tableName: 't', capacity });
@@ -49,7 +54,8 @@ describe('DynamoDB store under throttling', () => {
 
   it('maps ConditionalCheckFailed to StoreConflictError naming only the losing ids, after writing the others', async () => {
     mock.on(PutCommand).callsFake((input: { Item: { sk: string } }) => {
-      if (input.Item.sk === 'lost') throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+      if (input.Item.sk === 'lost')
+        throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
       return { ConsumedCapacity: { CapacityUnits: 1 } };
     });
     const store = createDynamoDbStore({ client: documents, tableName: 't' });
@@ -63,7 +69,9 @@ describe('DynamoDB store under throttling', () => {
     expect((error as StoreConflictError).ids).toEqual(['lost']);
     const puts = mock.commandCalls(PutCommand).map((c) => c.args[0].input);
     expect(puts).toHaveLength(2);
-    expect(puts.find((p) => p.Item?.sk === 'lost')?.ConditionExpression).toBe('#v = :expected AND (attribute_not_exists(#x) OR #x > :now)');
+    expect(puts.find((p) => p.Item?.sk === 'lost')?.ConditionExpression).toBe(
+      '#v = :expected AND (attribute_not_exists(#x) OR #x > :now)',
+    );
     expect(puts.find((p) => p.Item?.sk === 'won')?.ConditionExpression).toBe('attribute_not_exists(#v) OR #x <= :now');
   });
 });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createRecordDecoder, shardOf, subSequence } from '../../../shared/adapters/kinesis/records.js';
+import {
+  encodeApiGateway,
+  encodeCloudFrontRealtime,
+  encodeCwlControlMessage,
+  encodeCwlEnvelope,
+} from '../../../shared/encoders/index.js';
 import { compareSequence } from '../../../shared/engine/watermark.js';
-import { encodeApiGateway, encodeCloudFrontRealtime, encodeCwlControlMessage, encodeCwlEnvelope } from '../../../shared/encoders/index.js';
 import type { ApiEvent } from '../../../shared/events/api-event.js';
 import { kinesisEvent, kinesisRecord, sequenceNumber } from '../../helpers/kinesis-events.js';
 
@@ -16,7 +21,8 @@ const event: ApiEvent = {
   clientIp: '198.51.100.1',
   authenticated: false,
 };
-const gateway = (i: number) => encodeApiGateway({ ...event, source: 'apigw', requestId: `g${i}`, apiId: 'a1', stage: 'prod' });
+const gateway = (i: number) =>
+  encodeApiGateway({ ...event, source: 'apigw', requestId: `g${i}`, apiId: 'a1', stage: 'prod' });
 
 describe('Kinesis records -> AnalysisBatch', () => {
   it('reads the shard from the eventID and keeps each request with its own, ordered, sequence', () => {
@@ -24,7 +30,11 @@ describe('Kinesis records -> AnalysisBatch', () => {
     const decode = createRecordDecoder();
     const records = kinesisEvent([
       encodeCloudFrontRealtime(event),
-      encodeCwlEnvelope({ logGroup: 'g', logStream: 's', logEvents: [0, 1, 2].map((i) => ({ timestamp: event.time, message: gateway(i) })) }),
+      encodeCwlEnvelope({
+        logGroup: 'g',
+        logStream: 's',
+        logEvents: [0, 1, 2].map((i) => ({ timestamp: event.time, message: gateway(i) })),
+      }),
       encodeCloudFrontRealtime({ ...event, requestId: 'r2' }),
     ]).Records;
     // Act
@@ -32,10 +42,17 @@ describe('Kinesis records -> AnalysisBatch', () => {
     // Assess
     expect(others).toEqual([]);
     expect(batch?.shard).toBe('shardId-000000000000');
-    expect(batch?.events.map((e) => e.source)).toEqual(['cloudfront-realtime', 'apigw', 'apigw', 'apigw', 'cloudfront-realtime']);
+    expect(batch?.events.map((e) => e.source)).toEqual([
+      'cloudfront-realtime',
+      'apigw',
+      'apigw',
+      'apigw',
+      'cloudfront-realtime',
+    ]);
     const sequences = batch?.eventSequences ?? [];
     expect(new Set(sequences).size).toBe(5);
-    for (let i = 1; i < sequences.length; i++) expect(compareSequence(sequences[i]!, sequences[i - 1]!)).toBeGreaterThan(0);
+    for (let i = 1; i < sequences.length; i++)
+      expect(compareSequence(sequences[i]!, sequences[i - 1]!)).toBeGreaterThan(0);
     expect(sequences[1]).toBe(subSequence(sequenceNumber(2), 0));
   });
 
@@ -52,7 +69,12 @@ describe('Kinesis records -> AnalysisBatch', () => {
     const [batch] = decode(records);
     expect(batch?.events).toHaveLength(1);
     expect(batch?.controlMessages).toBe(1);
-    expect(batch?.rejections.map((r) => r.reason)).toEqual(['empty-record', expect.stringMatching(/gzip/), 'unknown-format', 'bad-field-count']);
+    expect(batch?.rejections.map((r) => r.reason)).toEqual([
+      'empty-record',
+      expect.stringMatching(/gzip/),
+      'unknown-format',
+      'bad-field-count',
+    ]);
     expect(batch?.rejections[2]?.where).toBe(`shardId-000000000000/${sequenceNumber(3)}`);
     expect(batch?.rejectionSequences).toHaveLength(4);
   });
@@ -68,7 +90,10 @@ describe('Kinesis records -> AnalysisBatch', () => {
   it('keeps the records of different shards apart', () => {
     const decode = createRecordDecoder();
     const line = encodeCloudFrontRealtime(event);
-    const batches = decode([kinesisRecord(line, { shard: 'shardId-000000000001' }), kinesisRecord(line, { shard: 'shardId-000000000002' })]);
+    const batches = decode([
+      kinesisRecord(line, { shard: 'shardId-000000000001' }),
+      kinesisRecord(line, { shard: 'shardId-000000000002' }),
+    ]);
     expect(batches.map((b) => b.shard)).toEqual(['shardId-000000000001', 'shardId-000000000002']);
     expect(shardOf(kinesisRecord(line, { shard: 'shardId-000000000007' }))).toBe('shardId-000000000007');
   });

@@ -58,7 +58,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
     it('refuses to create a document that already exists', async () => {
       await h.store.findings.put([{ id: 'f1', value: 'a', expectedVersion: 0 }]);
-      await expect(h.store.findings.put([{ id: 'f1', value: 'b', expectedVersion: 0 }])).rejects.toBeInstanceOf(StoreConflictError);
+      await expect(h.store.findings.put([{ id: 'f1', value: 'b', expectedVersion: 0 }])).rejects.toBeInstanceOf(
+        StoreConflictError,
+      );
       expect((await h.store.findings.get(['f1'])).get('f1')?.value).toBe('a');
     });
 
@@ -81,7 +83,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
       expect((await h.store.meta.get(['short', 'long'])).has('short')).toBe(false);
       expect((await h.store.meta.list()).items.map((i) => i.id)).toEqual(['long']);
-      await expect(h.store.meta.put([{ id: 'short', value: 3, expectedVersion: 1 }])).rejects.toBeInstanceOf(StoreConflictError);
+      await expect(h.store.meta.put([{ id: 'short', value: 3, expectedVersion: 1 }])).rejects.toBeInstanceOf(
+        StoreConflictError,
+      );
       await h.store.meta.put([{ id: 'short', value: 3, expectedVersion: 0 }]);
       expect((await h.store.meta.get(['short'])).get('short')).toEqual({ value: 3, version: 1 });
     });
@@ -95,7 +99,11 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       let cursor: string | undefined;
       let pages = 0;
       do {
-        const page = await h.store.endpoints.list({ prefix: 'api.example.com GET ', limit: 10, ...(cursor ? { cursor } : {}) });
+        const page = await h.store.endpoints.list({
+          prefix: 'api.example.com GET ',
+          limit: 10,
+          ...(cursor ? { cursor } : {}),
+        });
         expect(page.items.length).toBeLessThanOrEqual(10);
         for (const item of page.items) expect(item.value).toEqual({ id: item.id });
         seen.push(...page.items.map((i) => i.id));
@@ -128,12 +136,15 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect((await h.store.discovery.get(['h'])).get('h')?.value).toEqual({ list: [1] });
     });
 
-    it('keeps a large document whole (a busy host\'s discovery state), through rewrites and deletion', async () => {
+    it("keeps a large document whole (a busy host's discovery state), through rewrites and deletion", async () => {
       const big = (seed: number) => ({
         paths: Array.from({ length: 20_000 }, (_, i) => `/v1/things/${(i * 7919 + seed) % 100_003}/${seed}`),
       });
       await h.store.discovery.put([{ id: 'host:api.example.com', value: big(1), expectedVersion: 0 }]);
-      expect((await h.store.discovery.get(['host:api.example.com'])).get('host:api.example.com')).toEqual({ value: big(1), version: 1 });
+      expect((await h.store.discovery.get(['host:api.example.com'])).get('host:api.example.com')).toEqual({
+        value: big(1),
+        version: 1,
+      });
 
       await h.store.discovery.put([{ id: 'host:api.example.com', value: big(2), expectedVersion: 1 }]);
       await expect(
@@ -143,7 +154,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect(page.items).toEqual([{ id: 'host:api.example.com', value: big(2), version: 2 }]);
 
       await h.store.discovery.put([{ id: 'host:api.example.com', value: { small: true }, expectedVersion: 2 }]);
-      expect((await h.store.discovery.get(['host:api.example.com'])).get('host:api.example.com')?.value).toEqual({ small: true });
+      expect((await h.store.discovery.get(['host:api.example.com'])).get('host:api.example.com')?.value).toEqual({
+        small: true,
+      });
       await h.store.discovery.delete(['host:api.example.com']);
       expect((await h.store.discovery.get(['host:api.example.com'])).size).toBe(0);
     });
@@ -166,7 +179,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       const got = await h.store.endpoints.get([long, odd]);
       expect(got.get(long)?.value).toBe(1);
       expect(got.get(odd)?.value).toBe(2);
-      expect((await h.store.endpoints.list({ prefix: `api.example.com GET /${'a/'.repeat(1000)}` })).items.map((i) => i.id)).toEqual([long]);
+      expect(
+        (await h.store.endpoints.list({ prefix: `api.example.com GET /${'a/'.repeat(1000)}` })).items.map((i) => i.id),
+      ).toEqual([long]);
       await h.store.endpoints.put([{ id: long, value: 3, expectedVersion: 1 }]);
       expect((await h.store.endpoints.get([long])).get(long)).toEqual({ value: 3, version: 2 });
     });

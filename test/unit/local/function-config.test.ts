@@ -9,18 +9,26 @@ describe('ingest function configuration (read once at cold start)', () => {
         LANTERN_CLOUDFRONT_FIELDS: 'timestamp, c-ip,sc-status',
         LANTERN_APIGW_BEHIND_CLOUDFRONT: 'true',
       }),
-    ).toEqual({ tableName: 'lantern-State', realtimeFields: ['timestamp', 'c-ip', 'sc-status'], behindCloudFront: true });
-    expect(loadIngestConfig({ LANTERN_STATE_TABLE: 'lantern-State' })).toEqual({ tableName: 'lantern-State', behindCloudFront: false });
+    ).toEqual({
+      tableName: 'lantern-State',
+      realtimeFields: ['timestamp', 'c-ip', 'sc-status'],
+      behindCloudFront: true,
+    });
+    expect(loadIngestConfig({ LANTERN_STATE_TABLE: 'lantern-State' })).toEqual({
+      tableName: 'lantern-State',
+      behindCloudFront: false,
+    });
   });
 
   it('names every problem at once', () => {
-    const attempt = () => loadIngestConfig({ LANTERN_CLOUDFRONT_FIELDS: 'c-ip,bogus', LANTERN_APIGW_BEHIND_CLOUDFRONT: 'maybe' });
+    const attempt = () =>
+      loadIngestConfig({ LANTERN_CLOUDFRONT_FIELDS: 'c-ip,bogus', LANTERN_APIGW_BEHIND_CLOUDFRONT: 'maybe' });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
     } catch (error: unknown) {
       expect((error as ConfigError).problems).toEqual([
-        'LANTERN_STATE_TABLE is not set (the DynamoDB state table\'s name)',
+        "LANTERN_STATE_TABLE is not set (the DynamoDB state table's name)",
         'LANTERN_CLOUDFRONT_FIELDS has unknown CloudFront real-time fields: bogus',
         'LANTERN_CLOUDFRONT_FIELDS must include timestamp',
         'LANTERN_APIGW_BEHIND_CLOUDFRONT must be true or false, got "maybe"',
