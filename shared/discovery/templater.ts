@@ -357,7 +357,7 @@ export class PathTemplater {
     }
 
     // Learn.
-    const created: Array<{ parent: TNode; depth: number; parentText: string | undefined; isParam: boolean }> = [];
+    const created: Array<{ parent: TNode; depth: number; parentText: string | undefined; isParam: boolean; grandText?: string }> = [];
     const outcome = this.learnRoute(hs, segs, created);
     if (!outcome.complete) {
       const prefix = outcome.steps.map((s) => s.text);
@@ -375,7 +375,7 @@ export class PathTemplater {
     for (const c of created) {
       // An earlier merge of this request may have folded this node elsewhere: judge only attached nodes.
       if (this.pendingMerges.length > 0 && !findPrefix(hs.root, c.parent, [])) continue;
-      this.evaluate(hs, hostName, c.parent, c.depth, c.parentText, c.isParam);
+      this.evaluate(hs, hostName, c.parent, c.depth, c.parentText, c.isParam, c.grandText);
     }
 
     if (isFileLike(segs[segs.length - 1])) this.noteFile(hs, hostName, outcome.steps, segs[segs.length - 1] as string);
@@ -494,7 +494,7 @@ export class PathTemplater {
       if (bySuffix) candidates.push([info.suffix, bySuffix]);
       const plain = ps[''];
       if (info.suffix !== '' && plain && plain.u) candidates.push(['', plain]);
-    } else {
+    } else if (s !== '') {
       const { suffix } = splitSuffix(s);
       const bySuffix = suffix !== '' ? ps[suffix] : undefined;
       if (bySuffix?.u) candidates.push([suffix, bySuffix]);
@@ -520,12 +520,14 @@ export class PathTemplater {
   private learnRoute(
     hs: HostState,
     segs: readonly string[],
-    created: Array<{ parent: TNode; depth: number; parentText: string | undefined; isParam: boolean }>,
+    created: Array<{ parent: TNode; depth: number; parentText: string | undefined; isParam: boolean; grandText?: string }>,
   ): RouteOutcome {
     const steps: RouteStep[] = [];
     let node = hs.root;
     let parentText: string | undefined;
     let parentIsParam = false;
+    /** The literal segment before `parentText` (undefined after a parameter or at the root). */
+    let grandText: string | undefined;
     const names: string[] = [];
     for (let i = 0; i < segs.length; i++) {
       const s = segs[i] as string;
@@ -543,10 +545,12 @@ export class PathTemplater {
             depth: i,
             parentText: parentIsParam ? undefined : parentText,
             isParam: parentIsParam,
+            grandText,
           });
         }
         steps.push({ node: l, text: escapeLiteral(s) });
         node = l;
+        grandText = parentIsParam ? undefined : parentText;
         parentText = s;
         parentIsParam = false;
         continue;
@@ -571,7 +575,8 @@ export class PathTemplater {
         }
         addKind(p, info.kind);
         next = { node: p, suffix: node.p?.[info.suffix] === p ? info.suffix : '' };
-      } else if (!node.split) {
+      } else if (!node.split && s !== '') {
+        // (The empty segment of a trailing slash is never a value.)
         const { suffix } = splitSuffix(s);
         const candidates = [suffix !== '' ? node.p?.[suffix] : undefined, node.p?.['']];
         for (const p of candidates) {
@@ -592,6 +597,7 @@ export class PathTemplater {
         });
         names.push(next.node.name);
         node = next.node;
+        grandText = undefined;
         parentText = undefined;
         parentIsParam = true;
         continue;
@@ -615,9 +621,11 @@ export class PathTemplater {
         depth: i,
         parentText: parentIsParam ? undefined : parentText,
         isParam: parentIsParam,
+        grandText,
       });
       steps.push({ node: fresh, text: escapeLiteral(s) });
       node = fresh;
+      grandText = parentIsParam ? undefined : parentText;
       parentText = s;
       parentIsParam = false;
     }
@@ -708,10 +716,11 @@ export class PathTemplater {
     depth: number,
     parentText: string | undefined,
     nodeIsParam: boolean,
+    grandText?: string,
   ): void {
     if (node.split || !node.l) return;
     const all = unpinned(node);
-    if (all.length < 2) return;
+    if (all.length === 0 || (all.length < 2 && !Object.values(node.p ?? {}).some((p) => p.u))) return;
     // Literals carrying an extension (`Calls.json`) are judged with their own kind.
     const groups = new Map<string, Array<[string, TNode]>>();
     for (const entry of all) {
@@ -722,7 +731,7 @@ export class PathTemplater {
       else groups.set(key, [entry]);
     }
     for (const [suffix, group] of groups) {
-      const decision = this.decide(node, group, depth, parentText, nodeIsParam, suffix, hs.vocab);
+      const decision = this.decide(node, group, depth, parentText, nodeIsParam, suffix, hs.vocab, grandText);
       if (decision) this.mergeAt(hs, host, node, depth, parentText, decision.values, decision.reason, suffix);
     }
   }
@@ -735,6 +744,7 @@ export class PathTemplater {
     nodeIsParam: boolean,
     suffix: string,
     vocab: Record<string, 1> | undefined,
+    grandText?: string,
   ): { values: Array<[string, TNode]>; reason: MergeReason } | undefined {
     const existing = node.p?.[suffix];
     const reference = existing?.u ? existing : undefined;
@@ -754,7 +764,8 @@ export class PathTemplater {
     const upper = candidates.filter(([t]) => caseClass(t) === 'upper').length;
     if (candidates.length >= 5 && upper >= 0.8 * candidates.length)
       candidates = candidates.filter(([t]) => caseClass(t) !== 'lower');
-    if (candidates.length < 2) return undefined;
+    // Beside a parameter that already holds values, one literal is enough to judge (it may join it).
+    if (candidates.length < (reference ? 1 : 2)) return undefined;
 
     // Heavy hitters (a popular account, `/users/me`) do not dilute the evidence about the others:
     // the hapax ratio is computed without them (they are merged with the rest all the same).
@@ -779,8 +790,21 @@ export class PathTemplater {
     // A typed parameter at this position (`/accounts/{id}` beside `/accounts/search`): REST
     // convention says the words beside it are names (actions, sub-collections).
     const typedSibling = existing !== undefined && !existing.u;
+    // A word in a value slot (right below a plural collection name: `/realms/master/…`,
+    // `/namespaces/default/…`) may itself be a value not yet merged: by REST convention, what follows
+    // it is a sub-resource name, exactly as after a parameter.
+    // (Leaves there are judged as usual: `/timelines/tag/{hashtag}`.)
+    const inValueSlot =
+      parentText !== undefined &&
+      grandText !== undefined &&
+      isValueSlot(grandText, parentText) &&
+      group.length - leafCount >= 0.5 * group.length;
     const strict =
-      depth === 0 || nodeIsParam || typedSibling || (parentText !== undefined && isVersionSegment(parentText));
+      depth === 0 ||
+      nodeIsParam ||
+      typedSibling ||
+      inValueSlot ||
+      (parentText !== undefined && isVersionSegment(parentText));
     if (reference) {
       // Beside a parameter that already holds values: a literal whose children are mostly the
       // parameter's children is one more value; several leaves where the parameter ends endpoints too.
@@ -901,7 +925,7 @@ export class PathTemplater {
     const nodeIsParam = (node as PNode).name !== undefined;
     this.evaluate(hs, host, node, depth, undefined, nodeIsParam);
     for (const [text, child] of literalEntries(node)) {
-      this.evaluateSubtreeWithText(hs, host, child, depth + 1, level + 1, text);
+      this.evaluateSubtreeWithText(hs, host, child, depth + 1, level + 1, text, undefined);
     }
     for (const p of Object.values(node.p ?? {})) this.evaluateSubtree(hs, host, p, depth + 1, level + 1);
   }
@@ -913,11 +937,12 @@ export class PathTemplater {
     depth: number,
     level: number,
     text: string,
+    before: string | undefined,
   ): void {
     if (level > this.limits.maxDepth) return;
-    this.evaluate(hs, host, node, depth, text, false);
+    this.evaluate(hs, host, node, depth, text, false, before);
     for (const [t, child] of literalEntries(node))
-      this.evaluateSubtreeWithText(hs, host, child, depth + 1, level + 1, t);
+      this.evaluateSubtreeWithText(hs, host, child, depth + 1, level + 1, t, text);
     for (const p of Object.values(node.p ?? {})) this.evaluateSubtree(hs, host, p, depth + 1, level + 1);
   }
 
@@ -1128,6 +1153,14 @@ function caseClass(word: string): 'upper' | 'lower' | 'mixed' | 'none' {
   if (letters === letters.toUpperCase()) return 'upper';
   if (letters === letters.toLowerCase()) return 'lower';
   return 'mixed';
+}
+
+/**
+ * `word` sits where a collection's item goes: right below a plural collection name, and not itself
+ * a collection, a version or an action-like file name (`/realms/master`, `/namespaces/default`).
+ */
+function isValueSlot(collection: string, word: string): boolean {
+  return isPlural(collection) && !isPlural(word) && !isVersionSegment(word) && splitSuffix(word).suffix === '';
 }
 
 /** `branches`, `capabilities`, `IncomingPhoneNumbers`, `flows.json`: a plural collection name. */

@@ -7,7 +7,7 @@
  *
  * See docs/discovery.md for what is measured and why.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { classifyEndpoints } from '../../shared/discovery/classify.js';
@@ -39,6 +39,8 @@ interface Args {
   only?: string[];
   volume: number;
   verbose: boolean;
+  /** Writes each run's templater state to `<dump>/<spec>-<seed>.json` (for debugging a run). */
+  dump?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -54,6 +56,9 @@ function parseArgs(argv: string[]): Args {
       i++;
     } else if (a === '--volume' && next) {
       args.volume = Number(next);
+      i++;
+    } else if (a === '--dump' && next) {
+      args.dump = next;
       i++;
     } else if (a === '--verbose') args.verbose = true;
   }
@@ -312,6 +317,7 @@ function runOne(spec: (typeof SPECS)[number], text: string, seed: number, args: 
   let merges = 0;
   for (const q of requests) merges += templater.observe(q.host, q.method, q.path, q.status).merges.length;
   const endpoints = templater.endpoints();
+  if (args.dump) writeFileSync(path.join(args.dump, `${spec.name}-${seed}.json`), JSON.stringify(templater.state));
 
   // F1 against the spec, over operations that received successful traffic.
   const truth: Keyed[] = [...trafficByOp.keys()].map((o) => ({
