@@ -162,4 +162,12 @@ describe('UpdateUsagePlan queue', () => {
     ]);
     expect(timing.sleeps).toEqual([20_000]);
   });
+
+  it('a refused UpdateUsagePlan rejects the callers whose changes it carried', async () => {
+    apigw.on(UpdateUsagePlanCommand).rejects(new Error('TooManyRequestsException'));
+    const queue = new UsagePlanPatchQueue(client(), virtualTiming());
+    await expect(queue.enqueue('gold', [{ op: 'replace', path: '/throttle/rateLimit', value: '1' }])).rejects.toThrow(
+      'TooManyRequestsException',
+    );
+  });
 });
