@@ -10,7 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadIngestConfig } from '../../functions/ingest/config.js';
 import { loadResponderConfig } from '../../functions/responder/config.js';
-import { NODE_RUNTIME } from '../../infra/constructs/function.js';
+import { LanternFunction, NODE_RUNTIME } from '../../infra/constructs/function.js';
 import { STORE_ACTIONS } from '../../infra/constructs/state.js';
 import { BlockList } from '../../infra/constructs/waf.js';
 import { RECOMMENDED_APIGW_ACCESS_LOG_FORMAT } from '../../shared/decoders/apigw.js';
@@ -143,6 +143,18 @@ describe('analysis', () => {
   test('the sweeper runs every 15 minutes, the expirer every minute', () => {
     main.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
     main.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+  });
+
+  test("every function's handler exists (no placeholder is deployed)", () => {
+    const functions = full.built.app.node.findAll().filter((c): c is LanternFunction => c instanceof LanternFunction);
+    expect(functions.map((f) => f.node.id).sort()).toEqual([
+      'ApiFunction',
+      'Expirer',
+      'Ingest',
+      'Responder',
+      'Sweeper',
+    ]);
+    for (const f of functions) expect(f.built).toBe(true);
   });
 
   test('every function: the newest Node.js runtime aws-cdk-lib offers, arm64', () => {
