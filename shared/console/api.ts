@@ -24,11 +24,11 @@ import {
 } from './actions.js';
 import {
   buildOverview,
-  callersPerHour,
   endpointDetail,
   entityDetail,
   findingView,
-  type SeriesPoint,
+  type TrafficProfile,
+  trafficProfile,
 } from './details.js';
 import { endpointsCsv, endpointsOpenApi } from './export.js';
 import { facet, type ListSpec, parseListParams, QueryError, runList } from './query.js';
@@ -174,11 +174,11 @@ function endpointQuery(query: URLSearchParams): URLSearchParams {
 export function createConsoleApi(options: ConsoleApiOptions): (request: ConsoleRequest) => Promise<ConsoleResponse> {
   const { model, clock, actions } = options;
   const trafficMaxAge = options.trafficMaxAgeMs ?? 30_000;
-  let traffic: { at: number; series: Promise<SeriesPoint[]> } | undefined;
-  const trafficSeries = (): Promise<SeriesPoint[]> => {
+  let traffic: { at: number; series: Promise<TrafficProfile> } | undefined;
+  const trafficSeries = (): Promise<TrafficProfile> => {
     const now = clock.now();
     if (!traffic || now - traffic.at >= trafficMaxAge) {
-      const series = callersPerHour(model.store);
+      const series = trafficProfile(model.store);
       traffic = { at: now, series };
       series.catch(() => {
         traffic = undefined;

@@ -67,8 +67,35 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return out;
 }
 
-/** Requests spread evenly over each endpoint's first..last seen, per hour: a shape, labelled as an estimate. */
-export function estimatedRequests(rows: readonly EndpointRow[], maxPoints = 72): SeriesPoint[] {
+/** What detection's hourly endpoint baselines say about activity: callers per hour, and each endpoint's hourly weight. */
+export interface TrafficProfile {
+  /** Callers active per hour, summed over endpoints. */
+  callers: SeriesPoint[];
+  /** Endpoint id -> hour -> the sum of its callers' busiest-10-minute request counts in that hour (a shape, not a count). */
+  weights: Map<string, Map<number, number>>;
+}
+
+const EMPTY_PROFILE: TrafficProfile = { callers: [], weights: new Map() };
+
+/** The sum of a sketch's samples (bucket midpoints), for weighting. */
+function sketchSum(sketch: unknown): number {
+  const s = asDoc(sketch);
+  const gamma = 1.02 / 0.98;
+  let sum = 0;
+  for (const [key, count] of Object.entries(asDoc(s.b))) sum += num(count) * ((2 * gamma ** Number(key)) / (gamma + 1));
+  return sum;
+}
+
+/**
+ * Requests per time bucket, estimated: the part of each endpoint's life that detection's hourly baselines cover
+ * follows their shape (its callers' activity per hour); the rest, and endpoints without a baseline, is spread
+ * evenly over first..last seen. Labelled as an estimate wherever it is shown.
+ */
+export function estimatedRequests(
+  rows: readonly EndpointRow[],
+  profile: TrafficProfile = EMPTY_PROFILE,
+  maxPoints = 72,
+): SeriesPoint[] {
   let from = Number.POSITIVE_INFINITY;
   let to = Number.NEGATIVE_INFINITY;
   for (const r of rows) {
@@ -79,46 +106,69 @@ export function estimatedRequests(rows: readonly EndpointRow[], maxPoints = 72):
   if (!Number.isFinite(from) || !Number.isFinite(to)) return [];
   let bucket = HOUR_MS;
   while ((to - from) / bucket > maxPoints) bucket *= 2;
-  if (to - from < 6 * HOUR_MS) bucket = Math.max(WINDOW_MS, Math.ceil((to - from + 1) / 24 / 60_000) * 60_000);
   const start = Math.floor(from / bucket) * bucket;
   const n = Math.floor((to - start) / bucket) + 1;
   const values = new Array<number>(n).fill(0);
+  const add = (t: number, v: number) => {
+    const i = Math.min(n - 1, Math.max(0, Math.floor((t - start) / bucket)));
+    values[i] = (values[i] ?? 0) + v;
+  };
+  const spread = (first: number, last: number, requests: number) => {
+    if (requests <= 0) return;
+    if (last <= first) {
+      add(first, requests);
+      return;
+    }
+    for (let b0 = Math.floor(first / bucket) * bucket; b0 <= last; b0 += bucket) {
+      const overlap = Math.max(0, Math.min(b0 + bucket, last) - Math.max(b0, first));
+      add(b0, (requests * overlap) / (last - first));
+    }
+  };
   for (const r of rows) {
     if (r.requests <= 0) continue;
-    const span = Math.max(1, r.lastSeen - r.firstSeen);
-    for (let i = Math.floor((r.firstSeen - start) / bucket); i < n; i++) {
-      const b0 = start + i * bucket;
-      const b1 = b0 + bucket;
-      if (b0 > r.lastSeen) break;
-      const overlap =
-        r.lastSeen === r.firstSeen ? 1 : Math.max(0, Math.min(b1, r.lastSeen) - Math.max(b0, r.firstSeen)) / span;
-      values[i] = (values[i] ?? 0) + r.requests * overlap;
+    const hours = profile.weights.get(r.id);
+    const total = hours ? [...hours.values()].reduce((a, b) => a + b, 0) : 0;
+    if (!hours || total <= 0) {
+      spread(r.firstSeen, r.lastSeen, r.requests);
+      continue;
     }
+    // The hours the baseline keeps carry their share of the endpoint's life, shaped by the baseline.
+    const coveredFrom = Math.max(r.firstSeen, Math.min(...hours.keys()));
+    const life = Math.max(1, r.lastSeen - r.firstSeen);
+    const coveredShare = r.lastSeen > r.firstSeen ? Math.min(1, Math.max(0, (r.lastSeen - coveredFrom) / life)) : 1;
+    spread(r.firstSeen, coveredFrom, r.requests * (1 - coveredShare));
+    for (const [hour, w] of hours) add(Math.max(hour, r.firstSeen), (r.requests * coveredShare * w) / total);
   }
   return values.map((value, i) => ({ t: start + i * bucket, value: Math.round(value) }));
 }
 
 const ENDPOINT_BASELINE_PREFIX = 'detection:endpoint:';
 
-/** Active callers per hour over every endpoint baseline (one scan of detection's documents, cached by the caller). */
-export async function callersPerHour(store: Store): Promise<SeriesPoint[]> {
+/** One scan of detection's per-endpoint hourly baselines (cached by the caller). */
+export async function trafficProfile(store: Store): Promise<TrafficProfile> {
   const perHour = new Map<number, number>();
+  const weights = new Map<string, Map<number, number>>();
   let cursor: string | undefined;
   do {
     const page = await store.meta.list({ prefix: ENDPOINT_BASELINE_PREFIX, limit: 500, ...(cursor ? { cursor } : {}) });
     for (const item of page.items) {
-      for (const h of Array.isArray(asDoc(item.value).hours) ? (asDoc(item.value).hours as unknown[]) : []) {
+      const hours = asDoc(item.value).hours;
+      const mine = new Map<number, number>();
+      for (const h of Array.isArray(hours) ? hours : []) {
         const hour = num(asDoc(h).hour, Number.NaN);
         if (Number.isNaN(hour)) continue;
-        perHour.set(hour, (perHour.get(hour) ?? 0) + num(asDoc(asDoc(h).requests).n));
+        const requests = asDoc(h).requests;
+        perHour.set(hour, (perHour.get(hour) ?? 0) + num(asDoc(requests).n));
+        mine.set(hour, (mine.get(hour) ?? 0) + sketchSum(requests));
       }
+      if (mine.size > 0) weights.set(item.id.slice(ENDPOINT_BASELINE_PREFIX.length), mine);
     }
     cursor = page.cursor;
   } while (cursor);
-  return [...perHour].sort((a, b) => a[0] - b[0]).map(([t, value]) => ({ t, value }));
+  return { callers: [...perHour].sort((a, b) => a[0] - b[0]).map(([t, value]) => ({ t, value })), weights };
 }
 
-export async function buildOverview(model: ConsoleReadModel, now: number, traffic: SeriesPoint[]): Promise<Overview> {
+export async function buildOverview(model: ConsoleReadModel, now: number, profile: TrafficProfile): Promise<Overview> {
   const [endpointRows, entityRows, findingRows, actionRows] = await Promise.all([
     model.endpoints.rows(),
     model.entities.rows(),
@@ -142,7 +192,7 @@ export async function buildOverview(model: ConsoleReadModel, now: number, traffi
     findingRows,
     actionRows,
     now,
-    traffic,
+    profile,
     ...(analysed ? { analysed } : {}),
   });
 }
@@ -154,12 +204,13 @@ export function summarize(input: {
   findingRows: readonly FindingRow[];
   actionRows: readonly ActionRow[];
   now: number;
-  traffic: SeriesPoint[];
+  profile?: TrafficProfile;
   analysed?: Overview['analysed'];
   /** Callers known in all (a report may list only the riskiest). Default: the rows. */
   entityCount?: number;
 }): Overview {
-  const { endpointRows, entityRows, findingRows, actionRows, now, traffic } = input;
+  const { endpointRows, entityRows, findingRows, actionRows, now } = input;
+  const profile = input.profile ?? EMPTY_PROFILE;
   const endpoints = endpointRows.filter((r) => !r.probe || r.classification === 'unused');
   const byClass = countBy(endpoints, (r) => r.classification);
   const classes = [
@@ -186,8 +237,8 @@ export function summarize(input: {
       .sort((a, b) => b[1] - a[1])
       .map(([kind, count]) => ({ kind, count })),
     activeActions: [...active].sort((a, b) => b.createdAt - a.createdAt).slice(0, 10),
-    traffic,
-    requests: estimatedRequests(endpoints),
+    traffic: profile.callers,
+    requests: estimatedRequests(endpoints, profile),
     requestsEstimated: true,
     topEntities: [...entityRows].sort((a, b) => b.risk - a.risk || b.requests - a.requests).slice(0, 8),
     recentFindings: [...open]

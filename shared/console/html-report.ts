@@ -152,7 +152,6 @@ export function renderHtmlReport(report: Report, options: HtmlReportOptions = {}
     findingRows: findings,
     actionRows: [],
     now,
-    traffic: [],
     entityCount: report.summary.entities,
     analysed: {
       records: report.summary.records,
