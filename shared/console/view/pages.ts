@@ -98,7 +98,11 @@ export function overviewView(o: Overview, links: Links, options: { callersPerHou
         o.requestsEstimated ? 'Traffic over time (requests, estimated)' : 'Traffic over time',
         timeChart({ points: o.requests, label: 'requests' }),
         o.requestsEstimated
-          ? h('p', { class: 'hint' }, "Each endpoint's requests spread over its first to last request.")
+          ? h(
+              'p',
+              { class: 'hint' },
+              "Estimated from each endpoint's total, shaped by its callers' hourly activity where detection has learnt it.",
+            )
           : null,
       ),
       options.callersPerHour === false
@@ -360,7 +364,7 @@ export function actionsTable(rows: readonly ActionRow[], now: number, controls?:
         {},
         h('th', { scope: 'col' }, 'Action'),
         h('th', { scope: 'col' }, 'Target'),
-        h('th', { scope: 'col' }, 'Status'),
+        compact ? null : h('th', { scope: 'col' }, 'Status'),
         compact ? null : h('th', { scope: 'col' }, 'Why'),
         h('th', { scope: 'col' }, 'Expires'),
         controls?.action ? h('th', { scope: 'col' }, '') : null,
@@ -381,7 +385,7 @@ export function actionsTable(rows: readonly ActionRow[], now: number, controls?:
             a.mode === 'monitor' ? h('span', { class: 'flag' }, 'monitor only') : null,
           ),
           h('td', { class: 'caller' }, a.target),
-          h('td', {}, statusBadge(a.active ? 'active' : a.status)),
+          compact ? null : h('td', {}, statusBadge(a.active ? 'active' : a.status)),
           compact ? null : h('td', { class: 'why' }, a.reason || a.findingId || '—'),
           h(
             'td',

@@ -111,6 +111,7 @@ a.sort { color: inherit; } a.sort.sorted-desc::after { content: " ↓"; } a.sort
 .back { display: inline-block; margin-bottom: 10px; color: var(--muted); }
 .detail-head { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; margin-bottom: 14px; }
 .detail-head h1 { font-size: 20px; } .detail-head .buttons { margin-left: auto; }
+table.findings td.path { min-width: 170px; }
 .page.detail > .hint { margin: -6px 0 12px; }
 .recommendation { margin: 10px 0 0; padding: 8px 12px; background: #f0f9ff; border: 1px solid #b9e6fe; border-radius: 8px; font-size: 12.5px; color: #026aa2; }
 .hint { color: var(--muted); font-size: 12.5px; margin: 8px 0 0; } .empty { color: var(--muted); margin: 0; padding: 12px 10px; }
