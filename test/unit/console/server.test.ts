@@ -63,3 +63,23 @@ describe('local console server', () => {
     expect(rebound.status).toBe(421);
   });
 });
+
+describe('local console for npm start', () => {
+  it('starts with the response module wired and prints its URL', async () => {
+    // Prepare
+    const { startLocalConsole } = await import('../../../infra/console/local.js');
+    const lines: string[] = [];
+    // Act
+    const local = await startLocalConsole({ store: createMemoryStore(), log: (line) => lines.push(line) });
+    try {
+      const session = await fetch(`${local.origin}/api/session`, {
+        headers: { authorization: `Bearer ${local.token}` },
+      });
+      // Assess
+      expect(await session.json()).toMatchObject({ actor: 'console:local', actions: true });
+      expect(lines).toEqual([`Lantern console: ${local.url}`]);
+    } finally {
+      await local.close();
+    }
+  });
+});
