@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
+import { cloudFrontRanges } from '../shared/response/addresses.js';
 
 export type Mode = 'monitor' | 'enforce';
 export type WafScope = 'CLOUDFRONT' | 'REGIONAL';
@@ -78,6 +79,11 @@ export interface LanternConfig {
   allowlist: { cidrs: string[]; apiKeys: string[]; principals: string[] };
   /** Never blocked, beyond the built-in private ranges: your NAT gateways, offices, monitoring, proxies. */
   protectedCidrs: string[];
+  /**
+   * A local copy of https://ip-ranges.amazonaws.com/ip-ranges.json (download it before deploying: synth stays
+   * offline): bundled with the functions that act, its CloudFront ranges are never blocked.
+   */
+  awsIpRangesFile?: string;
   /** Days CloudWatch Logs keep the functions' and console API's logs (one of CloudWatch's values; default 30). */
   retentionDays: number;
   /** Cap on new blocks per hour before the policy alerts instead (default 50). */
@@ -121,6 +127,7 @@ const KEYS = [
   'attachWebAcl',
   'allowlist',
   'protectedCidrs',
+  'awsIpRangesFile',
   'retentionDays',
   'maxBlocksPerHour',
   'quarantine',
@@ -145,7 +152,10 @@ function isObject(v: unknown): v is Raw {
 }
 
 /** Validates a raw configuration object (from context or a file). Throws LanternConfigError listing every problem. */
-export function parseConfig(raw: unknown): LanternConfig {
+export function parseConfig(
+  raw: unknown,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): LanternConfig {
   const problems: string[] = [];
   const at = (key: string, message: string) => problems.push(`lantern.${key}: ${message}`);
   if (raw !== undefined && !isObject(raw)) throw new LanternConfigError(['lantern: must be an object']);
@@ -299,6 +309,20 @@ export function parseConfig(raw: unknown): LanternConfig {
   for (const c of protectedCidrs)
     if (!isCidr(c)) at('protectedCidrs', `"${c}" is not an IPv4 or IPv6 CIDR (e.g. 203.0.113.0/24)`);
 
+  const awsIpRangesFile = str('awsIpRangesFile', input.awsIpRangesFile);
+  if (awsIpRangesFile !== undefined) {
+    try {
+      if (cloudFrontRanges(JSON.parse(readFile(awsIpRangesFile)) as unknown).length === 0) {
+        at('awsIpRangesFile', `"${awsIpRangesFile}" lists no CLOUDFRONT ranges (is it ip-ranges.json?)`);
+      }
+    } catch (error: unknown) {
+      at(
+        'awsIpRangesFile',
+        `cannot read "${awsIpRangesFile}" as JSON (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+  }
+
   const retentionDays = int('retentionDays', input.retentionDays, 30, 1, 3653);
   if (!(RETENTION_DAYS as readonly number[]).includes(retentionDays)) {
     at('retentionDays', `must be one of CloudWatch Logs' values (${RETENTION_DAYS.join(', ')}), got ${retentionDays}`);
@@ -368,6 +392,7 @@ export function parseConfig(raw: unknown): LanternConfig {
     attachWebAcl,
     allowlist,
     protectedCidrs,
+    ...(awsIpRangesFile !== undefined ? { awsIpRangesFile } : {}),
     retentionDays,
     maxBlocksPerHour,
     quarantine,
@@ -429,7 +454,7 @@ export function loadConfig(
           ? parseJson(String(value), `lantern:${key}`)
           : value;
   }
-  return parseConfig(merged);
+  return parseConfig(merged, readFile);
 }
 
 function parseJson(text: string, where: string): unknown {

@@ -8,6 +8,7 @@
  * second stack, `<name>-Edge`, in us-east-1, and the main stack reads its ARNs through CDK's cross-region references
  * (SSM parameters written in us-east-1, read by a custom resource): `cdk deploy --all` deploys both, edge first.
  */
+import path from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -22,6 +23,9 @@ import { Monitoring } from './constructs/monitoring.js';
 import { Response } from './constructs/response.js';
 import { State } from './constructs/state.js';
 import { BlockList, type BlockListRefs } from './constructs/waf.js';
+
+/** The name of the ip-ranges.json copy in the bundles of the functions that act (LANTERN_AWS_IP_RANGES_FILE). */
+const IP_RANGES_BUNDLED = 'ip-ranges.json';
 
 export interface LanternStackProps extends StackProps {
   config: LanternConfig;
@@ -95,6 +99,7 @@ export class LanternStack extends Stack {
       LANTERN_ALLOW_API_KEYS: config.allowlist.apiKeys.join(','),
       LANTERN_ALLOW_PRINCIPALS: config.allowlist.principals.join(','),
       LANTERN_PROTECTED_CIDRS: config.protectedCidrs.join(','),
+      ...(config.awsIpRangesFile ? { LANTERN_AWS_IP_RANGES_FILE: `/var/task/${IP_RANGES_BUNDLED}` } : {}),
     };
 
     this.response = new Response(this, 'Response', {
@@ -105,6 +110,9 @@ export class LanternStack extends Stack {
       restApis: config.restApis,
       quarantine: config.quarantine,
       topic: this.alerts.topic,
+      ...(config.awsIpRangesFile
+        ? { bundledFiles: { [IP_RANGES_BUNDLED]: path.resolve(config.awsIpRangesFile) } }
+        : {}),
       ...(this.alerts.slackSecret && config.slackSecretName
         ? { slackSecret: this.alerts.slackSecret, slackSecretName: config.slackSecretName }
         : {}),

@@ -116,6 +116,7 @@ export class Console extends Construct {
       name: 'console-api',
       description: 'Lantern: console API (inventory, entities, findings, actions)',
       environment: { ...props.environment, ...props.response.enforcerEnvironment },
+      ...(props.response.bundledFiles ? { files: props.response.bundledFiles } : {}),
       memoryMb: 1024,
       timeout: Duration.seconds(29),
       retentionDays: props.retentionDays,

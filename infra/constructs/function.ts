@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Annotations, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -34,6 +34,8 @@ export interface LanternFunctionProps {
   removalPolicy: RemovalPolicy;
   /** At most this many concurrent executions (default: unreserved). */
   reservedConcurrency?: number;
+  /** Files copied next to the handler (in /var/task): name in the bundle -> path on this machine. */
+  files?: Readonly<Record<string, string>>;
 }
 
 export class LanternFunction extends Construct {
@@ -96,6 +98,7 @@ export class LanternFunction extends Construct {
           // ESM output: some dependencies still call require().
           banner:
             "import { createRequire as __lanternRequire } from 'node:module'; const require = __lanternRequire(import.meta.url);",
+          ...(props.files && Object.keys(props.files).length > 0 ? { commandHooks: copyFiles(props.files) } : {}),
         },
       });
     } else {
@@ -112,4 +115,15 @@ export class LanternFunction extends Construct {
       });
     }
   }
+}
+
+/** esbuild command hooks that copy `files` into the bundle (local bundling: the commands run on this machine). */
+function copyFiles(files: Readonly<Record<string, string>>): ICommandHooks {
+  const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) =>
+      Object.entries(files).map(([name, from]) => `cp ${quote(from)} ${quote(path.join(outputDir, name))}`),
+  };
 }

@@ -37,6 +37,8 @@ export interface ResponseProps {
   slackSecret?: secretsmanager.ISecret;
   /** The secret's name: what the functions pass to GetSecretValue. */
   slackSecretName?: string;
+  /** Files bundled with the functions that act (e.g. `ip-ranges.json`). */
+  bundledFiles?: Readonly<Record<string, string>>;
   retentionDays: logs.RetentionDays;
   removalPolicy: RemovalPolicy;
 }
@@ -47,6 +49,8 @@ export class Response extends Construct {
   /** Environment of the functions that act (responder, expirer, console API): where the enforcers are. */
   readonly enforcerEnvironment: Record<string, string>;
   private readonly props: ResponseProps;
+  /** Files bundled with every function that acts (the console API too). */
+  readonly bundledFiles?: Readonly<Record<string, string>>;
   private responderFn?: LanternFunction;
   private responderFailuresQueue?: sqs.Queue;
   private expirerFn?: LanternFunction;
@@ -54,6 +58,7 @@ export class Response extends Construct {
   constructor(scope: Construct, id: string, props: ResponseProps) {
     super(scope, id);
     this.props = props;
+    if (props.bundledFiles) this.bundledFiles = props.bundledFiles;
     this.findingsStream = new kinesis.Stream(this, 'FindingsStream', {
       streamMode: kinesis.StreamMode.PROVISIONED,
       shardCount: 1,
@@ -92,6 +97,7 @@ export class Response extends Construct {
       name: 'responder',
       description: 'Lantern: findings -> policy -> WAF / usage plan / alerts (Kinesis findings stream consumer)',
       environment: { ...p.environment, ...this.enforcerEnvironment },
+      ...(p.bundledFiles ? { files: p.bundledFiles } : {}),
       memoryMb: 512,
       timeout: Duration.minutes(2),
       retentionDays: p.retentionDays,
@@ -126,6 +132,7 @@ export class Response extends Construct {
       name: 'expirer',
       description: 'Lantern: expire blocks and throttles (scheduled)',
       environment: { ...p.environment, ...this.enforcerEnvironment },
+      ...(p.bundledFiles ? { files: p.bundledFiles } : {}),
       memoryMb: 256,
       timeout: Duration.seconds(55),
       retentionDays: p.retentionDays,

@@ -58,7 +58,7 @@ describe('config validation', () => {
     });
     // Assess
     expect(found).toEqual([
-      'lantern.colour: unknown key (known: stackName, region, account, mode, alertEmail, slackSecretName, distributions, attachment, samplingRate, logGroups, restApis, behindCloudFront, wafScope, attachWebAcl, allowlist, protectedCidrs, retentionDays, maxBlocksPerHour, quarantine, ingest, console, destroyOnDelete)',
+      'lantern.colour: unknown key (known: stackName, region, account, mode, alertEmail, slackSecretName, distributions, attachment, samplingRate, logGroups, restApis, behindCloudFront, wafScope, attachWebAcl, allowlist, protectedCidrs, awsIpRangesFile, retentionDays, maxBlocksPerHour, quarantine, ingest, console, destroyOnDelete)',
       'lantern.region: "europe" is not an AWS region (e.g. eu-west-1)',
       'lantern.mode: must be one of monitor, enforce, got "block-everything"',
       'lantern.alertEmail: "not-an-email" is not an email address',
@@ -73,6 +73,16 @@ describe('config validation', () => {
       'lantern.ingest.batchSize: must be an integer from 1 to 10000, got 20000',
       'lantern.ingest.maxRecordAgeSeconds: must be an integer from 60 to 604800, got 10',
     ]);
+  });
+
+  test('awsIpRangesFile must be a readable ip-ranges.json with CloudFront ranges', () => {
+    const read = (text: string) => () => text;
+    expect(() => parseConfig({ region: 'eu-west-1', awsIpRangesFile: 'ip.json' }, read('{"prefixes":[]}'))).toThrow(
+      'invalid Lantern configuration:\n  - lantern.awsIpRangesFile: "ip.json" lists no CLOUDFRONT ranges (is it ip-ranges.json?)',
+    );
+    expect(() => parseConfig({ region: 'eu-west-1', awsIpRangesFile: 'ip.json' }, read('<html>'))).toThrow(
+      /lantern\.awsIpRangesFile: cannot read "ip\.json" as JSON/,
+    );
   });
 
   test('the error message lists every problem under one heading', () => {

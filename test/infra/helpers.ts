@@ -2,6 +2,7 @@
  * One synthesized app per configuration, shared by the infra tests of a file (synth is the slow part). Bundling is
  * skipped (`aws:cdk:bundling-stacks: []`): the tests check the templates, not the bundles (`npx cdk synth` bundles).
  */
+import { fileURLToPath } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { createApp } from '../../infra/app.js';
@@ -9,6 +10,9 @@ import { createApp } from '../../infra/app.js';
 // CDK's built-in CloudFormation schema validation takes ~15 s per synth: one test (cdk-nag.test.ts) runs the real
 // `cdk synth` path with it; the assertion tests skip it.
 process.env.CDK_VALIDATION = 'false';
+
+/** A small ip-ranges.json (documentation addresses standing in for CloudFront's). */
+export const IP_RANGES_FIXTURE = fileURLToPath(new URL('./fixtures/ip-ranges.json', import.meta.url));
 
 export const FULL_CONTEXT = {
   region: 'eu-west-1',
@@ -24,6 +28,7 @@ export const FULL_CONTEXT = {
   retentionDays: 90,
   allowlist: { cidrs: ['203.0.113.0/24', '2001:db8::/32'], apiKeys: ['abc123'], principals: ['ops-bot'] },
   protectedCidrs: ['198.51.100.10/32'],
+  awsIpRangesFile: IP_RANGES_FIXTURE,
 };
 
 export interface Synthesized {

@@ -4,6 +4,7 @@
  * and REGIONAL (eu-central-1, WAF next to the REST API, no console). One synth each, shared by every test.
  */
 
+import { readFileSync } from 'node:fs';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -16,7 +17,7 @@ import { BlockList } from '../../infra/constructs/waf.js';
 import { RECOMMENDED_APIGW_ACCESS_LOG_FORMAT } from '../../shared/decoders/apigw.js';
 import { DEFAULT_REALTIME_FIELDS } from '../../shared/decoders/cloudfront-realtime.js';
 import { STATE_TABLE } from '../../shared/store/tables.js';
-import { FULL_CONTEXT, type Synthesized, statements, synth } from './helpers.js';
+import { FULL_CONTEXT, IP_RANGES_FIXTURE, type Synthesized, statements, synth } from './helpers.js';
 
 let full: Synthesized;
 let regional: Synthesized;
@@ -398,7 +399,15 @@ describe('the environment the stack gives each function is the one its code read
 
   test('responder and expirer: CLOUDFRONT-scope WAF through us-east-1, the quarantine plan, SNS and Slack', () => {
     for (const prefix of ['Lantern: findings', 'Lantern: expire']) {
-      const config = loadResponderConfig(deployedEnvironment(main, prefix));
+      const env = deployedEnvironment(main, prefix);
+      expect(env.LANTERN_AWS_IP_RANGES_FILE).toBe('/var/task/ip-ranges.json');
+      const config = loadResponderConfig(env, (file) => {
+        expect(file).toBe('/var/task/ip-ranges.json');
+        return readFileSync(IP_RANGES_FIXTURE, 'utf8');
+      });
+      expect(config.policy.protectedCidrs).toEqual(
+        expect.arrayContaining(['192.0.2.0/26', '198.51.100.64/26', '2001:db8:cf::/48']),
+      );
       expect(config.policy.mode).toBe('monitor');
       expect(config.policy.maxNewBlocksPerHour).toBe(50);
       expect(config.policy.allow.apiKeys).toEqual(['abc123']);
