@@ -14,6 +14,8 @@ export interface IngestConfig {
   /** CloudFront real-time log fields as configured (undefined: Lantern's default set). */
   realtimeFields?: string[];
   behindCloudFront: boolean;
+  /** The findings stream (name or ARN) new and escalated findings are published on, for the responder. */
+  findingsStream?: string;
 }
 
 /** Environment variables of the ingest function (the CDK stack sets them; the local cloud too). */
@@ -21,6 +23,7 @@ export const INGEST_ENV = {
   table: STATE_TABLE_ENV,
   realtimeFields: 'LANTERN_CLOUDFRONT_FIELDS',
   behindCloudFront: 'LANTERN_APIGW_BEHIND_CLOUDFRONT',
+  findingsStream: 'LANTERN_FINDINGS_STREAM',
 } as const;
 
 export function parseBoolean(value: string | undefined, name: string, problems: string[]): boolean {
@@ -56,6 +59,15 @@ export function loadIngestConfig(env: Readonly<Record<string, string | undefined
     if (!realtimeFields.includes('timestamp')) problems.push(`${INGEST_ENV.realtimeFields} must include timestamp`);
   }
   const behindCloudFront = parseBoolean(env[INGEST_ENV.behindCloudFront], INGEST_ENV.behindCloudFront, problems);
+  const findingsStream = env[INGEST_ENV.findingsStream]?.trim() || undefined;
+  if (findingsStream && !/^(arn:aws[\w-]*:kinesis:[\w-]+:\d{12}:stream\/)?[\w.-]{1,128}$/.test(findingsStream)) {
+    problems.push(`${INGEST_ENV.findingsStream} "${findingsStream}" is not a Kinesis stream name or ARN`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { tableName, behindCloudFront, ...(realtimeFields ? { realtimeFields } : {}) };
+  return {
+    tableName,
+    behindCloudFront,
+    ...(realtimeFields ? { realtimeFields } : {}),
+    ...(findingsStream ? { findingsStream } : {}),
+  };
 }

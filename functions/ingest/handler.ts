@@ -1,6 +1,7 @@
 /**
  * Ingest Lambda: Kinesis (CloudFront real-time logs, CloudWatch Logs subscriptions of API Gateway access logs)
- * -> engine -> DynamoDB. Thin: configuration and clients once per cold start, the work in ingest.ts.
+ * -> engine -> DynamoDB, and new or escalated findings onto the findings stream (LANTERN_FINDINGS_STREAM) for the
+ * responder. Thin: configuration and clients once per cold start, the work in ingest.ts.
  * Event source mapping: ReportBatchItemFailures on (the response names failed records by sequence number).
  */
 
@@ -9,12 +10,15 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { addCapacity, createCapacityMeter, resetCapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
 import { createDynamoDbStore } from '../../shared/adapters/dynamodb/dynamodb-store.js';
 import { createRecordDecoder } from '../../shared/adapters/kinesis/records.js';
+import { createKinesisFindingPublisher } from '../../shared/adapters/kinesis-findings/kinesis-finding-publisher.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import { loadIngestConfig } from './config.js';
 import { createIngest } from './ingest.js';
@@ -33,6 +37,16 @@ const store = createDynamoDbStore({
 
 const ingest = createIngest({
   store,
+  ...(config.findingsStream
+    ? {
+        publisher: createKinesisFindingPublisher({
+          // HTTP/1.1: PutRecords needs no HTTP/2 (only SubscribeToShard does), and it is what every endpoint speaks.
+          client: new KinesisClient({ requestHandler: new NodeHttpHandler() }),
+          stream: config.findingsStream,
+          clock: systemClock,
+        }),
+      }
+    : {}),
   clock: systemClock,
   decode: createRecordDecoder({
     behindCloudFront: config.behindCloudFront,

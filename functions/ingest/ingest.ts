@@ -3,6 +3,7 @@ import { type RecordDecoder, shardOf } from '../../shared/adapters/kinesis/recor
 import { analyzeBatch } from '../../shared/engine/analyze.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import type { Store } from '../../shared/ports/store.js';
+import type { FindingPublisher } from '../../shared/response/finding-events.js';
 
 export interface IngestLog {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -14,6 +15,12 @@ export interface IngestDeps {
   clock: Clock;
   decode: RecordDecoder;
   log: IngestLog;
+  /**
+   * Where new and escalated findings go (the responder's stream). A failed publish fails the batch like a store
+   * outage; the redelivered records are already applied, so the expirer's reconciliation republishes what never
+   * reached the responder.
+   */
+  publisher?: FindingPublisher;
   /** Told the outcome of each invocation (metrics). */
   onBatch?: (outcome: {
     records: number;
@@ -28,7 +35,7 @@ export interface IngestDeps {
 /**
  * One Kinesis invocation: decode every record (an unreadable one is a counted rejection, never a failure), fold the
  * batch into the store through the engine, and report as failed only the records whose effects could not be
- * committed (the store refused or was unreachable). Lambda then retries from the lowest failed sequence number;
+ * committed (the store refused or was unreachable, or the findings could not be published). Lambda then retries from the lowest failed sequence number;
  * the engine's per-shard watermarks make the redelivered records already applied count once.
  */
 export function createIngest(deps: IngestDeps): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
@@ -42,6 +49,7 @@ export function createIngest(deps: IngestDeps): (event: KinesisStreamEvent) => P
     for (const batch of batches) {
       try {
         const effects = await analyzeBatch(batch, { store: deps.store, clock: deps.clock });
+        if (deps.publisher && effects.findings.length > 0) await deps.publisher.publish(effects.findings);
         analysed += effects.stats.analysed;
         rejected += effects.stats.rejected;
         newEndpoints += effects.newEndpoints.length;

@@ -48,6 +48,8 @@ export interface LocalCloud {
   tableName: string;
   streamName: string;
   streamArn: string;
+  /** The findings stream (ingest publishes new and escalated findings on it; the responder consumes it). */
+  findingsStreamName: string;
   persistent: { dynamo: boolean; kinesis: boolean };
   dynamo: DynamoDBClient;
   documents: DynamoDBDocumentClient;
@@ -80,22 +82,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await ensureTables(dynamo, TABLES, tableNameOf);
 
     const streamName = `${prefix}-logs`;
+    const findingsStreamName = `${prefix}-findings`;
     const kinesis = localKinesisClient(kinesisEmulator.endpoint);
-    try {
-      await kinesis.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: options.shards ?? 2 }));
-    } catch (error: unknown) {
-      if (!(error instanceof ResourceInUseException)) throw error;
-    }
-    let streamArn = '';
-    for (let i = 0; ; i++) {
-      const { StreamDescription } = await kinesis.send(new DescribeStreamCommand({ StreamName: streamName }));
-      if (StreamDescription?.StreamStatus === 'ACTIVE') {
-        streamArn = StreamDescription.StreamARN ?? '';
-        break;
-      }
-      if (i > 200) throw new Error(`stream ${streamName} did not become active`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const streamArn = await createStream(kinesis, streamName, options.shards ?? 2);
+    // The responder's input: one shard, one writer to the edge (as in the stack).
+    await createStream(kinesis, findingsStreamName, 1);
 
     const tableName = tableNameOf(STATE_TABLE);
     const documents = localDocumentClient(dynamoEmulator.endpoint);
@@ -105,6 +96,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       tableName,
       streamName,
       streamArn,
+      findingsStreamName,
       persistent: { dynamo: dynamoEmulator.persistent, kinesis: kinesisEmulator.persistent },
       dynamo,
       documents,
@@ -115,6 +107,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         [STATE_TABLE_ENV]: tableName,
         AWS_REGION: LOCAL_REGION,
         AWS_ENDPOINT_URL_DYNAMODB: dynamoEmulator.endpoint,
+        AWS_ENDPOINT_URL_KINESIS: kinesisEmulator.endpoint,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         // Local runs print progress, not Lambda's structured logs and metrics.
@@ -132,6 +125,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   } catch (error: unknown) {
     for (const emulator of emulators.reverse()) await emulator.close();
     throw error;
+  }
+}
+
+async function createStream(kinesis: KinesisClient, name: string, shards: number): Promise<string> {
+  try {
+    await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+  } catch (error: unknown) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  for (let i = 0; ; i++) {
+    const { StreamDescription } = await kinesis.send(new DescribeStreamCommand({ StreamName: name }));
+    if (StreamDescription?.StreamStatus === 'ACTIVE') return StreamDescription.StreamARN ?? '';
+    if (i > 200) throw new Error(`stream ${name} did not become active`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
@@ -176,6 +183,6 @@ export async function loadFunctionModule(
   return (await import(specifier)) as Record<string, unknown>;
 }
 
-export function functionPath(name: 'ingest' | 'sweeper'): string {
+export function functionPath(name: 'ingest' | 'sweeper' | 'responder'): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../functions', name, 'handler.ts');
 }

@@ -57,6 +57,12 @@ export interface StartLocalOptions {
   exitWhenDone?: boolean;
   /** Handle SIGINT/SIGTERM (default true; tests turn it off). */
   handleSignals?: boolean;
+  /**
+   * Run the responder on the findings stream (default true when functions/responder exists), with the local
+   * enforcer (records what it would block, touches nothing) in this mode (default `monitor`).
+   */
+  respond?: boolean;
+  responseMode?: 'monitor' | 'enforce';
 }
 
 export interface LocalRunResult {
@@ -70,6 +76,8 @@ export interface LocalRunResult {
   failedInvocations: number;
   /** Records the mapping gave up on (on-failure destination). */
   discarded: number;
+  /** Finding events the responder received (0 when it did not run). */
+  findingEvents: number;
 }
 
 type IngestHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
@@ -103,6 +111,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     shards: options.shards ?? 2,
   });
   let poller: KinesisEventSourcePoller | undefined;
+  let responder: KinesisEventSourcePoller | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let progressTimer: NodeJS.Timeout | undefined;
   const onSignal = () => {
@@ -115,7 +124,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     process.on('SIGTERM', onSignal);
   }
   try {
-    const env: Record<string, string> = {};
+    const env: Record<string, string> = { LANTERN_FINDINGS_STREAM: cloud.findingsStreamName };
     if (fields) env.LANTERN_CLOUDFRONT_FIELDS = fields.join(',');
     if (options.behindCloudFront) env.LANTERN_APIGW_BEHIND_CLOUDFRONT = 'true';
     const ingestModule = await loadFunctionModule(cloud, functionPath('ingest'), env);
@@ -137,6 +146,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       ...options.mapping,
     });
     await poller.start();
+    if (options.respond ?? true) responder = await startResponder(cloud, options.responseMode ?? 'monitor', say);
     writeRunningState(cloud, options.dataDir);
     printWhereToLook(say, cloud, options.dataDir);
 
@@ -198,6 +208,8 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     // Deliver what is already on the stream before stopping (bounded).
     await poller.waitIdle(15_000).catch(() => say('(stopping with records still on the stream)'));
     await poller.stop();
+    await responder?.waitIdle(10_000).catch(() => say('(stopping with finding events not yet answered)'));
+    await responder?.stop();
     clearInterval(progressTimer);
     progress.tick();
 
@@ -210,6 +222,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       readUnits: capacity?.readUnits ?? 0,
       failedInvocations: poller.stats.failedInvocations,
       discarded: poller.stats.discardedRecords,
+      findingEvents: responder?.stats.records ?? 0,
     };
     printSummary(say, result, discarded, options.dataDir);
     return result;
@@ -221,8 +234,39 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       process.off('SIGTERM', onSignal);
     }
     await poller?.stop();
+    await responder?.stop();
     removeRunningState(options.dataDir);
     await cloud.close();
+  }
+}
+
+/**
+ * The responder (another engineer's function) on the findings stream, if it is there and starts: the local enforcer
+ * records decisions without touching any edge. A responder that cannot start does not stop the local cloud.
+ */
+async function startResponder(
+  cloud: LocalCloud,
+  mode: 'monitor' | 'enforce',
+  say: (line?: string) => void,
+): Promise<KinesisEventSourcePoller | undefined> {
+  const modulePath = functionPath('responder');
+  if (!existsSync(modulePath)) return undefined;
+  try {
+    const handler = await loadHandler<IngestHandler>(cloud, modulePath, 'handler', {
+      LANTERN_ENFORCER: 'local',
+      LANTERN_RESPONSE_MODE: mode,
+    });
+    const responder = new KinesisEventSourcePoller(cloud.kinesis, cloud.findingsStreamName, handler, {
+      functionName: 'lantern-responder',
+      batchSize: 100,
+      maximumBatchingWindowMs: 500,
+      onFailure: (f) => say(`responder gave up on ${f.records.length} finding events: ${f.reason}`),
+    });
+    await responder.start();
+    return responder;
+  } catch (error: unknown) {
+    say(`(responder not started: ${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
   }
 }
 
@@ -386,6 +430,8 @@ function printSummary(
     say(`  ${String(e.requests).padStart(7)}  ${e.method.padEnd(6)} ${e.host}${e.path}`);
   if (r.report.endpoints.length > 10) say(`  … and ${r.report.endpoints.length - 10} more`);
   for (const f of r.report.findings.slice(0, 10)) say(`  [${f.severity}] ${f.summary}`);
+  if (r.findingEvents > 0)
+    say(`The responder answered ${r.findingEvents} finding events (local enforcer: nothing was blocked for real).`);
   for (const d of discarded) say(`  gave up on ${d}`);
   say();
   say(

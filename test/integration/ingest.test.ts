@@ -9,7 +9,8 @@ import { createIngest } from '../../functions/ingest/ingest.js';
 import { functionPath, type LocalCloud, loadHandler, startLocalCloud } from '../../infra/local/cloud.js';
 import { createRecordDecoder } from '../../shared/adapters/kinesis/records.js';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store.js';
-import { encodeCwlControlMessage } from '../../shared/encoders/index.js';
+import type { Finding } from '../../shared/detection/finding.js';
+import { encodeCloudFrontRealtime, encodeCwlControlMessage } from '../../shared/encoders/index.js';
 import { analyzeBatch } from '../../shared/engine/analyze.js';
 import { buildReport, type Report } from '../../shared/engine/report.js';
 import { systemClock } from '../../shared/ports/clock.js';
@@ -181,5 +182,50 @@ describe('ingest handler on dynalite', () => {
     expect(errors).toHaveLength(1);
     expect(retried.batchItemFailures).toEqual([]);
     expect(counts(await buildReport(cloud.store()))).toEqual(counts(await reference(event)));
+  });
+
+  it('publishes the findings a batch opens, and fails the batch when they cannot be published', async () => {
+    // Prepare: a credential-stuffing burst (one address, many failed logins), a publisher that refuses once
+    const lines = Array.from({ length: 400 }, (_, i) =>
+      encodeCloudFrontRealtime({
+        time: Date.UTC(2026, 10, 24, 10) + i * 500,
+        source: 'cloudfront-realtime',
+        requestId: `login-${i}`,
+        host: 'api.example.com',
+        method: 'POST',
+        path: '/v1/login',
+        status: i % 50 === 0 ? 200 : 401,
+        clientIp: '203.0.113.250',
+        authenticated: false,
+      }),
+    );
+    const published: Finding[][] = [];
+    let refuse = true;
+    const ingest = createIngest({
+      store: cloud.store(),
+      clock: systemClock,
+      decode: createRecordDecoder(),
+      log: { info: () => undefined, error: () => undefined },
+      publisher: {
+        publish: async (findings) => {
+          if (refuse) throw new Error('ProvisionedThroughputExceededException');
+          published.push([...findings]);
+        },
+      },
+    });
+    // Act
+    const failed = await ingest(kinesisEvent(lines));
+    refuse = false;
+    const more = await ingest(kinesisEvent(lines.slice(0, 10), { first: 1000 }));
+    // Assess
+    expect(failed.batchItemFailures).toHaveLength(400);
+    expect(more.batchItemFailures).toEqual([]);
+    const report = await buildReport(cloud.store());
+    expect(report.findings.map((f) => f.type)).toContain('credential-stuffing');
+    // Published by a batch that succeeds: the same burst on a fresh store key space (another address).
+    refuse = false;
+    const other = lines.map((l) => l.replaceAll('203.0.113.250', '203.0.113.251').replaceAll('login-', 'other-'));
+    expect((await ingest(kinesisEvent(other, { first: 5000 }))).batchItemFailures).toEqual([]);
+    expect(published.flat().map((f) => `${f.type} ${f.entity.id}`)).toContain('credential-stuffing 203.0.113.251');
   });
 });

@@ -52,6 +52,8 @@ describe('startLocal', () => {
     expect(local.findings.map((f) => f.id).sort()).toEqual(expected.findings.map((f) => f.id).sort());
     expect(local.findings.map((f) => f.type)).toContain('credential-stuffing');
     expect(result.failedInvocations).toBe(0);
+    // Findings went onto the findings stream, and the responder (if present) received them.
+    expect(result.findingEvents).toBeGreaterThanOrEqual(local.findings.length);
     expect(printed).toContain('Lantern local cloud is up');
     expect(printed).toMatch(/write units \([\d.]+ per 1,000 records\)/);
   }, 240_000);

@@ -20,6 +20,15 @@ describe('ingest function configuration (read once at cold start)', () => {
     });
   });
 
+  it('reads the findings stream, by name or ARN', () => {
+    expect(
+      loadIngestConfig({ LANTERN_STATE_TABLE: 't-State', LANTERN_FINDINGS_STREAM: 'lantern-findings' }).findingsStream,
+    ).toBe('lantern-findings');
+    expect(() =>
+      loadIngestConfig({ LANTERN_STATE_TABLE: 't-State', LANTERN_FINDINGS_STREAM: 'not a stream!' }),
+    ).toThrow(/LANTERN_FINDINGS_STREAM "not a stream!" is not a Kinesis stream name or ARN/);
+  });
+
   it('names every problem at once', () => {
     const attempt = () =>
       loadIngestConfig({ LANTERN_CLOUDFRONT_FIELDS: 'c-ip,bogus', LANTERN_APIGW_BEHIND_CLOUDFRONT: 'maybe' });
