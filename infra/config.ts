@@ -110,7 +110,7 @@ export const RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-const KEYS = [
+export const CONFIG_KEYS = [
   'stackName',
   'region',
   'account',
@@ -161,7 +161,7 @@ export function parseConfig(
   if (raw !== undefined && !isObject(raw)) throw new LanternConfigError(['lantern: must be an object']);
   const input: Raw = raw ?? {};
   for (const key of Object.keys(input)) {
-    if (!(KEYS as readonly string[]).includes(key)) at(key, `unknown key (known: ${KEYS.join(', ')})`);
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) at(key, `unknown key (known: ${CONFIG_KEYS.join(', ')})`);
   }
 
   const str = (key: string, value: unknown): string | undefined => {
@@ -446,7 +446,7 @@ export function loadConfig(
     if (!isObject(parsed)) throw new LanternConfigError([`lanternConfig: "${file}" must hold a JSON object`]);
     merged = { ...merged, ...parsed };
   }
-  for (const key of KEYS) {
+  for (const key of CONFIG_KEYS) {
     const value = context.tryGetContext(`lantern:${key}`);
     if (value !== undefined)
       merged[key] =

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseConfig } from '../../infra/config.js';
+import { CONFIG_KEYS, parseConfig } from '../../infra/config.js';
 import { REPO_ROOT } from '../../infra/constructs/function.js';
 import { RECOMMENDED_APIGW_ACCESS_LOG_FORMAT } from '../../shared/decoders/apigw.js';
 import { DEFAULT_REALTIME_FIELDS } from '../../shared/decoders/cloudfront-realtime.js';
@@ -35,6 +35,10 @@ describe('docs/deploy.md', () => {
     );
     expect(ingest.parallelizationFactor).toBe(1);
     expect(prose).toContain(`at ${ingest.memoryMb.toLocaleString('en-US')} MB`);
+  });
+
+  test('documents every configuration key', () => {
+    for (const key of CONFIG_KEYS) expect(guide).toContain(`| \`${key}\` |`);
   });
 
   test('has the architecture diagram', () => {
