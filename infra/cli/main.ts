@@ -6,6 +6,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   analyze: async () => runAnalyze,
   inventory: async () => (await import('./inventory.js')).runInventory,
+  simulate: async () => (await import('./simulate.js')).runSimulate,
   start: async () => (await import('./start.js')).runStart,
   status: async () => (await import('./status.js')).runStatus,
 };

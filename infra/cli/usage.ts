@@ -28,6 +28,9 @@ Commands:
       --overrides FILE    discovery overrides, a JSON array (split, pin-static, declare)
   inventory [analyze options] [--output table|json|csv|openapi] PATH...
                                   The endpoint inventory of the logs; openapi = a skeleton of the observed API
+  simulate --scenario NAME --out DIR [--format cloudfront-realtime|cloudfront-standard|apigw|alb]
+           [--minutes N] [--seed N] [--volume X] [--speed X] [--gzip]
+                                  Write realistic simulated logs (legitimate traffic + one attack) and ground-truth.json
   start [options]                 Run Lantern locally: the real handlers on local DynamoDB and Kinesis emulators
       --minutes N         stop after N minutes (default: until Ctrl-C)
       --logs PATH         replay your own log files or directories instead of simulated traffic; repeatable

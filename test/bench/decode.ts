@@ -11,11 +11,10 @@ import { listInputs, readLines } from '../../shared/adapters/files/log-files.js'
 import { LIMITS, type LogFormat } from '../../shared/decoders/decoder.js';
 import { createLineDecoder } from '../../shared/decoders/index.js';
 import {
-  encodeAlb,
   encodeApiGateway,
   encodeCloudFrontRealtime,
-  encodeCloudFrontStandard,
   encodeCwlEnvelopeBase64,
+  encodeLine,
   w3cHeaderLines,
 } from '../../shared/encoders/index.js';
 import type { ApiEvent } from '../../shared/events/api-event.js';
@@ -29,14 +28,6 @@ const CWL_EVENTS_PER_ENVELOPE = 50;
 
 function encodeChunk(format: LogFormat, events: ApiEvent[]): string[] {
   switch (format) {
-    case 'cloudfront-realtime':
-      return events.map((e) => encodeCloudFrontRealtime(e));
-    case 'cloudfront-standard':
-      return events.map((e) => encodeCloudFrontStandard({ ...e, source: 'cloudfront-standard' }));
-    case 'apigw':
-      return events.map((e) => encodeApiGateway({ ...e, source: 'apigw' }));
-    case 'alb':
-      return events.map((e) => encodeAlb({ ...e, source: 'alb' }));
     case 'cwl': {
       const lines: string[] = [];
       for (let i = 0; i < events.length; i += CWL_EVENTS_PER_ENVELOPE) {
@@ -51,6 +42,8 @@ function encodeChunk(format: LogFormat, events: ApiEvent[]): string[] {
       }
       return lines;
     }
+    default:
+      return events.map((e) => encodeLine({ ...e, source: format }, format));
   }
 }
 

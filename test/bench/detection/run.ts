@@ -10,7 +10,7 @@ import { attributeEntity, entityKey } from '../../../shared/baselines/entity.js'
 import type { LogSource } from '../../../shared/events/api-event.js';
 import type { MaliciousEntity } from '../../../shared/simulate/attacks.js';
 import { classifySimulatedEndpoint, type SimulateOptions, type Simulation, simulate } from '../../../shared/simulate/simulate.js';
-import { throughLog } from './write-logs.js';
+import { throughLog } from './through-log.js';
 
 /**
  * The simulation as read back from one log format. Attribution changes with what the log carries (on CloudFront a

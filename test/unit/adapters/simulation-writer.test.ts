@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLineDecoder } from '../../../shared/decoders/index.js';
 import { LOG_SOURCES } from '../../../shared/events/api-event.js';
-import { writeSimulation } from '../../bench/detection/write-logs.js';
+import { writeSimulation } from '../../../shared/adapters/files/simulation-writer.js';
 
 describe('writeSimulation', () => {
   let dir: string | undefined;
