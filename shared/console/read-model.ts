@@ -1,3 +1,5 @@
+import { classifyEndpoints, type DeclaredSpecs } from '../discovery/classify.js';
+import { DECLARED_ID } from '../engine/discovery-state.js';
 import type { Clock } from '../ports/clock.js';
 import type { DocumentCollection, Store } from '../ports/store.js';
 import {
@@ -46,6 +48,8 @@ class Projection<R> {
     private readonly project: (id: string, value: unknown, now: number) => R | undefined,
     private readonly options: Required<ReadModelOptions>,
     private readonly prefix = '',
+    /** Completes a scanned snapshot (rows that have no document of their own). */
+    private readonly finish?: (rows: R[]) => Promise<R[]>,
   ) {}
 
   async rows(): Promise<R[]> {
@@ -89,10 +93,42 @@ class Projection<R> {
       }
       cursor = page.cursor;
     } while (cursor);
-    const snapshot = { rows, at: now };
+    const snapshot = { rows: this.finish ? await this.finish(rows) : rows, at: now };
     this.snapshot = snapshot;
     return snapshot;
   }
+}
+
+/**
+ * Declared operations nobody calls have no endpoint document (discovery stores what it sees): they are classified
+ * against the declared APIs here, like the report does, and listed as `unused` rows without traffic.
+ */
+async function withUnusedDeclared(store: Store, rows: EndpointRow[]): Promise<EndpointRow[]> {
+  const declared = (await store.discovery.get([DECLARED_ID])).get(DECLARED_ID)?.value as DeclaredSpecs | undefined;
+  if (!declared || !Array.isArray(declared.current) || declared.current.length === 0) return rows;
+  const observed = rows
+    .filter((r) => !r.probe)
+    .map((r) => ({ host: r.host, method: r.method, template: r.path, requests: r.requests }));
+  const unused = classifyEndpoints(observed, declared).filter((c) => c.status === 'unused');
+  return [
+    ...rows,
+    ...unused.map((c) => ({
+      id: `${c.host} ${c.method} ${c.template}`,
+      host: c.host,
+      method: c.method,
+      path: c.template,
+      classification: 'unused',
+      requests: 0,
+      firstSeen: 0,
+      lastSeen: 0,
+      statusCounts: {},
+      authShare: 0,
+      errorRate: 0,
+      sensitive: [],
+      unauthenticated: false,
+      probe: false,
+    })),
+  ];
 }
 
 export class ConsoleReadModel {
@@ -107,7 +143,9 @@ export class ConsoleReadModel {
     options: ReadModelOptions,
   ) {
     const resolved: Required<ReadModelOptions> = { maxAgeMs: 10_000, pageSize: 1000, ...options };
-    this.endpoints = new Projection(store.endpoints, endpointRow, resolved);
+    this.endpoints = new Projection(store.endpoints, endpointRow, resolved, '', (rows) =>
+      withUnusedDeclared(store, rows),
+    );
     this.entities = new Projection(store.entities, entityRow, resolved);
     this.findings = new Projection(store.findings, findingRow, resolved);
     // Only the response module's target documents are actions (decisions, caps and alert counters are not).

@@ -96,6 +96,8 @@ describe('console in the browser', () => {
     await open('#/inventory?classification=shadow');
     const paths = await page.locator('tbody td.path').allTextContents();
     expect(paths).toEqual([SHADOW_PATH]);
+    await open('#/inventory?classification=unused');
+    await expect(page.locator('tbody td.path').allTextContents()).resolves.toEqual(['/v1/legacy/export']);
     await open('#/inventory?flag=sensitive');
     await expect(page.locator('tbody td.flags').first().textContent()).resolves.toContain('email');
   });

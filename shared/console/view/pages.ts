@@ -196,7 +196,8 @@ export function endpointTable(rows: readonly EndpointRow[], now: number, links: 
           },
           h('td', { class: 'host' }, r.host),
           h('td', {}, methodTag(r.method)),
-          h('td', { class: 'path' }, link(links.endpoint(r.id), r.path)),
+          // A declared endpoint nobody called has no page of its own.
+          h('td', { class: 'path' }, r.requests > 0 ? link(links.endpoint(r.id), r.path) : r.path),
           h('td', {}, classificationBadge(r.classification)),
           h('td', { class: 'num' }, formatNumber(r.requests)),
           h('td', {}, meter(r.authShare, 'ok')),
