@@ -58,4 +58,4 @@ test('cdk synth of cdk.json: cdk-nag and template validation pass', () => {
   } finally {
     if (previous !== undefined) process.env.CDK_VALIDATION = previous;
   }
-});
+}, 180_000); // ~15 s alone; CI runs it next to the other test files on two cores

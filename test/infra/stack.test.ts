@@ -25,14 +25,17 @@ let main: Template;
 
 beforeAll(() => {
   full = synth(FULL_CONTEXT);
-  regional = synth({
-    region: 'eu-central-1',
-    wafScope: 'REGIONAL',
-    restApis: ['a1b2c3d4e5/prod'],
-    attachWebAcl: true,
-    behindCloudFront: true,
-    console: false,
-  });
+  regional = synth(
+    {
+      region: 'eu-central-1',
+      wafScope: 'REGIONAL',
+      restApis: ['a1b2c3d4e5/prod'],
+      attachWebAcl: true,
+      behindCloudFront: true,
+      console: false,
+    },
+    180_000,
+  );
   main = full.main;
 });
 
