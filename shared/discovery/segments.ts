@@ -125,6 +125,19 @@ export function isValueLike(segment: string): boolean {
   return digits >= 2 || /[-_.]\d/.test(segment) || /\d[-_.]/.test(segment);
 }
 
+/**
+ * A word written in a programming naming convention, as API designers name resources, actions and
+ * metrics: snake_case of at least three parts (`frontend_tls_connections_current`), PascalCase
+ * (`ThisMonth`, `Today`) or camelCase (`partialImport`). User data (names, slugs, tags) seldom
+ * looks like that, so a position holding such words needs more evidence before it is a parameter.
+ */
+export function isDesignedName(segment: string): boolean {
+  if (/^[a-z][a-z0-9]*(?:_[a-z0-9]+){2,}$/.test(segment)) {
+    return segment.split('_').filter((part) => /^[a-z]{2,}$/.test(part)).length >= 2;
+  }
+  return /^[A-Z][a-z]{2,}(?:[A-Z][a-z]+)*$/.test(segment) || /^[a-z]{2,}(?:[A-Z][a-z]+)+$/.test(segment);
+}
+
 /** Extensions that mark a static asset (scripts, styles, images, fonts, media, maps). */
 const ASSET_EXTENSIONS = new Set([
   'js',

@@ -17,6 +17,7 @@
 import {
   classifySegment,
   isStaticAsset,
+  isDesignedName,
   isValueLike,
   isVersionSegment,
   type ParamKind,
@@ -357,7 +358,13 @@ export class PathTemplater {
     }
 
     // Learn.
-    const created: Array<{ parent: TNode; depth: number; parentText: string | undefined; isParam: boolean; grandText?: string }> = [];
+    const created: Array<{
+      parent: TNode;
+      depth: number;
+      parentText: string | undefined;
+      isParam: boolean;
+      grandText?: string;
+    }> = [];
     const outcome = this.learnRoute(hs, segs, created);
     if (!outcome.complete) {
       const prefix = outcome.steps.map((s) => s.text);
@@ -520,7 +527,13 @@ export class PathTemplater {
   private learnRoute(
     hs: HostState,
     segs: readonly string[],
-    created: Array<{ parent: TNode; depth: number; parentText: string | undefined; isParam: boolean; grandText?: string }>,
+    created: Array<{
+      parent: TNode;
+      depth: number;
+      parentText: string | undefined;
+      isParam: boolean;
+      grandText?: string;
+    }>,
   ): RouteOutcome {
     const steps: RouteStep[] = [];
     let node = hs.root;
@@ -760,6 +773,11 @@ export class PathTemplater {
     let candidates = group.filter(
       ([text, n]) => text !== '' && !isVersionSegment(text) && !(mostlyInner && isLeaf(n) && !leavesAreValues),
     );
+    // Sub-collection protection: a word whose children are the values of its own position
+    // (`/schema-registry/config/{subject}` beside `/schema-registry/{subject}`) is a collection name,
+    // not a value: a value's children are sub-resource names, never its own peers.
+    const peers = new Set(group.map(([text]) => text));
+    candidates = candidates.filter(([text, c]) => !keyedByPeers(text, c, peers));
     // Case protection: among ALL-CAPS values (tickers, codes), a lower-case word is a name (`/tickers/types`).
     const upper = candidates.filter(([t]) => caseClass(t) === 'upper').length;
     if (candidates.length >= 5 && upper >= 0.8 * candidates.length)
@@ -799,11 +817,14 @@ export class PathTemplater {
       grandText !== undefined &&
       isValueSlot(grandText, parentText) &&
       group.length - leafCount >= 0.5 * group.length;
+    // Words in a naming convention (`frontend_cpu_utilization`, `ThisMonth`) are designed names.
+    const designed = candidates.filter(([t]) => isDesignedName(splitSuffix(t).stem)).length >= 0.8 * d;
     const strict =
       depth === 0 ||
       nodeIsParam ||
       typedSibling ||
       inValueSlot ||
+      designed ||
       (parentText !== undefined && isVersionSegment(parentText));
     if (reference) {
       // Beside a parameter that already holds values: a literal whose children are mostly the
@@ -1161,6 +1182,22 @@ function caseClass(word: string): 'upper' | 'lower' | 'mixed' | 'none' {
  */
 function isValueSlot(collection: string, word: string): boolean {
   return isPlural(collection) && !isPlural(word) && !isVersionSegment(word) && splitSuffix(word).suffix === '';
+}
+
+/**
+ * Whether the literal `text` (node `c`) is keyed by its peers: among its literal children, at least
+ * two are words seen at its own position, or one is and its children are mostly leaves (at least 3).
+ */
+function keyedByPeers(text: string, c: TNode, peers: ReadonlySet<string>): boolean {
+  const children = literalEntries(c);
+  if (children.length === 0) return false;
+  let shared = 0;
+  let leaves = 0;
+  for (const [name, n] of children) {
+    if (name !== text && peers.has(name)) shared++;
+    if (!hasChildren(n)) leaves++;
+  }
+  return shared >= 2 || (shared >= 1 && children.length >= 3 && leaves >= 0.8 * children.length);
 }
 
 /** `branches`, `capabilities`, `IncomingPhoneNumbers`, `flows.json`: a plural collection name. */

@@ -41,6 +41,8 @@ interface Args {
   verbose: boolean;
   /** Writes each run's templater state to `<dump>/<spec>-<seed>.json` (for debugging a run). */
   dump?: string;
+  /** Prints merge events whose target template contains this text (for debugging a run). */
+  merges?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -59,6 +61,9 @@ function parseArgs(argv: string[]): Args {
       i++;
     } else if (a === '--dump' && next) {
       args.dump = next;
+      i++;
+    } else if (a === '--merges' && next) {
+      args.merges = next;
       i++;
     } else if (a === '--verbose') args.verbose = true;
   }
@@ -315,7 +320,16 @@ function runOne(spec: (typeof SPECS)[number], text: string, seed: number, args: 
   // Discovery: the pure templater, in-process.
   const templater = new PathTemplater();
   let merges = 0;
-  for (const q of requests) merges += templater.observe(q.host, q.method, q.path, q.status).merges.length;
+  for (const [n, q] of requests.entries()) {
+    const events = templater.observe(q.host, q.method, q.path, q.status).merges;
+    merges += events.length;
+    for (const ev of events) {
+      if (args.merges && ev.into.includes(args.merges))
+        console.log(
+          `  #${n} ${q.path}: ${ev.from.slice(0, 3).join(' ')} -> ${ev.into} ${JSON.stringify(ev.explanation)}`,
+        );
+    }
+  }
   const endpoints = templater.endpoints();
   if (args.dump) writeFileSync(path.join(args.dump, `${spec.name}-${seed}.json`), JSON.stringify(templater.state));
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   classifySegment,
+  isDesignedName,
   isStaticAsset,
   isValueLike,
   paramNameFor,
@@ -80,5 +81,20 @@ describe('lexical hints', () => {
     expect(isStaticAsset('GET', ['files', '12345', 'thumbnail.png'])).toBe(false);
     expect(isStaticAsset('POST', ['upload', 'a.png'])).toBe(false);
     expect(isStaticAsset('GET', ['api', 'users'])).toBe(false);
+  });
+});
+
+describe('isDesignedName', () => {
+  it.each([
+    'frontend_tls_connections_current',
+    'droplets_http_response_time_95p',
+    'ThisMonth',
+    'Today',
+    'partialImport',
+  ])('%s is a designed name', (w) => {
+    expect(isDesignedName(w)).toBe(true);
+  });
+  it.each(['alice', 'load_balancer', 'ops-ritojo', 'bob42', 'x_1_2', 'AAPL', 'README', 'abcDEF'])('%s is not', (w) => {
+    expect(isDesignedName(w)).toBe(false);
   });
 });

@@ -97,3 +97,98 @@ describe('rule: the empty segment of a trailing slash is never a value', () => {
     expect(slash).toBe('/realms/');
   });
 });
+
+describe('rule: a word whose children are its own peers is a collection name', () => {
+  const SUBJECTS = ['orders', 'payments', 'refunds', 'invoices', 'carts', 'users', 'events', 'audits'];
+
+  it('keeps /registry/config static when config is keyed by the values beside it', () => {
+    // Prepare
+    const t = new PathTemplater();
+    for (const s of SUBJECTS.slice(0, 4)) get(t, `/registry/config/${s}-topic`);
+    // Act: values, each seen once, enough for a cardinality merge.
+    for (const s of SUBJECTS) get(t, `/registry/${s}-topic`);
+    for (let i = 0; i < 8; i++) get(t, `/registry/extra${String.fromCharCode(97 + i)}-topic`);
+    // Assess
+    expect(get(t, '/registry/weather-topic')).toBe('/registry/{registryName}');
+    expect(get(t, '/registry/config')).toBe('/registry/config');
+    expect(get(t, '/registry/config/orders-topic')).toBe('/registry/config/orders-topic');
+  });
+
+  it('still merges a value whose children are sub-resource names', () => {
+    // Prepare
+    const t = new PathTemplater();
+    for (const s of SUBJECTS.slice(0, 4)) get(t, `/registry/main/${s === 'orders' ? 'versions' : 'schema'}`);
+    // Act
+    for (const s of SUBJECTS) get(t, `/registry/${s}-topic`);
+    for (let i = 0; i < 8; i++) get(t, `/registry/extra${String.fromCharCode(97 + i)}-topic`);
+    // Assess
+    expect(get(t, '/registry/main/schema')).toBe('/registry/{registryName}/schema');
+  });
+});
+
+describe('rule: words in a naming convention need more evidence', () => {
+  const METRICS = [
+    'frontend_cpu_utilization',
+    'frontend_connections_current',
+    'frontend_connections_limit',
+    'frontend_http_requests_per_second',
+    'frontend_network_throughput_tcp',
+    'frontend_network_throughput_udp',
+    'droplets_http_response_time_avg',
+    'droplets_http_response_time_p99',
+    'droplets_queue_size',
+    'droplets_health_checks',
+    'droplets_downtime_total',
+    'droplets_http_session_duration_avg',
+    'frontend_tls_connections_current',
+    'frontend_firewall_dropped_bytes',
+  ];
+
+  it('keeps many snake_case metric names static', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act
+    for (const m of METRICS) get(t, `/monitoring/metrics/load_balancer/${m}`);
+    // Assess
+    expect(get(t, '/monitoring/metrics/load_balancer/droplets_queue_size')).toBe(
+      '/monitoring/metrics/load_balancer/droplets_queue_size',
+    );
+  });
+
+  it('keeps PascalCase names below a plural collection static (/Records/ThisMonth.json)', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act
+    for (const r of ['Today', 'Yesterday', 'ThisMonth', 'LastMonth', 'Daily', 'Monthly', 'Yearly', 'AllTime'])
+      get(t, `/Usage/Records/${r}.json`);
+    // Assess
+    expect(get(t, '/Usage/Records/Daily.json')).toBe('/Usage/Records/Daily.json');
+  });
+
+  it('still merges as many slugs (user data)', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act
+    for (const name of [
+      'alice',
+      'bob',
+      'carol',
+      'dave',
+      'erin',
+      'frank',
+      'grace',
+      'heidi',
+      'ivan',
+      'judy',
+      'mallory',
+      'niaj',
+      'olivia',
+      'peggy',
+    ])
+      get(t, `/monitoring/metrics/load_balancer/${name}`);
+    // Assess
+    expect(get(t, '/monitoring/metrics/load_balancer/zoe')).toBe(
+      '/monitoring/metrics/load_balancer/{loadBalancerName}',
+    );
+  });
+});
