@@ -25,19 +25,16 @@ let main: Template;
 
 beforeAll(() => {
   full = synth(FULL_CONTEXT);
-  regional = synth(
-    {
-      region: 'eu-central-1',
-      wafScope: 'REGIONAL',
-      restApis: ['a1b2c3d4e5/prod'],
-      attachWebAcl: true,
-      behindCloudFront: true,
-      console: false,
-    },
-    180_000,
-  );
+  regional = synth({
+    region: 'eu-central-1',
+    wafScope: 'REGIONAL',
+    restApis: ['a1b2c3d4e5/prod'],
+    attachWebAcl: true,
+    behindCloudFront: true,
+    console: false,
+  });
   main = full.main;
-});
+}, 180_000);
 
 const keyArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] };
 
