@@ -8,7 +8,7 @@
  *   GET  /api/endpoints?q&classification&method&host&flag&probe&sort&order&limit&cursor
  *   GET  /api/endpoints.csv  /api/endpoints.openapi.json   (same filters, every match)
  *   GET  /api/endpoint?id=
- *   GET  /api/entities?q&type&sort&order&limit&cursor       GET /api/entity?id=
+ *   GET  /api/entities?q&type&risk&sort&order&limit&cursor  GET /api/entity?id=
  *   GET  /api/findings?q&status&severity&type&entity&sort…  GET /api/finding?id=
  *   GET  /api/actions?q&active&kind&sort…                   GET /api/audit?q&sort…
  *   POST /api/findings/acknowledge {id}   /api/findings/resolve {id}
@@ -98,7 +98,11 @@ export const ENDPOINT_LIST: ListSpec<EndpointRow> = {
 };
 
 export const ENTITY_LIST: ListSpec<EntityRow> = {
-  filters: { type: (r) => r.type },
+  filters: {
+    type: (r) => r.type,
+    /** high ≥ 70, medium ≥ 30, low > 0, none. */
+    risk: (r) => (r.risk >= 70 ? 'high' : r.risk >= 30 ? 'medium' : r.risk > 0 ? 'low' : 'none'),
+  },
   sorts: {
     risk: (r) => r.risk * 1e12 + Math.min(r.requests, 1e12 - 1),
     requests: (r) => r.requests,

@@ -404,6 +404,11 @@ async function entitiesPage(route: Route): Promise<Child> {
       { class: 'toolbar' },
       searchBox(route, 'Search caller or user agent'),
       chips(route, 'type', page.facets?.type, ['principal', 'api-key', 'session', 'ip']),
+      chips(route, 'risk', undefined, ['high', 'medium', 'low'], {
+        high: 'risk ≥ 70',
+        medium: 'risk 30–69',
+        low: 'risk 1–29',
+      }),
     ),
     h('section', { class: 'card flush' }, entityTable(page.items, session?.now ?? Date.now(), links, controls(route))),
     pager(route, page),

@@ -60,10 +60,14 @@ describe('console API', () => {
     // Act
     const list = await api()(get('/api/entities', 'limit=3'));
     const detail = await api()(get('/api/entity', 'id=ip:45.133.1.99'));
+    const risky = await api()(get('/api/entities', 'risk=high,medium,low'));
     // Assess
     const risks = (list.body as { items: Array<{ risk: number }> }).items.map((e) => e.risk);
     expect([...risks].sort((a, b) => b - a)).toEqual(risks);
     expect((detail.body as { userAgents: string[] }).userAgents).toEqual([EVIL_UA]);
+    const riskyRows = (risky.body as { items: Array<{ id: string; risk: number }> }).items;
+    expect(riskyRows.length).toBeGreaterThan(0);
+    expect(riskyRows.every((e) => e.risk > 0)).toBe(true);
   });
 
   it('returns endpoint details, finding evidence in words, and 404 for what does not exist', async () => {
