@@ -58,6 +58,7 @@ function queryOf(event: APIGatewayProxyEvent): URLSearchParams {
 
 export function createConsoleApiHandler(
   api: ConsoleApi,
+  onError: (error: unknown, event: APIGatewayProxyEvent) => void = () => undefined,
 ): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   return async (event) => {
     const actor = actorOf(event);
@@ -79,6 +80,12 @@ export function createConsoleApiHandler(
         return error(400, 'the body must be JSON');
       }
     }
-    return result(await api({ method, path: event.path, query: queryOf(event), body, actor }));
+    try {
+      return result(await api({ method, path: event.path, query: queryOf(event), body, actor }));
+    } catch (caught: unknown) {
+      // The analyst gets a plain 500 with the security headers; the error and the request go to the log.
+      onError(caught, event);
+      return error(500, 'internal error');
+    }
   };
 }

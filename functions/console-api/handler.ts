@@ -37,7 +37,13 @@ const api = createConsoleApi({
     ...(enforcer ? { enforcer } : {}),
   }),
 });
-const handle = createConsoleApiHandler(api);
+const handle = createConsoleApiHandler(api, (error, event) =>
+  logger.error('console API failed', {
+    path: event.path,
+    method: event.httpMethod,
+    error: error instanceof Error ? error : String(error),
+  }),
+);
 
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger))

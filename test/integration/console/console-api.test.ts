@@ -79,6 +79,24 @@ afterAll(async () => {
 });
 
 describe('console API Lambda on dynalite', () => {
+  it('answers 500 with its headers when the store fails, and reports the error', async () => {
+    // Prepare
+    const errors: unknown[] = [];
+    const failing = createConsoleApiHandler(
+      async () => {
+        throw new Error('table gone');
+      },
+      (e) => errors.push(e),
+    );
+    // Act
+    const response = await failing(apiEvent());
+    // Assess
+    expect(response.statusCode).toBe(500);
+    expect(response.headers?.['X-Content-Type-Options']).toBe('nosniff');
+    expect(JSON.parse(response.body)).toEqual({ error: 'internal error' });
+    expect(errors).toHaveLength(1);
+  });
+
   it('refuses an event without Cognito claims', async () => {
     // Act
     const response = await handle(apiEvent({ requestContext: {} as APIGatewayProxyEvent['requestContext'] }));
