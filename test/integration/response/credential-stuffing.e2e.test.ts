@@ -1,32 +1,26 @@
 /**
- * End to end on the local cloud: a simulated credential-stuffing attack is analysed by the engine on the DynamoDB
- * store (dynalite); the findings of the batch are published by the Kinesis adapter onto the `findings` stream
- * (kinesalite), exactly as the ingest Lambda will once it is wired (`publisher.publish(effects.findings)` after
- * `analyzeBatch`); the local event source mapping delivers them to the responder.
- * enforce mode: the attacker's address is blocked (recorded by the local enforcer), and the block expires.
- * monitor mode: the same decision is recorded, nothing is enforced.
+ * End to end on the local cloud, every function real: a simulated credential-stuffing attack is written as
+ * CloudFront real-time log lines onto the log stream (kinesalite); the ingest handler (local event source mapping)
+ * analyses it into dynalite and publishes the findings onto the findings stream; the responder handler (a second
+ * mapping) answers them with the local enforcer.
+ * enforce mode: the attacker's address, and only it, is blocked; the block expires.
+ * monitor mode: the same decision is recorded as a would-be block; nothing is enforced.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CreateStreamCommand, DescribeStreamCommand } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadResponderConfig } from '../../../functions/responder/config.js';
-import { createResponderHandler } from '../../../functions/responder/responder.js';
-import { type LocalCloud, loadHandler, startLocalCloud } from '../../../infra/local/cloud.js';
-import { KinesisEventSourcePoller, type KinesisFunction } from '../../../infra/local/poller.js';
-import { createKinesisFindingPublisher } from '../../../shared/adapters/kinesis-findings/kinesis-finding-publisher.js';
+import { functionPath, type LocalCloud, loadHandler, startLocalCloud } from '../../../infra/local/cloud.js';
+import { putRecords } from '../../../infra/local/feed.js';
+import { KinesisEventSourcePoller } from '../../../infra/local/poller.js';
 import { createLocalEnforcer } from '../../../shared/adapters/local-enforcer/local-enforcer.js';
-import { analyzeBatch } from '../../../shared/engine/analyze.js';
+import { encodeCloudFrontRealtime } from '../../../shared/encoders/index.js';
 import type { ApiEvent } from '../../../shared/events/api-event.js';
-import { fixedClock, systemClock } from '../../../shared/ports/clock.js';
+import { fixedClock } from '../../../shared/ports/clock.js';
 import { type Store, typed } from '../../../shared/ports/store.js';
 import { expireActions } from '../../../shared/response/expire.js';
-import type { TargetState } from '../../../shared/response/state.js';
+import type { AuditEntry, TargetState } from '../../../shared/response/state.js';
 
 type Handler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
 const ATTACKER = '45.33.32.156';
-const FINDINGS_STREAM = 'lantern-e2e-findings';
 
 /** Customers logging in (a few typos), then one address trying 150 stolen credentials in 2.5 minutes. */
 function credentialStuffing(start: number): ApiEvent[] {
@@ -62,47 +56,45 @@ function credentialStuffing(start: number): ApiEvent[] {
   return events;
 }
 
-async function findingsStream(cloud: LocalCloud): Promise<void> {
-  await cloud.kinesis.send(new CreateStreamCommand({ StreamName: FINDINGS_STREAM, ShardCount: 1 }));
-  for (let i = 0; ; i++) {
-    const { StreamDescription } = await cloud.kinesis.send(new DescribeStreamCommand({ StreamName: FINDINGS_STREAM }));
-    if (StreamDescription?.StreamStatus === 'ACTIVE') return;
-    if (i > 200) throw new Error('findings stream not active');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** Attack -> engine on dynalite -> findings published -> mapping -> responder. */
-async function runAttack(cloud: LocalCloud, responder: KinesisFunction): Promise<Store> {
-  await findingsStream(cloud);
-  const store = cloud.store();
-  const effects = await analyzeBatch(
-    { events: credentialStuffing(Date.now() - 5 * 60_000), rejections: [] },
-    { store, clock: systemClock },
-  );
-  expect(effects.findings.some((f) => f.type === 'credential-stuffing' && f.entity.id === ATTACKER)).toBe(true);
-  const poller = new KinesisEventSourcePoller(cloud.kinesis, FINDINGS_STREAM, responder, {
-    functionName: 'lantern-responder',
-    maximumBatchingWindowMs: 50,
-    pollIntervalMs: 50,
+/** Attack lines -> log stream -> real ingest -> findings stream -> real responder. */
+async function runAttack(cloud: LocalCloud, mode: 'monitor' | 'enforce'): Promise<Store> {
+  const env = {
+    LANTERN_FINDINGS_STREAM: cloud.findingsStreamName,
+    LANTERN_RESPONSE_MODE: mode,
+    LANTERN_ENFORCER: 'local',
+  };
+  const ingest = await loadHandler<Handler>(cloud, functionPath('ingest'), 'handler', env);
+  const responder = await loadHandler<Handler>(cloud, functionPath('responder'), 'handler', env);
+  const fast = { maximumBatchingWindowMs: 50, pollIntervalMs: 50 };
+  const ingestion = new KinesisEventSourcePoller(cloud.kinesis, cloud.streamName, ingest, {
+    functionName: 'lantern-ingest',
+    ...fast,
   });
-  await poller.start();
+  const response = new KinesisEventSourcePoller(cloud.kinesis, cloud.findingsStreamName, responder, {
+    functionName: 'lantern-responder',
+    ...fast,
+  });
+  await ingestion.start();
+  await response.start();
   try {
-    await createKinesisFindingPublisher({ client: cloud.kinesis, stream: FINDINGS_STREAM, clock: systemClock }).publish(
-      effects.findings,
-    );
-    await poller.waitIdle();
+    const lines = credentialStuffing(Date.now() - 5 * 60_000).map((e) => Buffer.from(encodeCloudFrontRealtime(e)));
+    await putRecords(cloud.kinesis, cloud.streamName, lines);
+    await ingestion.waitIdle();
+    await response.waitIdle();
   } finally {
-    await poller.stop();
+    await ingestion.stop();
+    await response.stop();
   }
-  return store;
+  expect(ingestion.stats.failedInvocations).toBe(0);
+  expect(response.stats.records).toBeGreaterThan(0);
+  return cloud.store();
 }
 
 async function targets(store: Store): Promise<TargetState[]> {
   return (await typed<TargetState>(store.actions).list({ prefix: 'target:' })).items.map((i) => i.value);
 }
 
-describe('credential stuffing on the local cloud', () => {
+describe('credential stuffing on the local cloud (ingest -> findings stream -> responder)', () => {
   let cloud: LocalCloud | undefined;
   afterEach(async () => {
     await cloud?.close();
@@ -111,21 +103,19 @@ describe('credential stuffing on the local cloud', () => {
 
   it('enforce mode: the attacker is blocked (only the attacker), and the block expires', async () => {
     cloud = await startLocalCloud({ shards: 1, prefix: 'lantern-e2e-enforce' });
-    const modulePath = path.resolve(
-      path.dirname(fileURLToPath(import.meta.url)),
-      '../../../functions/responder/handler.ts',
-    );
-    const handler = await loadHandler<Handler>(cloud, modulePath, 'handler', {
-      LANTERN_RESPONSE_MODE: 'enforce',
-      LANTERN_ENFORCER: 'local',
-    });
 
-    const store = await runAttack(cloud, handler);
+    const store = await runAttack(cloud, 'enforce');
 
     const blocked = (await targets(store)).filter((t) => t.active?.enforced);
     expect(blocked.map((t) => t.target)).toEqual([{ kind: 'ip', address: ATTACKER }]);
     const until = blocked[0]?.active?.until ?? 0;
     expect(until).toBeGreaterThan(Date.now());
+    const audit = (await typed<AuditEntry>(store.audit).list()).items.map((i) => i.value);
+    // One block; an escalation of the finding during the attack extends it, never stacks a second.
+    const trail = audit.filter((e) => e.target === `ip:${ATTACKER}`).map((e) => `${e.event} ${e.action}`);
+    expect(trail.slice(0, 2)).toEqual(['decided block', 'enforced block']);
+    expect(trail.slice(2).every((t) => t === 'decided extend-block' || t === 'enforced block')).toBe(true);
+    expect(blocked[0]?.offences).toBe(1);
 
     const enforcer = createLocalEnforcer();
     const report = await expireActions({ store, clock: fixedClock(until + 1), mode: 'enforce', enforcer });
@@ -136,24 +126,13 @@ describe('credential stuffing on the local cloud', () => {
 
   it('monitor mode: the same attack is recorded as a would-be block, nothing is enforced', async () => {
     cloud = await startLocalCloud({ shards: 1, prefix: 'lantern-e2e-monitor' });
-    const config = loadResponderConfig({
-      ...cloud.functionEnv,
-      LANTERN_RESPONSE_MODE: 'monitor',
-      LANTERN_ENFORCER: 'local',
-    });
-    const enforcer = createLocalEnforcer();
-    const responder = createResponderHandler({
-      store: cloud.store(),
-      clock: systemClock,
-      config: config.policy,
-      enforcer,
-      log: { info: () => undefined, error: () => undefined },
-    });
 
-    const store = await runAttack(cloud, responder);
+    const store = await runAttack(cloud, 'monitor');
 
-    expect(enforcer.history).toEqual([]);
     const recorded = (await targets(store)).filter((t) => t.active);
     expect(recorded.map((t) => [t.target, t.active?.enforced])).toEqual([[{ kind: 'ip', address: ATTACKER }, false]]);
+    const audit = (await typed<AuditEntry>(store.audit).list()).items.map((i) => i.value);
+    expect(audit.filter((e) => e.event === 'enforced')).toEqual([]);
+    expect(audit.find((e) => e.target === `ip:${ATTACKER}`)?.reason).toMatch(/monitor mode: recorded, not enforced/);
   });
 });
