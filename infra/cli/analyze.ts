@@ -9,6 +9,7 @@ import { buildReport, type Report } from '../../shared/engine/report.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import type { Store } from '../../shared/ports/store.js';
 import { EXIT, UsageError } from './usage.js';
+import { writeHtmlReport } from './html.js';
 import { type DeclaredOperation, DeclaredSpecError, parseDeclaredSpec } from '../../shared/discovery/declared.js';
 import { saveDeclared, saveOverrides } from '../../shared/engine/discovery-state.js';
 import { OverridesError, parseOverrides } from '../../shared/discovery/overrides.js';
@@ -25,6 +26,8 @@ export interface AnalyzeOptions {
   previousDeclared: string[];
   /** A JSON file of discovery overrides (split, pin-static, declare). */
   overrides?: string;
+  /** Write the self-contained HTML report here. */
+  html?: string;
   format: FormatChoice;
   fields?: string[];
   behindCloudFront: boolean;
@@ -51,6 +54,7 @@ export function parseAnalyzeArgs(argv: string[], extra: OptionSpec = {}): Analyz
         declared: { type: 'string', multiple: true },
         'previous-declared': { type: 'string', multiple: true },
         overrides: { type: 'string' },
+        html: { type: 'string' },
         ...extra,
       },
     });
@@ -76,6 +80,7 @@ export function parseAnalyzeArgs(argv: string[], extra: OptionSpec = {}): Analyz
     declared: list(values.declared),
     previousDeclared: list(values['previous-declared']),
     ...(typeof values.overrides === 'string' ? { overrides: values.overrides } : {}),
+    ...(typeof values.html === 'string' ? { html: values.html } : {}),
     extra: Object.fromEntries(Object.keys(extra ?? {}).map((k) => [k, values[k]])),
     format: format as FormatChoice,
     ...(fields ? { fields } : {}),
@@ -198,6 +203,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   if (typeof outcome === 'number') return outcome;
   const json = `${JSON.stringify(outcome.report, null, 2)}\n`;
   if (options.out) await writeFile(options.out, json);
+  if (options.html) await writeHtmlReport(options.html, outcome.report);
   if (options.json) process.stdout.write(json);
   else process.stdout.write(formatSummary(outcome.report));
   return EXIT.ok;

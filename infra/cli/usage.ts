@@ -22,6 +22,7 @@ Commands:
       --behind-cloudfront API Gateway logs: the API is only reachable through CloudFront
       --json              print the JSON report on stdout
       --out FILE          write the JSON report to FILE
+      --html FILE         write a self-contained HTML report (the console's views, no external assets)
       --quiet             no progress on stderr
       --declared FILE     OpenAPI 3 / Swagger 2 spec (JSON or YAML) of what you serve; repeatable
       --previous-declared FILE  an earlier version of the spec (endpoints removed since are zombies)

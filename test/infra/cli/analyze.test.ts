@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -123,6 +123,27 @@ describe('the lantern command', () => {
     const run = lantern(['analyze', '--json', '-'], input);
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout).summary).toMatchObject({ records: 2, analysed: 2 });
+  });
+
+  it('writes a self-contained HTML report in which log content is text, never markup', () => {
+    // Prepare
+    const dir = mkdtempSync(path.join(tmpdir(), 'lantern-html-'));
+    const logs = path.join(dir, 'hostile.log');
+    const hostile = '<img src=x onerror=alert(1)>';
+    writeFileSync(logs, `${encodeCloudFrontRealtime(makeApiEvent({ userAgent: hostile, path: '/v1/<script>x</script>' }))}\n`);
+    const html = path.join(dir, 'report.html');
+
+    // Act
+    const run = lantern(['analyze', '--html', html, logs]);
+
+    // Assess
+    expect(run.status).toBe(0);
+    const text = readFileSync(html, 'utf8');
+    expect(text).toMatch(/^<!doctype html>/i);
+    expect(text).not.toContain(hostile);
+    expect(text).not.toContain('<script>x</script>');
+    expect(text).toMatch(/\/v1\/(&lt;|&#60;)script(&gt;|&#62;)x/);
+    expect(text).not.toMatch(/(src|href)="https?:/);
   });
 
   it('exits 2 on a usage error', () => {
