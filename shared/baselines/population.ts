@@ -1,25 +1,39 @@
 import { median } from './robust.js';
-import { MINUTE_MS, minuteStart, WINDOW_MS, windowStart } from './windows.js';
+import { HOUR_MS, MINUTE_MS, minuteStart, WINDOW_MS, windowStart } from './windows.js';
 import type { Watermarked } from '../engine/watermark.js';
 
 /**
  * Population-level state of one login endpoint (a `store.meta` document): failed and successful logins per minute
- * and per 10-minute window from every caller, a campaign flag when failures rise far above their own history,
- * and the callers whose only activity is failed logins (the participants of a low-and-slow campaign, each of which
- * is too quiet to be judged alone).
+ * and per 10-minute window from every caller; the callers whose only activity is failed logins (each too quiet to be
+ * judged alone) and, per window, how many of them were confirmed as such ("fail-only callers": no success, nothing
+ * else, for a while after their first failure); and a campaign flag when those rise far above their own history.
  */
 
 export const POPULATION_PREFIX = 'detection:population:';
 export const MAX_PENDING = 3000;
-/** Completed windows kept for the failure baseline (one day). */
+/** Completed windows kept for the baselines (one day). */
 export const WINDOWS_KEPT = 144;
 /** A participant's failures older than this are forgotten. */
-export const PENDING_TTL_MS = 2 * 60 * MINUTE_MS;
+export const PENDING_TTL_MS = 2 * HOUR_MS;
+/** Windows in an hour: the long (low-and-slow) rule sums this many. */
+export const WINDOWS_PER_HOUR = HOUR_MS / WINDOW_MS;
 
 export interface Participant {
   first: number;
   last: number;
   failures: number;
+  /** When it was confirmed a fail-only caller (counted once in its window's `callers`). */
+  confirmed?: number;
+}
+
+export interface PopulationWindow {
+  window: number;
+  failed: number;
+  ok: number;
+  /** Callers confirmed fail-only in this window. */
+  callers?: number;
+  /** Marked while a campaign is declared: not learnt from. */
+  campaign?: boolean;
 }
 
 export interface PopulationBaseline extends Watermarked {
@@ -27,9 +41,10 @@ export interface PopulationBaseline extends Watermarked {
   method: string;
   path: string;
   minutes: Array<{ minute: number; failed: number; ok: number }>;
-  /** Completed and current 10-minute windows; `campaign` marks windows not to learn from. */
-  windows: Array<{ window: number; failed: number; ok: number; campaign?: boolean }>;
-  campaign?: { since: number; lastOver: number; peakFailures: number; baselineFailures: number };
+  /** Completed and current 10-minute windows. */
+  windows: PopulationWindow[];
+  /** `from`: participants whose last failure is at or after it belong to the campaign. */
+  campaign?: { since: number; lastOver: number; peakFailures: number; baselineFailures: number; from?: number; rule?: '10min' | 'hour' };
   /** Entity key -> its failed logins, while it has done nothing else. */
   pending: Record<string, Participant>;
 }
@@ -40,6 +55,19 @@ export function populationId(key: string): string {
 
 export function newPopulationBaseline(ref: { host: string; method: string; path: string }): PopulationBaseline {
   return { host: ref.host, method: ref.method, path: ref.path, minutes: [], windows: [], pending: {} };
+}
+
+/** The window record holding `time`, created (and the list bounded) when missing. */
+export function windowAt(population: PopulationBaseline, time: number): PopulationWindow {
+  const window = windowStart(time);
+  let w = population.windows.find((x) => x.window === window);
+  if (!w) {
+    w = { window, failed: 0, ok: 0 };
+    population.windows.push(w);
+    population.windows.sort((a, b) => a.window - b.window);
+    if (population.windows.length > WINDOWS_KEPT) population.windows.splice(0, population.windows.length - WINDOWS_KEPT);
+  }
+  return w;
 }
 
 export function observeLogin(population: PopulationBaseline, time: number, failed: boolean, ok: boolean): void {
@@ -53,14 +81,7 @@ export function observeLogin(population: PopulationBaseline, time: number, faile
     const newest = population.minutes.at(-1)?.minute ?? minute;
     population.minutes = population.minutes.filter((x) => x.minute > newest - WINDOW_MS);
   }
-  const window = windowStart(time);
-  let w = population.windows.find((x) => x.window === window);
-  if (!w) {
-    w = { window, failed: 0, ok: 0 };
-    population.windows.push(w);
-    population.windows.sort((a, b) => a.window - b.window);
-    if (population.windows.length > WINDOWS_KEPT) population.windows.splice(0, population.windows.length - WINDOWS_KEPT);
-  }
+  const w = windowAt(population, time);
   if (failed) {
     m.failed++;
     w.failed++;
@@ -77,14 +98,41 @@ export function recentFailures(population: PopulationBaseline, now: number): num
   return failed;
 }
 
-/** Median and MAD of failed logins per window, over completed windows outside any campaign. */
-export function failureBaseline(population: PopulationBaseline, now: number): { median: number; mad: number; windows: number } {
+/**
+ * A window field summed over the `span` ending at `now` (a multiple of 10 minutes): the windows wholly inside it,
+ * plus the oldest one weighted by how much of it still overlaps (the sliding window of `windows.ts`, longer).
+ */
+export function recentSum(population: PopulationBaseline, field: 'failed' | 'ok' | 'callers', now: number, span: number): number {
   const current = windowStart(now);
-  const history = population.windows.filter((w) => w.window < current && !w.campaign).map((w) => w.failed);
+  const oldest = current - span;
+  const overlap = 1 - Math.min(1, Math.max(0, now - current) / WINDOW_MS);
+  let sum = 0;
+  for (const w of population.windows) {
+    if (w.window > now || w.window < oldest) continue;
+    const value = w[field] ?? 0;
+    sum += w.window === oldest ? value * overlap : value;
+  }
+  return sum;
+}
+
+export interface RobustBaseline {
+  median: number;
+  mad: number;
+  windows: number;
+}
+
+/** Median and MAD of a window field, over completed windows outside any campaign. */
+export function windowBaseline(population: PopulationBaseline, field: 'failed' | 'ok' | 'callers', now: number): RobustBaseline {
+  const current = windowStart(now);
+  const history = population.windows.filter((w) => w.window < current && !w.campaign).map((w) => w[field] ?? 0);
   if (history.length === 0) return { median: 0, mad: 0, windows: 0 };
   const m = median(history);
-  const mad = median(history.map((v) => Math.abs(v - m)));
-  return { median: m, mad, windows: history.length };
+  return { median: m, mad: median(history.map((v) => Math.abs(v - m))), windows: history.length };
+}
+
+/** Median and MAD of failed logins per window, over completed windows outside any campaign. */
+export function failureBaseline(population: PopulationBaseline, now: number): RobustBaseline {
+  return windowBaseline(population, 'failed', now);
 }
 
 export function addParticipant(population: PopulationBaseline, entity: string, time: number): void {
@@ -92,6 +140,7 @@ export function addParticipant(population: PopulationBaseline, entity: string, t
   if (existing) {
     existing.failures++;
     existing.last = Math.max(existing.last, time);
+    existing.first = Math.min(existing.first, time);
     return;
   }
   const keys = Object.keys(population.pending);
@@ -105,4 +154,23 @@ export function addParticipant(population: PopulationBaseline, entity: string, t
 
 export function prunePending(population: PopulationBaseline, now: number): void {
   for (const [key, p] of Object.entries(population.pending)) if (p.last < now - PENDING_TTL_MS) delete population.pending[key];
+}
+
+/**
+ * Confirms the pending callers that have done nothing but fail logins for long enough: quiet for `quietMs` since
+ * their last failure (a user who mistyped retries within seconds, and a success removes them), or still failing
+ * `WINDOW_MS` after their first. Each is counted once, in the window of its last failure (so that the count says
+ * when the callers were active, however late a batch confirms them). Returns how many were confirmed.
+ */
+export function confirmParticipants(population: PopulationBaseline, now: number, quietMs: number): number {
+  let confirmed = 0;
+  for (const p of Object.values(population.pending)) {
+    if (p.confirmed !== undefined) continue;
+    if (now - p.last < quietMs && now - p.first < WINDOW_MS) continue;
+    p.confirmed = now;
+    confirmed++;
+    const w = windowAt(population, Math.min(p.last, now));
+    w.callers = (w.callers ?? 0) + 1;
+  }
+  return confirmed;
 }

@@ -1,13 +1,17 @@
 import type { EntityRef } from '../baselines/entity.js';
 import type { EntityBaseline } from '../baselines/entity-baseline.js';
 import {
+  confirmParticipants,
   failureBaseline,
   type Participant,
   type PopulationBaseline,
   prunePending,
   recentFailures,
+  recentSum,
+  WINDOWS_PER_HOUR,
+  windowBaseline,
 } from '../baselines/population.js';
-import { WINDOW_MS, windowStart } from '../baselines/windows.js';
+import { HOUR_MS, WINDOW_MS, windowStart } from '../baselines/windows.js';
 import type { CompiledDetectionConfig } from './config.js';
 import { isAuthEndpoint } from './config.js';
 import { confidenceFor, type Candidate } from './detectors.js';
@@ -15,57 +19,147 @@ import type { EndpointRef } from './finding.js';
 
 /**
  * Distributed, low-and-slow credential stuffing: no caller fails often enough to be judged alone, but the login
- * endpoint's failures rise far above their own history. While such a campaign is declared, every caller whose only
- * activity was failed logins (no success, no other endpoint) and which has then been quiet for a while is a participant.
+ * endpoint sees far more *fail-only callers* than usual — callers that did nothing but fail logins (no success, no
+ * other endpoint) and then went quiet or kept failing. Two rules compare them with the endpoint's own history: over
+ * the last 10 minutes (fast campaigns) and over the last hour (slow ones, each address trying once in a long while).
+ * While a campaign is declared, every confirmed fail-only caller of its period is a participant.
  */
 
-/** Windows of history needed before the baseline is trusted; before that the floor is tripled. */
+/** Windows of history needed before the baseline is trusted; before that the floors are tripled. */
 const WARM_WINDOWS = 3;
 
 export interface CampaignState {
   active: boolean;
+  /** Failed logins over the last 10 minutes, and their usual count per window (evidence). */
   failures: number;
-  threshold: number;
   baseline: number;
+  /** Failed logins over the last hour and the share of logins that failed then, against the usual share. */
+  failuresPerHour: number;
+  failureShare: number;
+  usualFailureShare: number;
+  /** The rule that holds (or would come closest): fail-only callers over its span, what is usual, the threshold. */
+  rule: '10min' | 'hour';
+  callers: number;
+  expectedCallers: number;
+  threshold: number;
+}
+
+interface RuleFigures {
+  rule: '10min' | 'hour';
+  span: number;
+  callers: number;
+  expected: number;
+  threshold: number;
+}
+
+/** The fail-only-caller thresholds over 10 minutes and over an hour, from the endpoint's own history. */
+export function callerRules(population: PopulationBaseline, now: number, config: CompiledDetectionConfig): RuleFigures[] {
+  const t = config.thresholds.credentialStuffing.population;
+  const base = windowBaseline(population, 'callers', now);
+  const warm = base.windows >= WARM_WINDOWS;
+  // Counts of rare events: the spread is at least Poisson's (√median), and at least 1.
+  const spread = Math.max(base.mad, Math.sqrt(base.median), 1);
+  const n = WINDOWS_PER_HOUR;
+  return [
+    {
+      rule: '10min',
+      span: WINDOW_MS,
+      callers: recentSum(population, 'callers', now, WINDOW_MS),
+      expected: base.median,
+      threshold: warm ? Math.max(t.minCallers, base.median + t.madMultiple * spread) : 3 * t.minCallers,
+    },
+    {
+      rule: 'hour',
+      span: HOUR_MS,
+      callers: recentSum(population, 'callers', now, HOUR_MS),
+      expected: n * base.median,
+      threshold: warm ? Math.max(t.minCallersPerHour, n * base.median + t.madMultiple * Math.sqrt(n) * spread) : 3 * t.minCallersPerHour,
+    },
+  ];
+}
+
+/** Above this many fail-only callers a window is out of the ordinary (the usual count plus one spread). */
+function usualCallers(population: PopulationBaseline, now: number): number {
+  const base = windowBaseline(population, 'callers', now);
+  return base.median + Math.max(base.mad, Math.sqrt(base.median), 1);
+}
+
+/** Start of the oldest window within `span` before `now` whose fail-only callers were out of the ordinary (the current window when none was). */
+export function elevatedSince(population: PopulationBaseline, now: number, span: number): number {
+  const usual = usualCallers(population, now);
+  const current = windowStart(now);
+  const oldest = current - span;
+  let since = current;
+  for (const w of population.windows) {
+    if (w.window >= oldest && w.window < since && (w.callers ?? 0) > usual) since = w.window;
+  }
+  return since;
 }
 
 export function updateCampaign(population: PopulationBaseline, now: number, config: CompiledDetectionConfig): CampaignState {
   const t = config.thresholds.credentialStuffing.population;
   prunePending(population, now);
+  confirmParticipants(population, now, t.quietMs);
+  const rules = callerRules(population, now, config);
+  const over = rules.filter((r) => r.callers >= r.threshold);
+  const strongest = [...rules].sort((a, b) => b.callers / b.threshold - a.callers / a.threshold)[0] as RuleFigures;
   const failures = recentFailures(population, now);
-  const base = failureBaseline(population, now);
-  const spread = Math.max(base.mad, Math.sqrt(base.median), 1);
-  const threshold =
-    base.windows >= WARM_WINDOWS ? Math.max(t.minFailures, base.median + t.madMultiple * spread) : 3 * t.minFailures;
-  if (failures >= threshold) {
+  const failureBase = failureBaseline(population, now);
+  if (over.length > 0) {
+    // The campaign reaches back to the first window, within the span of the longest rule that holds, whose fail-only
+    // callers rose above the usual spread (less the quiet time a caller needs to be confirmed): a user who gave up
+    // before the campaign began is not one of its participants.
+    const span = Math.max(...over.map((r) => r.span));
+    const from = elevatedSince(population, now, span) - t.quietMs;
     if (!population.campaign) {
-      population.campaign = { since: now - WINDOW_MS, lastOver: now, peakFailures: failures, baselineFailures: base.median };
+      population.campaign = { since: now - span, lastOver: now, peakFailures: failures, baselineFailures: failureBase.median, from, rule: strongest.rule };
     }
-    population.campaign.lastOver = now;
-    population.campaign.peakFailures = Math.max(population.campaign.peakFailures, failures);
+    const campaign = population.campaign;
+    campaign.lastOver = now;
+    campaign.peakFailures = Math.max(campaign.peakFailures, failures);
+    campaign.from = Math.min(campaign.from ?? from, from);
+    campaign.since = Math.min(campaign.since, now - span);
+    campaign.rule = strongest.rule;
   } else if (population.campaign && now - population.campaign.lastOver > t.latchMs) {
     delete population.campaign;
   }
   if (population.campaign) {
-    const current = population.windows.find((w) => w.window === windowStart(now));
-    if (current) current.campaign = true;
+    // The campaign's windows are not learnt from: a slow campaign must not become the baseline it is judged against.
+    // The current window always; earlier ones of its period when their fail-only callers were above the usual spread.
+    const usual = usualCallers(population, now);
+    const first = windowStart(population.campaign.from ?? population.campaign.since);
+    const current = windowStart(now);
+    for (const w of population.windows) {
+      if (w.window === current || (w.window >= first && (w.callers ?? 0) > usual)) w.campaign = true;
+    }
   }
-  return { active: population.campaign !== undefined, failures, threshold: Math.ceil(threshold), baseline: base.median };
+  const failed = recentSum(population, 'failed', now, HOUR_MS);
+  const ok = recentSum(population, 'ok', now, HOUR_MS);
+  const usualFailed = windowBaseline(population, 'failed', now).median;
+  const usualOk = windowBaseline(population, 'ok', now).median;
+  const round2 = (v: number) => Math.round(v * 100) / 100;
+  return {
+    active: population.campaign !== undefined,
+    failures,
+    baseline: failureBase.median,
+    failuresPerHour: Math.round(failed),
+    failureShare: failed + ok > 0 ? round2(failed / (failed + ok)) : 0,
+    usualFailureShare: usualFailed + usualOk > 0 ? round2(usualFailed / (usualFailed + usualOk)) : 0,
+    rule: strongest.rule,
+    callers: Math.round(strongest.callers),
+    expectedCallers: Math.round(strongest.expected * 10) / 10,
+    threshold: Math.ceil(strongest.threshold),
+  };
 }
 
-/** Participants ready to be judged (quiet long enough, within the campaign); they leave the pending list. */
-export function readyParticipants(
-  population: PopulationBaseline,
-  now: number,
-  config: CompiledDetectionConfig,
-): Array<{ entity: string; participant: Participant }> {
+/** Confirmed fail-only callers of the campaign's period; they leave the pending list (a later failure brings them back). */
+export function readyParticipants(population: PopulationBaseline): Array<{ entity: string; participant: Participant }> {
   const campaign = population.campaign;
   if (!campaign) return [];
-  const quiet = config.thresholds.credentialStuffing.population.quietMs;
+  const from = campaign.from ?? campaign.since - WINDOW_MS;
   const ready: Array<{ entity: string; participant: Participant }> = [];
   for (const [entity, participant] of Object.entries(population.pending)) {
-    if (participant.last > now - quiet) continue;
-    if (participant.last < campaign.since - WINDOW_MS) continue;
+    if (participant.confirmed === undefined || participant.last < from) continue;
     ready.push({ entity, participant });
     delete population.pending[entity];
   }
@@ -82,6 +176,17 @@ export function onlyFailedLogins(baseline: EntityBaseline, config: CompiledDetec
   return true;
 }
 
+/**
+ * Confidence that one fail-only caller is a participant: the campaign's own confidence (how far past its threshold)
+ * times the share of fail-only callers in excess of the usual (the chance that one of them is not a user who
+ * simply gave up).
+ */
+export function participantConfidence(state: Pick<CampaignState, 'callers' | 'expectedCallers' | 'threshold'>): number {
+  const campaign = Math.min(0.9, confidenceFor(state.callers, state.threshold, 0.5));
+  const excess = state.callers > 0 ? Math.max(0, 1 - Math.max(1, state.expectedCallers) / state.callers) : 0;
+  return Math.round(campaign * excess * 100) / 100;
+}
+
 export function participantCandidate(
   entity: EntityRef,
   participant: Participant,
@@ -89,19 +194,27 @@ export function participantCandidate(
   state: CampaignState,
   endpoint: EndpointRef,
 ): Candidate {
+  const span = state.rule === 'hour' ? 'hour' : '10 minutes';
   return {
     type: 'credential-stuffing',
     entity,
     endpoint,
     severity: 'medium',
-    confidence: Math.min(0.9, confidenceFor(state.failures, state.threshold, 0.5)),
+    confidence: participantConfidence(state),
     evidence: {
-      campaignFailedLoginsPer10Min: { observed: state.failures, baseline: state.baseline, threshold: state.threshold },
+      [state.rule === 'hour' ? 'campaignFailOnlyCallersPerHour' : 'campaignFailOnlyCallersPer10Min']: {
+        observed: state.callers,
+        baseline: state.expectedCallers,
+        threshold: state.threshold,
+      },
+      campaignFailedLoginsPer10Min: { observed: state.failures, baseline: state.baseline },
+      campaignFailedLoginsPerHour: state.failuresPerHour,
+      campaignFailureShare: { observed: state.failureShare, baseline: state.usualFailureShare },
       ownFailedLogins: participant.failures,
       ownSuccessfulLogins: 0,
       campaignSince: new Date(population.campaign?.since ?? participant.first).toISOString(),
     },
-    summary: `${entity.type} ${entity.id} only ever failed logins on ${endpoint.method} ${endpoint.path} (${participant.failures}) during a distributed credential-stuffing campaign of ${state.failures} failures per 10 minutes against a usual ${state.baseline}.`,
+    summary: `${entity.type} ${entity.id} only ever failed logins on ${endpoint.method} ${endpoint.path} (${participant.failures}) during a distributed credential-stuffing campaign: ${state.callers} callers did nothing but fail logins in the last ${span}, against a usual ${state.expectedCallers}.`,
     firstSeen: participant.first,
     lastSeen: participant.last,
   };

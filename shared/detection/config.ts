@@ -75,11 +75,16 @@ export interface DetectionThresholds {
     /** Share of that caller's logins that failed. Default 0.8. */
     minFailureShare: number;
     population: {
-      /** Failed logins on an endpoint per 10 minutes, from all callers, below which no campaign is declared. Default 30. */
-      minFailures: number;
-      /** ... and above median + this many MADs of earlier windows. Default 6. */
+      /**
+       * Fail-only callers (callers that did nothing but fail logins, confirmed after `quietMs`) on an endpoint per
+       * 10 minutes, below which no campaign is declared. Default 12.
+       */
+      minCallers: number;
+      /** The same over the last hour: the floor of the low-and-slow rule. Default 20. */
+      minCallersPerHour: number;
+      /** ... and above the usual count + this many spreads (MAD, at least √median and 1) of earlier windows (√6 of them over an hour). Default 6. */
       madMultiple: number;
-      /** A participant is judged once it has been quiet (no success) this long (ms). Default 2 min. */
+      /** A caller with only failed logins is confirmed fail-only once quiet this long (ms), or still failing 10 minutes after its first. Default 2 min. */
       quietMs: number;
       /** A campaign stays declared this long after it was last over threshold (ms). Default 30 min. */
       latchMs: number;
@@ -138,7 +143,7 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
     credentialStuffing: {
       minFailures: 10,
       minFailureShare: 0.8,
-      population: { minFailures: 30, madMultiple: 6, quietMs: 2 * 60_000, latchMs: 30 * 60_000 },
+      population: { minCallers: 12, minCallersPerHour: 20, madMultiple: 6, quietMs: 2 * 60_000, latchMs: 30 * 60_000 },
     },
     tokenSharing: { maxCountries: 2, maxAsns: 4, maxIps: 12, minSwitches: 4 },
     unauthenticated: { minRequests: 3, minAuthenticatedShare: 0.95, minIdentities: 20 },

@@ -335,7 +335,7 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
     if (!population.dirty) continue;
     const state = updateCampaign(population.doc, now, config);
     const endpoint: EndpointRef = { host: population.doc.host, method: population.doc.method, path: population.doc.path };
-    for (const { entity, participant } of readyParticipants(population.doc, now, config)) {
+    for (const { entity, participant } of readyParticipants(population.doc)) {
       const ref = parseEntityKey(entity);
       if (!ref) continue;
       participants.push({ key: entity, candidate: participantCandidate(ref, participant, population.doc, state, endpoint) });

@@ -160,6 +160,28 @@ export function credentialStuffingDistributed(truth: Truth, ctx: AttackContext):
   }
 }
 
+/**
+ * A slower, differently shaped campaign than `credentialStuffingDistributed` (which the benchmark holds out): a proxy
+ * pool of residential and hosting addresses, about 60 an hour, each trying one to three passwords a few minutes
+ * apart with a browser or tool user agent. A tuning scenario for the population-level rules.
+ */
+export function credentialStuffingSlow(truth: Truth, ctx: AttackContext): void {
+  const random = new Random(ctx.seed, 310);
+  const pool = networksOf((n) => n.kind === 'isp' || n.kind === 'mobile' || n.kind === 'hosting');
+  const span = ctx.emitter.end - ctx.start;
+  const addresses = Math.round((60 * ctx.speed * span) / (60 * MINUTE));
+  const label = { type: 'credential-stuffing' as const, attack: 'stuffing-proxy-pool', reason: 'one of a proxy pool\'s addresses, each trying one to three passwords a few minutes apart', fast: false };
+  for (let i = 0; i < addresses; i++) {
+    const network = random.pick(pool);
+    const client: Client = { ip: addressIn(random, network), network, userAgent: random.chance(0.7) ? random.pick(BROWSER_AGENTS) : random.pick(TOOL_AGENTS) };
+    let t = ctx.start + random.next() * span;
+    for (let k = random.int(1, 3); k > 0; k--) {
+      truth.send(random, t, client, { method: 'POST', path: '/v2/auth/login', status: random.chance(0.01) ? 200 : 401 }, label);
+      t += random.int(2, 8) * MINUTE;
+    }
+  }
+}
+
 export function volumetric(truth: Truth, ctx: AttackContext): void {
   const random = new Random(ctx.seed, 400);
   {

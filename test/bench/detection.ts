@@ -20,13 +20,15 @@ import { SCENARIO_NAMES, type ScenarioName, type SimulateOptions } from '../../s
 import { type RunOutcome, runScenario } from './detection/run.js';
 
 export const HELD_OUT_SCENARIOS: readonly ScenarioName[] = ['credential-stuffing-distributed', 'mixed'];
+/** Added after the held-out set was fixed, to develop the low-and-slow rule against: tuning seeds only, so the held-out set stays as it was. */
+export const TUNING_ONLY_SCENARIOS: readonly ScenarioName[] = ['credential-stuffing-slow'];
 
 export function benchmarkPlan(quick: boolean): Array<{ set: 'tuning' | 'held-out'; options: SimulateOptions }> {
   const plan: Array<{ set: 'tuning' | 'held-out'; options: SimulateOptions }> = [];
   for (const scenario of SCENARIO_NAMES) {
     const heldOut = HELD_OUT_SCENARIOS.includes(scenario);
     for (const seed of quick ? [1] : [1, 2]) plan.push({ set: heldOut ? 'held-out' : 'tuning', options: { scenario, seed } });
-    if (quick) continue;
+    if (quick || TUNING_ONLY_SCENARIOS.includes(scenario)) continue;
     plan.push({ set: 'held-out', options: { scenario, seed: 101, volume: 0.5, attackSpeed: 3 } });
     plan.push({ set: 'held-out', options: { scenario, seed: 102, volume: 2, attackSpeed: 1 } });
     plan.push({ set: 'held-out', options: { scenario, seed: 103, volume: 1, attackSpeed: 0.3 } });
