@@ -146,6 +146,52 @@ describe('detect', () => {
   });
 });
 
+describe('detect: low-and-slow credential stuffing', () => {
+  let store: Store;
+  beforeEach(() => {
+    resetApiEventSequence();
+    store = createMemoryStore();
+  });
+
+  it('finds a campaign of 4 fail-only addresses per 10 minutes over the hour, and spares users who gave up before it', async () => {
+    // Prepare: three hours of ordinary logins (users browse first; one in ten fails once, then succeeds) and a user
+    // who fails once and gives up every 30 minutes; then an hour of 4 fresh addresses per 10 minutes, one failure each.
+    const events = [];
+    const login = (time: number, ip: string, status: number) =>
+      observed(makeApiEvent({ host: HOST, time, clientIp: ip, method: 'POST', path: '/login', status }));
+    for (let m = 0; m < 180; m++) {
+      for (let k = 0; k < 5; k++) {
+        const ip = `198.51.${m}.${k}`;
+        const time = T0 + m * MINUTE + k * 10_000;
+        events.push(observed(makeApiEvent({ host: HOST, time, clientIp: ip, method: 'GET', path: '/products', status: 200 })));
+        if (k === 0) events.push(login(time + 1000, ip, 401));
+        events.push(login(time + 5000, ip, 200));
+      }
+      if (m % 30 === 15) events.push(login(T0 + m * MINUTE + 30_000, `192.0.2.${m}`, 401));
+    }
+    const attackers: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const ip = `203.0.113.${i}`;
+      attackers.push(ip);
+      events.push(login(T0 + 180 * MINUTE + i * 150_000, ip, 401));
+    }
+    events.sort((a, b) => a.event.time - b.event.time);
+    // Act: batches of 5 simulated minutes, then one more login a few minutes after the last attempt.
+    const end = T0 + 245 * MINUTE;
+    events.push(login(end, '198.51.250.1', 200));
+    for (let from = T0; from <= end; from += 5 * MINUTE) {
+      const batch = events.filter((e) => e.event.time >= from && e.event.time < from + 5 * MINUTE);
+      if (batch.length > 0) await runDetect(store, batch);
+    }
+    // Assess: no 10 minutes had 12 of them; the hour had 24.
+    const findings = (await allFindings(store)).filter((f) => f.type === 'credential-stuffing');
+    const flagged = new Set(findings.map((f) => f.entity.id));
+    expect(attackers.filter((ip) => flagged.has(ip)).length).toBeGreaterThanOrEqual(22);
+    expect([...flagged].filter((ip) => !ip.startsWith('203.0.113.'))).toEqual([]);
+    expect(findings[0]?.evidence.campaignFailOnlyCallersPerHour).toMatchObject({ threshold: 20 });
+  });
+});
+
 describe('detection config', () => {
   it('fills defaults', () => {
     const config = resolveDetectionConfig();

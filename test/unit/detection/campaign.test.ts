@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { newPopulationBaseline, type PopulationBaseline } from '../../../shared/baselines/population.js';
+import { HOUR_MS, WINDOW_MS } from '../../../shared/baselines/windows.js';
+import { elevatedSince, participantConfidence, readyParticipants, updateCampaign } from '../../../shared/detection/campaign.js';
+import { config } from './harness.js';
+
+const MINUTE = 60_000;
+/** `now` in these tests: a window start, so the last 10 minutes are exactly the previous window. */
+const NOW = Date.UTC(2026, 10, 2, 18, 0, 0);
+const cfg = config();
+
+/**
+ * A login endpoint with `history` ordinary windows (each with `usual` fail-only callers) ending three hours before
+ * NOW, and the given fail-only callers in the windows just before NOW (oldest first).
+ */
+function population(recent: number[], usual = 1, history = 12): PopulationBaseline {
+  const p = newPopulationBaseline({ host: 'api.example.com', method: 'POST', path: '/login' });
+  for (let k = history; k > 0; k--) p.windows.push({ window: NOW - 3 * HOUR_MS - k * WINDOW_MS, failed: 5, ok: 50, callers: usual });
+  recent.forEach((callers, i) => {
+    p.windows.push({ window: NOW - (recent.length - i) * WINDOW_MS, failed: 5 + callers, ok: 50, callers });
+  });
+  p.windows.push({ window: NOW, failed: 0, ok: 0 });
+  return p;
+}
+
+describe('population credential-stuffing rules', () => {
+  it('10-minute rule: 12 fail-only callers over a usual 1 declare a campaign, 11 do not', () => {
+    // Prepare: median 1, MAD 0: threshold max(12, 1 + 6 × 1) = 12.
+    const below = population([11]);
+    const at = population([12]);
+    // Act
+    const no = updateCampaign(below, NOW, cfg);
+    const yes = updateCampaign(at, NOW, cfg);
+    // Assess
+    expect(no.active).toBe(false);
+    expect(yes.active).toBe(true);
+    expect(yes).toMatchObject({ rule: '10min', callers: 12, threshold: 12, expectedCallers: 1 });
+  });
+
+  it('hourly rule: a slow campaign of 3 to 4 callers per window declares one at 21 in an hour, not at 20', () => {
+    // Prepare: threshold max(20, 6 × 1 + 6 × √6 × 1) = 20.7; no single window reaches 12.
+    const below = population([4, 3, 4, 3, 3, 3]);
+    const at = population([4, 3, 4, 3, 4, 3]);
+    // Act
+    const no = updateCampaign(below, NOW, cfg);
+    const yes = updateCampaign(at, NOW, cfg);
+    // Assess
+    expect(no.active).toBe(false);
+    expect(no).toMatchObject({ rule: 'hour', callers: 20 });
+    expect(yes).toMatchObject({ active: true, rule: 'hour', callers: 21, threshold: 21, expectedCallers: 6 });
+    // Its windows are not learnt from; an ordinary window of the period is.
+    expect(at.windows.filter((w) => w.campaign).length).toBe(7);
+  });
+
+  it('scales with the endpoint\'s own history: a usual 10 per window needs 29 in 10 minutes', () => {
+    // Prepare: median 10, MAD 0: spread √10; threshold 10 + 6 × 3.16 = 28.97.
+    const below = population([28], 10);
+    const at = population([29], 10);
+    // Act / Assess
+    expect(updateCampaign(below, NOW, cfg).active).toBe(false);
+    expect(updateCampaign(at, NOW, cfg)).toMatchObject({ active: true, threshold: 29 });
+  });
+
+  it('before 3 windows of history the floors are tripled', () => {
+    // Prepare
+    const below = population([35], 0, 1);
+    const at = population([36], 0, 1);
+    // Act / Assess
+    expect(updateCampaign(below, NOW, cfg).active).toBe(false);
+    expect(updateCampaign(at, NOW, cfg).active).toBe(true);
+  });
+
+  it('stays declared for the latch time after it was last over, then ends', () => {
+    // Prepare
+    const p = population([20]);
+    updateCampaign(p, NOW, cfg);
+    // Act: nothing more, 30 minutes later and just after.
+    const later = NOW + 30 * MINUTE;
+    p.windows.push({ window: later - WINDOW_MS, failed: 0, ok: 0 }, { window: later, failed: 0, ok: 0 });
+    const kept = updateCampaign(p, later, cfg).active;
+    const ended = updateCampaign(p, later + 1, cfg).active;
+    // Assess
+    expect([kept, ended]).toEqual([true, false]);
+  });
+
+  it('reports the confirmed fail-only callers of the campaign\'s period, not a user who gave up before it began', () => {
+    // Prepare: the hourly rule holds; the elevated windows begin 40 minutes before NOW.
+    const p = population([0, 1, 6, 5, 6, 5]);
+    p.pending = {
+      'ip:early-user': { first: NOW - 58 * MINUTE, last: NOW - 58 * MINUTE, failures: 1, confirmed: NOW - 55 * MINUTE },
+      'ip:participant': { first: NOW - 39 * MINUTE, last: NOW - 39 * MINUTE, failures: 1, confirmed: NOW - 36 * MINUTE },
+      'ip:edge': { first: NOW - 42 * MINUTE, last: NOW - 42 * MINUTE, failures: 1, confirmed: NOW - 40 * MINUTE },
+      'ip:still-trying': { first: NOW - MINUTE, last: NOW - 30_000, failures: 2 },
+    };
+    // Act
+    const state = updateCampaign(p, NOW, cfg);
+    const ready = readyParticipants(p).map((r) => r.entity);
+    // Assess: the campaign reaches back to the first elevated window, less the quiet time (2 minutes).
+    expect(state).toMatchObject({ active: true, rule: 'hour' });
+    expect(elevatedSince(p, NOW, HOUR_MS)).toBe(NOW - 40 * MINUTE);
+    expect(ready.sort()).toEqual(['ip:edge', 'ip:participant']);
+    expect(Object.keys(p.pending).sort()).toEqual(['ip:early-user', 'ip:still-trying']);
+  });
+
+  it('participant confidence: the campaign\'s confidence times the share of fail-only callers above the usual', () => {
+    expect(participantConfidence({ callers: 21, expectedCallers: 6, threshold: 21 })).toBe(0.36);
+    expect(participantConfidence({ callers: 210, expectedCallers: 6, threshold: 21 })).toBe(0.87);
+    expect(participantConfidence({ callers: 12, expectedCallers: 0, threshold: 12 })).toBe(0.46);
+  });
+});
