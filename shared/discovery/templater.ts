@@ -551,8 +551,9 @@ export class PathTemplater {
       }
       const l = lit(node, s);
       if (l) {
-        // A literal left beside a parameter is re-judged now and then as evidence grows.
-        if (!l.pin && (l.h & 7) === 7 && node.p?.['']?.u) {
+        // A literal left beside a parameter is re-judged now and then as evidence grows; any other
+        // literal more rarely (its subtree may have settled since: `/metadata/global/{key}`).
+        if (!l.pin && (((l.h & 7) === 7 && node.p?.['']?.u) || (l.h & 63) === 63)) {
           created.push({
             parent: node,
             depth: i,
@@ -835,7 +836,18 @@ export class PathTemplater {
         return names.length >= 2 && names.filter((x) => refNames.has(x)).length >= 0.5 * names.length;
       });
       const leafJoin = hasTerminal(reference) ? candidates.filter(([, c]) => !hasChildren(c)) : [];
-      const joiners = [...inner, ...(leafJoin.length >= 3 ? leafJoin : [])];
+      // A word keyed below by the parameter's own parameters, with no other sub-resource (`/localization/fi/{key}`).
+      const refSuffixes = Object.keys(reference.p ?? {});
+      const shapeJoin = candidates.filter(
+        ([text, c]) =>
+          !isPlural(text) &&
+          c.p !== undefined &&
+          Object.keys(c.p).length > 0 &&
+          Object.keys(c.p).every((k) => refSuffixes.includes(k)) &&
+          literalEntries(c).every(([name]) => refNames.has(name)) &&
+          !inner.some(([t]) => t === text),
+      );
+      const joiners = [...inner, ...shapeJoin, ...(leafJoin.length >= 3 ? leafJoin : [])];
       if (joiners.length > 0) return { values: joiners, reason: 'joins-parameter' };
     }
     const minDistinct = reference ? 3 : strict ? 40 : 12;
@@ -865,6 +877,35 @@ export class PathTemplater {
       if (sig !== undefined && candidates.every(([, c]) => paramChainSignature(c) === sig)) {
         return { values: candidates, reason: 'similar-subtrees' };
       }
+    }
+    // Same-shape twins: words that are not collection names, each keyed below by the same parameters
+    // answering the same methods (`/localization/ja/{key}` and `/localization/de/{key}`;
+    // `/metadata/global/{key}` and `/metadata/enterprise/{key}`): one resource addressed by a value,
+    // not distinct resources. Three such words (methods may differ: traffic is skewed), or two with
+    // the very same methods on a shape of at least three endpoints. Not below a plural collection
+    // name: there, a few same-shaped words are members the designer enumerated one by one
+    // (`/indicators/sma/{ticker}`, `/indicators/ema/{ticker}`); values there are judged by number.
+    if (!strict && parentText !== undefined && !isPlural(parentText)) {
+      const byShape = new Map<string, Array<[string, TNode]>>();
+      const byFull = new Map<string, Array<[string, TNode]>>();
+      let best: Array<[string, TNode]> = [];
+      for (const entry of candidates) {
+        const [text, c] = entry;
+        if (isPlural(text) || isDesignedName(splitSuffix(text).stem)) continue;
+        const shape = paramShape(c);
+        if (shape === undefined) continue;
+        const loose = byShape.get(shape.structure) ?? [];
+        loose.push(entry);
+        byShape.set(shape.structure, loose);
+        if (loose.length >= 3 && loose.length > best.length) best = loose;
+        if (shape.endpoints >= 3) {
+          const full = byFull.get(shape.sig) ?? [];
+          full.push(entry);
+          byFull.set(shape.sig, full);
+          if (full.length >= 2 && best.length < 2) best = full;
+        }
+      }
+      if (best.length >= 2) return { values: best, reason: 'similar-subtrees' };
     }
     // Similar subtrees: most candidates have the same static children.
     const withKids = candidates.filter(([, c]) => c.l !== undefined && Object.keys(c.l).length > 0);
@@ -939,6 +980,24 @@ export class PathTemplater {
       kinds: [...target.kinds],
       reason,
     });
+    // The word above may now look like its peers (`/localization/ja/{key}` beside `/localization/de/{key}`):
+    // judge its position again, now that the position below it is settled.
+    this.reevaluateAbove(hs, host, node, depth - 1);
+  }
+
+  /** Judges again the position holding `node` (a literal at segment `index`). */
+  private reevaluateAbove(hs: HostState, host: string, node: TNode, index: number): void {
+    if (index < 0) return;
+    const chain = pathTo(hs.root, node);
+    if (!chain || chain.length === 0) return;
+    const self = chain[chain.length - 1];
+    if (!self || self.isParam || node.pin) return;
+    const up = chain[chain.length - 2];
+    const grand = chain[chain.length - 3];
+    const upNode = up?.node ?? hs.root;
+    const upText = up && !up.isParam ? up.text : undefined;
+    const grandText = up && !up.isParam && grand && !grand.isParam ? grand.text : undefined;
+    this.evaluate(hs, host, upNode, index, upText, up?.isParam ?? false, grandText);
   }
 
   private evaluateSubtree(hs: HostState, host: string, node: TNode, depth: number, level: number): void {
@@ -1207,6 +1266,32 @@ function isPlural(word: string): boolean {
 }
 
 /**
+ * The methods of a node and, recursively, of its parameter children (literal children ignored):
+ * `GET,POST|{}(DELETE,GET,PUT)`. Undefined without a parameter child that ends an endpoint.
+ */
+function paramShape(node: TNode, level = 0): { sig: string; structure: string; endpoints: number } | undefined {
+  const methods = Object.keys(node.m ?? {}).sort();
+  let endpoints = level === 0 ? 0 : methods.length;
+  const parts: string[] = [];
+  const structure: string[] = [];
+  for (const suffix of Object.keys(node.p ?? {}).sort()) {
+    if (level >= 4) break;
+    const sub = paramShape(node.p?.[suffix] as PNode, level + 1);
+    if (sub === undefined) continue;
+    parts.push(`{${suffix}}(${sub.sig})`);
+    structure.push(`{${suffix}}(${sub.structure})`);
+    endpoints += sub.endpoints;
+  }
+  if (level === 0 && (parts.length === 0 || endpoints === 0)) return undefined;
+  if (level > 0 && methods.length === 0 && parts.length === 0) return undefined;
+  return {
+    sig: `${methods.join(',')}|${parts.join(';')}`,
+    structure: structure.join(';'),
+    endpoints: level === 0 ? endpoints + methods.length : endpoints,
+  };
+}
+
+/**
  * The shape below a node when it is only parameters down to a single endpoint
  * (`{date}/{date}` + GET), else undefined. At least two parameters.
  */
@@ -1305,6 +1390,26 @@ function findPrefix(current: TNode, target: TNode, texts: string[]): string[] | 
     if (r) return r;
   }
   return undefined;
+}
+
+/** The nodes from the root (exclusive) down to `target` (inclusive), with their raw texts. */
+function pathTo(root: TNode, target: TNode): Array<{ node: TNode; text: string; isParam: boolean }> | undefined {
+  const chain: Array<{ node: TNode; text: string; isParam: boolean }> = [];
+  const visit = (node: TNode): boolean => {
+    if (node === target) return true;
+    for (const [text, child] of literalEntries(node)) {
+      chain.push({ node: child, text, isParam: false });
+      if (visit(child)) return true;
+      chain.pop();
+    }
+    for (const [suffix, p] of Object.entries(node.p ?? {})) {
+      chain.push({ node: p, text: suffix, isParam: true });
+      if (visit(p)) return true;
+      chain.pop();
+    }
+    return false;
+  };
+  return visit(root) ? chain : undefined;
 }
 
 function ancestorNames(root: TNode, target: TNode): string[] {

@@ -192,3 +192,52 @@ describe('rule: words in a naming convention need more evidence', () => {
     );
   });
 });
+
+describe('rule: same-shape words below a name are values (small value sets)', () => {
+  const LOCALES = ['de', 'fr', 'ja'];
+
+  it('merges locales each keyed by the same parameter (/localization/{locale}/{key})', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act: the keys below each locale become a parameter first; the locale position is judged again then.
+    for (const l of LOCALES) for (let k = 0; k < 14; k++) get(t, `/localization/${l}/key${k}x${k * 3}`);
+    // Assess
+    expect(get(t, '/localization/de/greeting')).toBe('/localization/{localizationName}/{id}');
+    expect(get(t, '/localization/it/greeting')).toBe('/localization/{localizationName}/{id}');
+  });
+
+  it('merges two scopes with the very same endpoints (/metadata/{scope}/{key})', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act
+    for (const scope of ['global', 'enterprise'])
+      for (const m of ['GET', 'PUT', 'DELETE'])
+        for (let k = 0; k < 14; k++) t.observe(HOST, m, `/metadata/${scope}/tpl${k}x${k * 7}`, 200);
+    // More traffic: the position is judged again now and then.
+    for (let k = 0; k < 64; k++) get(t, `/metadata/enterprise/tpl${k % 14}x${(k % 14) * 7}`);
+    // Assess
+    expect(get(t, '/metadata/global/tpl1x7')).toBe('/metadata/{metadataName}/{id}');
+  });
+
+  it('keeps same-shaped members of a plural collection static (/indicators/sma/{ticker})', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act
+    for (const ind of ['sma', 'ema', 'macd', 'rsi'])
+      for (let k = 0; k < 6; k++) get(t, `/indicators/${ind}/${1000 + k}`);
+    // Assess
+    expect(get(t, '/indicators/sma/7')).toBe('/indicators/sma/{smaId}');
+  });
+
+  it('keeps distinct collections with the same shape static (/admin/users/{id}, /admin/groups/{id})', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act
+    for (const c of ['users', 'groups', 'roles'])
+      for (const m of ['GET', 'PUT', 'DELETE'])
+        for (let k = 0; k < 4; k++) t.observe(HOST, m, `/admin/${c}/${k + 1}`, 200);
+    // Assess
+    expect(get(t, '/admin/users/7')).toBe('/admin/users/{userId}');
+    expect(get(t, '/admin/groups/7')).toBe('/admin/groups/{groupId}');
+  });
+});
