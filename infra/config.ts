@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
+import { INGEST_EVENT_SOURCE_MAPPING } from '../functions/ingest/mapping.js';
 import { cloudFrontRanges } from '../shared/response/addresses.js';
 
 export type Mode = 'monitor' | 'enforce';
@@ -23,21 +24,20 @@ export interface RestApiStage {
 }
 
 /**
- * The ingest event source mapping. Large batches are the main lever on DynamoDB write units (one write per touched
- * document per batch, docs/data-model.md), so the defaults favour them: up to 10,000 records (Lambda also caps the
- * payload at 6 MB, ~15,000 of Lantern's ~310-byte real-time records) gathered for up to 20 s, one batch per shard
- * at a time. Below ~500 records/s per shard the window, not the size, closes the batch (docs/deploy.md, cost).
+ * The ingest event source mapping: defaults from its one definition, functions/ingest/mapping.ts (the local cloud's
+ * poller uses the same). Large batches are the main lever on DynamoDB write units (one write per touched document
+ * per batch, docs/data-model.md). Below ~2,000 records/s per shard the window, not the size, closes the batch: at
+ * low volume a longer window trades detection latency for cost (docs/deploy.md, cost). The parallelization factor
+ * is not configurable: the engine applies a shard's records in order (its watermarks rely on it).
  */
 export interface IngestTuning {
-  /** Records per invocation (default 10,000). */
+  /** Records per invocation (default INGEST_EVENT_SOURCE_MAPPING.batchSize: 10,000). */
   batchSize: number;
-  /** Seconds Lambda waits to fill a batch (default 20): also the detection latency it adds. */
+  /** Seconds Lambda waits to fill a batch (default 5): also the detection latency it adds. */
   batchWindowSeconds: number;
-  /** Concurrent batches per shard (default 1: more means the shared documents are written more often). */
-  parallelizationFactor: number;
-  /** Retries of a failing batch before it goes to the on-failure queue (default 5). */
+  /** Retries of a failing batch before it goes to the on-failure queue (default 10). */
   retryAttempts: number;
-  /** Records older than this go to the on-failure queue unprocessed (default 3600 s). */
+  /** Records older than this go to the on-failure queue unprocessed (default 86,400 s). */
   maxRecordAgeSeconds: number;
   /** Memory of the ingest function, MB (default 1769: one full vCPU; the engine is CPU-bound). */
   memoryMb: number;
@@ -137,13 +137,13 @@ export const CONFIG_KEYS = [
 ] as const;
 
 const INGEST_DEFAULTS: IngestTuning = {
-  batchSize: 10_000,
-  batchWindowSeconds: 20,
-  parallelizationFactor: 1,
-  retryAttempts: 5,
-  maxRecordAgeSeconds: 3600,
+  batchSize: INGEST_EVENT_SOURCE_MAPPING.batchSize,
+  batchWindowSeconds: INGEST_EVENT_SOURCE_MAPPING.maximumBatchingWindowSeconds,
+  retryAttempts: INGEST_EVENT_SOURCE_MAPPING.maximumRetryAttempts,
+  maxRecordAgeSeconds: INGEST_EVENT_SOURCE_MAPPING.maximumRecordAgeSeconds,
   memoryMb: 1769,
 };
+const INGEST_KEYS = ['batchSize', 'batchWindowSeconds', 'retryAttempts', 'maxRecordAgeSeconds', 'memoryMb'];
 
 type Raw = Record<string, unknown>;
 
@@ -343,6 +343,11 @@ export function parseConfig(
   let ingest = INGEST_DEFAULTS;
   if (!isObject(ingestRaw)) at('ingest', 'must be an object');
   else {
+    for (const key of Object.keys(ingestRaw)) {
+      if (key === 'parallelizationFactor') {
+        at('ingest.parallelizationFactor', "is fixed at 1: the engine applies a shard's records in order");
+      } else if (!INGEST_KEYS.includes(key)) at(`ingest.${key}`, `unknown key (known: ${INGEST_KEYS.join(', ')})`);
+    }
     ingest = {
       batchSize: int('ingest.batchSize', ingestRaw.batchSize, INGEST_DEFAULTS.batchSize, 1, 10_000),
       batchWindowSeconds: int(
@@ -351,13 +356,6 @@ export function parseConfig(
         INGEST_DEFAULTS.batchWindowSeconds,
         0,
         300,
-      ),
-      parallelizationFactor: int(
-        'ingest.parallelizationFactor',
-        ingestRaw.parallelizationFactor,
-        INGEST_DEFAULTS.parallelizationFactor,
-        1,
-        10,
       ),
       retryAttempts: int('ingest.retryAttempts', ingestRaw.retryAttempts, INGEST_DEFAULTS.retryAttempts, 0, 10_000),
       maxRecordAgeSeconds: int(

@@ -13,6 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { INGEST_EVENT_SOURCE_MAPPING as M } from '../../functions/ingest/mapping.js';
 import type { IngestTuning } from '../config.js';
 import { LanternFunction } from './function.js';
 import { grantQueueSend, grantStreamConsume, grantStreamPut, onFailureDestination } from './grants.js';
@@ -83,14 +84,15 @@ export class Analysis extends Construct {
     this.ingestMapping = new lambda.EventSourceMapping(this, 'IngestMapping', {
       target: this.ingest.fn,
       eventSourceArn: props.logStream.streamArn,
-      startingPosition: lambda.StartingPosition.LATEST,
+      // functions/ingest/mapping.ts, with the deployment's tuning of size, window, retries and age.
+      startingPosition: lambda.StartingPosition[M.startingPosition],
       batchSize: t.batchSize,
       maxBatchingWindow: Duration.seconds(t.batchWindowSeconds),
-      parallelizationFactor: t.parallelizationFactor,
-      bisectBatchOnError: true,
+      parallelizationFactor: M.parallelizationFactor,
+      bisectBatchOnError: M.bisectBatchOnFunctionError,
       retryAttempts: t.retryAttempts,
       maxRecordAge: Duration.seconds(t.maxRecordAgeSeconds),
-      reportBatchItemFailures: true,
+      reportBatchItemFailures: M.reportBatchItemFailures,
       onFailure: onFailureDestination(this.ingestFailures),
     });
     grantQueueSend(this.ingest.fn, this.ingestFailures, props.key);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { INGEST_EVENT_SOURCE_MAPPING } from '../../functions/ingest/mapping.js';
 import { LanternConfigError, loadConfig, parseConfig } from '../../infra/config.js';
 
 function problems(raw: unknown): readonly string[] {
@@ -27,11 +28,10 @@ describe('config validation', () => {
       console: true,
       destroyOnDelete: false,
       ingest: {
-        batchSize: 10_000,
-        batchWindowSeconds: 20,
-        parallelizationFactor: 1,
-        retryAttempts: 5,
-        maxRecordAgeSeconds: 3600,
+        batchSize: INGEST_EVENT_SOURCE_MAPPING.batchSize,
+        batchWindowSeconds: INGEST_EVENT_SOURCE_MAPPING.maximumBatchingWindowSeconds,
+        retryAttempts: INGEST_EVENT_SOURCE_MAPPING.maximumRetryAttempts,
+        maxRecordAgeSeconds: INGEST_EVENT_SOURCE_MAPPING.maximumRecordAgeSeconds,
         memoryMb: 1769,
       },
     });
@@ -83,6 +83,13 @@ describe('config validation', () => {
     expect(() => parseConfig({ region: 'eu-west-1', awsIpRangesFile: 'ip.json' }, read('<html>'))).toThrow(
       /lantern\.awsIpRangesFile: cannot read "ip\.json" as JSON/,
     );
+  });
+
+  test('ingest tuning: the parallelization factor is not a knob; unknown keys are named', () => {
+    expect(problems({ region: 'eu-west-1', ingest: { parallelizationFactor: 4, batchSise: 100 } })).toEqual([
+      "lantern.ingest.parallelizationFactor: is fixed at 1: the engine applies a shard's records in order",
+      'lantern.ingest.batchSise: unknown key (known: batchSize, batchWindowSeconds, retryAttempts, maxRecordAgeSeconds, memoryMb)',
+    ]);
   });
 
   test('the error message lists every problem under one heading', () => {

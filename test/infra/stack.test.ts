@@ -10,6 +10,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadIngestConfig } from '../../functions/ingest/config.js';
+import { INGEST_EVENT_SOURCE_MAPPING } from '../../functions/ingest/mapping.js';
 import { loadResponderConfig } from '../../functions/responder/config.js';
 import { LanternFunction, NODE_RUNTIME } from '../../infra/constructs/function.js';
 import { STORE_ACTIONS } from '../../infra/constructs/state.js';
@@ -107,17 +108,19 @@ describe('ingestion', () => {
 });
 
 describe('analysis', () => {
-  test('ingest mapping: batch size and window, bisect, bounded retries, record age, partial batch responses, on-failure queue', () => {
+  test('ingest mapping = functions/ingest/mapping.ts (what the local cloud runs): batch, bisect, bounded retries, record age, partial batch responses, on-failure queue', () => {
+    const m = INGEST_EVENT_SOURCE_MAPPING;
+    expect([m.bisectBatchOnFunctionError, m.reportBatchItemFailures, m.parallelizationFactor]).toEqual([true, true, 1]);
     main.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('LogStream'), 'Arn'] },
-      BatchSize: 10_000,
-      MaximumBatchingWindowInSeconds: 20,
+      BatchSize: m.batchSize,
+      MaximumBatchingWindowInSeconds: m.maximumBatchingWindowSeconds,
       ParallelizationFactor: 1,
       BisectBatchOnFunctionError: true,
-      MaximumRetryAttempts: 5,
-      MaximumRecordAgeInSeconds: 3600,
+      MaximumRetryAttempts: m.maximumRetryAttempts,
+      MaximumRecordAgeInSeconds: m.maximumRecordAgeSeconds,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      StartingPosition: 'LATEST',
+      StartingPosition: m.startingPosition,
       DestinationConfig: {
         OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('IngestFailures'), 'Arn'] } },
       },
@@ -395,6 +398,7 @@ describe('the environment the stack gives each function is the one its code read
     const config = loadIngestConfig(deployedEnvironment(main, 'Lantern: decode'));
     expect(config.tableName).toBe('deployed-7f3e2a');
     expect(config.realtimeFields).toEqual([...DEFAULT_REALTIME_FIELDS]);
+    expect(config.findingsStream).toBe('deployed-7f3e2a');
   });
 
   test('responder and expirer: CLOUDFRONT-scope WAF through us-east-1, the quarantine plan, SNS and Slack', () => {
