@@ -26,8 +26,8 @@ export interface RestApiStage {
 /**
  * The ingest event source mapping: defaults from its one definition, functions/ingest/mapping.ts (the local cloud's
  * poller uses the same). Large batches are the main lever on DynamoDB write units (one write per touched document
- * per batch, docs/data-model.md). Below ~2,000 records/s per shard the window, not the size, closes the batch: at
- * low volume a longer window trades detection latency for cost (docs/deploy.md, cost). The parallelization factor
+ * per batch, docs/data-model.md). A shard takes at most 1,000 records/s, so with the 5 s default the window, not
+ * the size, closes a batch: at low volume a longer window trades detection latency for cost (docs/deploy.md, cost). The parallelization factor
  * is not configurable: the engine applies a shard's records in order (its watermarks rely on it).
  */
 export interface IngestTuning {
