@@ -2,7 +2,9 @@
  * Response: the findings stream (one shard: findings are rare, and one shard with one batch at a time makes the
  * responder the single writer WAF and usage plans need), the responder on it, the scheduled expirer, and the API
  * Gateway quarantine usage plan. The WAF block list is built by BlockList (possibly in the us-east-1 edge stack):
- * this construct only receives its references and grants exactly those IP sets.
+ * this construct only receives its references and grants exactly those three sets.
+ * The quarantine plan covers the configured REST API stages: a key moved into a plan without its stage would be
+ * refused outright rather than throttled, so every stage whose keys may be throttled must be configured.
  */
 import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
