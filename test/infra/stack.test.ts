@@ -275,6 +275,8 @@ describe('response: WAF in the right scope and region', () => {
   test('CLOUDFRONT scope outside us-east-1: IP sets, pattern set, rule group and WebACL in a us-east-1 edge stack', () => {
     expect(full.built.edge?.region).toBe('us-east-1');
     expect(full.built.main.region).toBe('eu-west-1');
+    // Deployed first (cdk deploy --all), read through cross-region references.
+    expect(full.built.main.dependencies).toContain(full.built.edge);
     const edge = full.edge!;
     edge.resourceCountIs('AWS::WAFv2::IPSet', 2);
     edge.hasResourceProperties('AWS::WAFv2::IPSet', { Scope: 'CLOUDFRONT', IPAddressVersion: 'IPV4', Addresses: [] });
