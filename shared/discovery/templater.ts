@@ -365,7 +365,7 @@ export class PathTemplater {
       isParam: boolean;
       grandText?: string;
     }> = [];
-    const outcome = this.learnRoute(hs, segs, created);
+    const outcome = this.learnRoute(hs, segs, created, m);
     if (!outcome.complete) {
       const prefix = outcome.steps.map((s) => s.text);
       const template = `/${[...prefix, '{rest+}'].join('/')}`;
@@ -534,6 +534,7 @@ export class PathTemplater {
       isParam: boolean;
       grandText?: string;
     }>,
+    method?: string,
   ): RouteOutcome {
     const steps: RouteStep[] = [];
     let node = hs.root;
@@ -594,7 +595,7 @@ export class PathTemplater {
         const { suffix } = splitSuffix(s);
         const candidates = [suffix !== '' ? node.p?.[suffix] : undefined, node.p?.['']];
         for (const p of candidates) {
-          if (p?.u && this.canRoute(p, rest)) {
+          if (p?.u && this.canRoute(p, rest) && !(rest.length === 0 && isActionOf(p, method))) {
             next = { node: p, suffix: node.p?.[suffix] === p ? suffix : '' };
             addKind(p, 'slug');
             remember(hs, s);
@@ -779,6 +780,23 @@ export class PathTemplater {
     // not a value: a value's children are sub-resource names, never its own peers.
     const peers = new Set(group.map(([text]) => text));
     candidates = candidates.filter(([text, c]) => !keyedByPeers(text, c, peers));
+    // Action protection: a leaf answering only methods that no value answers
+    // (`POST /runners/registration-token` beside `GET|DELETE /runners/{runner}`) is an action name.
+    const answered = (except: TNode) => {
+      const methods = new Set(Object.keys(reference?.m ?? {}));
+      let members = reference && hasTerminal(reference) ? 3 : 0;
+      for (const [, c] of candidates) {
+        if (c === except || !hasTerminal(c)) continue;
+        members++;
+        for (const k of Object.keys(c.m ?? {})) methods.add(k);
+      }
+      return members >= 3 ? methods : undefined;
+    };
+    candidates = candidates.filter(([, c]) => {
+      if (!isLeaf(c)) return true;
+      const methods = answered(c);
+      return methods === undefined || Object.keys(c.m ?? {}).some((k) => methods.has(k));
+    });
     // Case protection: among ALL-CAPS values (tickers, codes), a lower-case word is a name (`/tickers/types`).
     const upper = candidates.filter(([t]) => caseClass(t) === 'upper').length;
     if (candidates.length >= 5 && upper >= 0.8 * candidates.length)
@@ -1241,6 +1259,18 @@ function caseClass(word: string): 'upper' | 'lower' | 'mixed' | 'none' {
  */
 function isValueSlot(collection: string, word: string): boolean {
   return isPlural(collection) && !isPlural(word) && !isVersionSegment(word) && splitSuffix(word).suffix === '';
+}
+
+/**
+ * A request of `method` ending at untyped parameter `p` that never answered it, though it has
+ * answered enough requests (at least 20) of other methods: an action name, not a value
+ * (`POST /runners/registration-token` beside `GET|DELETE /runners/{runner}`).
+ */
+function isActionOf(p: PNode, method: string | undefined): boolean {
+  if (method === undefined || p.d || !hasTerminal(p) || p.m?.[method] !== undefined) return false;
+  let total = 0;
+  for (const v of Object.values(p.m ?? {})) total += v;
+  return total >= 20;
 }
 
 /**

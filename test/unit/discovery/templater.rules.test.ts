@@ -241,3 +241,30 @@ describe('rule: same-shape words below a name are values (small value sets)', ()
     expect(get(t, '/admin/groups/7')).toBe('/admin/groups/{groupId}');
   });
 });
+
+describe('rule: a leaf answering only methods no value answers is an action', () => {
+  it('keeps POST /runners/registration-token beside GET|DELETE /runners/{runner}', () => {
+    // Prepare
+    const t = new PathTemplater();
+    t.observe(HOST, 'POST', '/runners/registration-token', 200);
+    // Act
+    for (let i = 0; i < 16; i++)
+      t.observe(HOST, i % 2 === 0 ? 'GET' : 'DELETE', `/runners/runner${String.fromCharCode(97 + i)}`, 200);
+    for (let i = 0; i < 24; i++) t.observe(HOST, i % 2 === 0 ? 'GET' : 'DELETE', '/runners/runnera', 200);
+    // Assess
+    expect(get(t, '/runners/runnerz')).toBe('/runners/{runnerName}');
+    expect(t.observe(HOST, 'POST', '/runners/registration-token', 200).template).toBe('/runners/registration-token');
+    expect(t.observe(HOST, 'POST', '/runners/other-action', 200).template).toBe('/runners/other-action');
+  });
+
+  it('merges a value answering a method its peers answer too', () => {
+    // Prepare
+    const t = new PathTemplater();
+    t.observe(HOST, 'DELETE', '/runners/runner-old', 200);
+    // Act
+    for (let i = 0; i < 16; i++)
+      t.observe(HOST, i % 2 === 0 ? 'GET' : 'DELETE', `/runners/runner${String.fromCharCode(97 + i)}`, 200);
+    // Assess
+    expect(t.observe(HOST, 'DELETE', '/runners/runner-old', 200).template).toBe('/runners/{runnerName}');
+  });
+});
