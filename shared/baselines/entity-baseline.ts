@@ -8,7 +8,7 @@ import type { Watermarked } from '../engine/watermark.js';
  * in the last hour, and its open findings. Bounded: at most MAX_ENDPOINTS endpoints, MAX_PLACES places each.
  */
 
-export const MAX_ENDPOINTS = 32;
+export const MAX_ENDPOINTS = 16;
 export const MAX_PLACES = 32;
 
 /** Counts over one fixed 10-minute window. */

@@ -43,7 +43,7 @@ import {
 } from './config.js';
 import { type Candidate, ENTITY_DETECTORS, type EndpointView, PAIR_DETECTORS } from './detectors.js';
 import { type EndpointRef, type Finding, findingId } from './finding.js';
-import { findingWeight, mergeCandidate, riskOf, stronger } from './findings.js';
+import { boundOpen, findingWeight, mergeCandidate, riskOf, stronger } from './findings.js';
 import { fallbackTemplate } from './template.js';
 
 /** One request after attribution and discovery: what detection sees. */
@@ -368,6 +368,7 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
       const record = input.entities.get(key) ?? extraEntities.get(key)?.value;
       if (record?.baseline) {
         record.baseline.open[id] = { weight: findingWeight(merged.finding), lastSeen: merged.finding.lastSeen };
+        boundOpen(record.baseline.open, now);
         record.risk = riskOf(record.baseline.open, now);
       }
     }

@@ -22,6 +22,26 @@ export function riskOf(open: Record<string, { weight: number; lastSeen: number }
   return Math.round(100 * (1 - clean));
 }
 
+/** At most this many open findings are remembered on an entity for its risk (the heaviest, then the most recent). */
+export const MAX_OPEN_REMEMBERED = 16;
+
+/**
+ * Keeps an entity's remembered open findings bounded: those past the risk memory no longer count and are forgotten,
+ * and beyond MAX_OPEN_REMEMBERED the lightest go (with 16 findings of any weight the risk has long saturated).
+ * A scanner answered on hundreds of retired paths would otherwise grow its entity document without bound.
+ */
+export function boundOpen(open: Record<string, { weight: number; lastSeen: number }>, now: number): void {
+  for (const [id, entry] of Object.entries(open)) if (entry.lastSeen < now - RISK_MEMORY_MS) delete open[id];
+  const ids = Object.keys(open);
+  if (ids.length <= MAX_OPEN_REMEMBERED) return;
+  const ranked = ids.sort((a, b) => {
+    const x = open[a] as { weight: number; lastSeen: number };
+    const y = open[b] as { weight: number; lastSeen: number };
+    return y.weight - x.weight || y.lastSeen - x.lastSeen || (a < b ? -1 : 1);
+  });
+  for (const id of ranked.slice(MAX_OPEN_REMEMBERED)) delete open[id];
+}
+
 export interface Merged {
   finding: Finding;
   /** Worth writing back. */

@@ -19,7 +19,8 @@ describe('distinct counter', () => {
         expect(Math.abs(estimate - n) / n).toBeLessThan(0.2);
         expect(JSON.stringify(counter).length).toBeLessThan(300);
       }),
-      { numRuns: 25 },
+      // A fixed seed: at three standard errors, one of 25 random draws misses about one run in fifteen.
+      { numRuns: 25, seed: 20261124 },
     );
   });
 
