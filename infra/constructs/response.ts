@@ -22,7 +22,7 @@ import { Construct } from 'constructs';
 import type { RestApiStage } from '../config.js';
 import { onFailureQueue } from './analysis.js';
 import { LanternFunction } from './function.js';
-import { grantQueueSend, grantStreamConsume, grantTopicPublish, onFailureDestination } from './grants.js';
+import { grantQueueSend, grantStreamConsume, grantStreamPut, grantTopicPublish, onFailureDestination } from './grants.js';
 import { CMK_STREAM_REASON } from './ingestion.js';
 import { acknowledge, nagRegion } from './nag.js';
 import type { State } from './state.js';
@@ -133,7 +133,9 @@ export class Response extends Construct {
     const fn = new LanternFunction(this, 'Expirer', {
       name: 'expirer',
       description: 'Lantern: expire blocks and throttles (scheduled)',
-      environment: { ...p.environment, ...this.enforcerEnvironment },
+      // The expirer republishes findings that never got a decision (a failed publish) onto the findings stream,
+      // so the responder stays the only writer to WAF and the only function that alerts.
+      environment: { ...p.environment, ...this.enforcerEnvironment, LANTERN_FINDINGS_STREAM: this.findingsStream.streamName },
       ...(p.bundledFiles ? { files: p.bundledFiles } : {}),
       memoryMb: 256,
       timeout: Duration.seconds(55),
@@ -141,6 +143,7 @@ export class Response extends Construct {
       removalPolicy: p.removalPolicy,
     });
     this.grantEnforcers(fn, { alerts: false });
+    grantStreamPut(fn.fn, this.findingsStream, p.key);
     const schedule = new events.Rule(this, 'ExpirySchedule', {
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new targets.LambdaFunction(fn.fn, { retryAttempts: 2 })],

@@ -434,6 +434,17 @@ describe('the environment the stack gives each function is the one its code read
     }
   });
 
+  test('the expirer may republish unanswered findings onto the findings stream (its reconciliation)', () => {
+    const env = deployedEnvironment(main, 'Lantern: expire');
+    expect(loadResponderConfig(env, () => readFileSync(IP_RANGES_FIXTURE, 'utf8')).findingsStream).toBe('deployed-7f3e2a');
+    const writers = Object.entries(main.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
+      JSON.stringify(policy).includes('kinesis:PutRecords'),
+    );
+    expect(writers.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/Expirer/), expect.stringMatching(/Ingest/)]),
+    );
+  });
+
   test('REGIONAL: the WAF client stays in the stack region', () => {
     const config = loadResponderConfig({
       ...deployedEnvironment(regional.main, 'Lantern: findings'),
