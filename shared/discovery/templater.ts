@@ -163,6 +163,8 @@ export interface PNode extends TNode {
   d?: 1;
   /** Named after the segment before it (renamed if that segment is merged). */
   auto?: 1;
+  /** A sample of the words this parameter absorbed (at most {@link MAX_SAMPLE}). */
+  vs?: string[];
 }
 
 export interface HostState {
@@ -595,10 +597,17 @@ export class PathTemplater {
         const { suffix } = splitSuffix(s);
         const candidates = [suffix !== '' ? node.p?.[suffix] : undefined, node.p?.['']];
         for (const p of candidates) {
-          if (p?.u && this.canRoute(p, rest) && !(rest.length === 0 && isActionOf(p, method))) {
+          if (
+            p?.u &&
+            this.canRoute(p, rest) &&
+            !(rest.length === 0 && isActionOf(p, method)) &&
+            !(rest.length > 0 && !p.d && rest[0] !== s && p.vs?.includes(rest[0] as string))
+          ) {
+            // (Not a word followed by one of the parameter's own values: `/schema-registry/config/{subject}`.)
             next = { node: p, suffix: node.p?.[suffix] === p ? suffix : '' };
             addKind(p, 'slug');
             remember(hs, s);
+            sample(p, s);
             break;
           }
         }
@@ -778,10 +787,12 @@ export class PathTemplater {
     // Sub-collection protection: a word whose children are the values of its own position
     // (`/schema-registry/config/{subject}` beside `/schema-registry/{subject}`) is a collection name,
     // not a value: a value's children are sub-resource names, never its own peers.
-    const peers = new Set(group.map(([text]) => text));
+    const peers = new Set([...group.map(([text]) => text), ...(reference?.vs ?? [])]);
     candidates = candidates.filter(([text, c]) => !keyedByPeers(text, c, peers));
-    // Action protection: a leaf answering only methods that no value answers
-    // (`POST /runners/registration-token` beside `GET|DELETE /runners/{runner}`) is an action name.
+    // Action protection: a leaf answering only POST where no value answers POST
+    // (`POST /runners/registration-token` beside `GET|DELETE /runners/{runner}`) is an action name:
+    // by REST convention an item is read, replaced, patched or deleted, and POST goes to collections
+    // and actions.
     const answered = (except: TNode) => {
       const methods = new Set(Object.keys(reference?.m ?? {}));
       let members = reference && hasTerminal(reference) ? 3 : 0;
@@ -793,9 +804,9 @@ export class PathTemplater {
       return members >= 3 ? methods : undefined;
     };
     candidates = candidates.filter(([, c]) => {
-      if (!isLeaf(c)) return true;
+      if (!isLeaf(c) || Object.keys(c.m ?? {}).join() !== 'POST') return true;
       const methods = answered(c);
-      return methods === undefined || Object.keys(c.m ?? {}).some((k) => methods.has(k));
+      return methods === undefined || methods.has('POST');
     });
     // Case protection: among ALL-CAPS values (tickers, codes), a lower-case word is a name (`/tickers/types`).
     const upper = candidates.filter(([t]) => caseClass(t) === 'upper').length;
@@ -975,6 +986,7 @@ export class PathTemplater {
     let requests = 0;
     for (const [text, child] of values) {
       remember(hs, text);
+      sample(target, text);
       requests += child.h;
       const kind = segmentInfo(text, depth).kind;
       addKind(target, kind === 'word' ? 'slug' : kind);
@@ -1215,6 +1227,14 @@ export class PathTemplater {
 // Tree utilities
 
 const MAX_VOCAB = 4096;
+const MAX_SAMPLE = 32;
+
+function sample(p: PNode, word: string): void {
+  const vs = p.vs ?? [];
+  if (vs.length >= MAX_SAMPLE || word.length > 64 || vs.includes(word)) return;
+  vs.push(word);
+  p.vs = vs;
+}
 
 /** Extensions of API representations (`/Calls.json`): not files. */
 const FORMAT_EXTENSIONS = new Set(['json', 'xml', 'csv', 'html', 'htm']);
@@ -1262,12 +1282,12 @@ function isValueSlot(collection: string, word: string): boolean {
 }
 
 /**
- * A request of `method` ending at untyped parameter `p` that never answered it, though it has
- * answered enough requests (at least 20) of other methods: an action name, not a value
+ * A POST ending at untyped parameter `p` that never answered POST, though it has answered enough
+ * requests (at least 20) of other methods: an action name, not a value
  * (`POST /runners/registration-token` beside `GET|DELETE /runners/{runner}`).
  */
 function isActionOf(p: PNode, method: string | undefined): boolean {
-  if (method === undefined || p.d || !hasTerminal(p) || p.m?.[method] !== undefined) return false;
+  if (method !== 'POST' || p.d || !hasTerminal(p) || p.m?.[method] !== undefined) return false;
   let total = 0;
   for (const v of Object.values(p.m ?? {})) total += v;
   return total >= 20;

@@ -268,3 +268,29 @@ describe('rule: a leaf answering only methods no value answers is an action', ()
     expect(t.observe(HOST, 'DELETE', '/runners/runner-old', 200).template).toBe('/runners/{runnerName}');
   });
 });
+
+describe('rule: a word followed by one of the parameter’s own values is a name (after a merge)', () => {
+  it('routes /registry/config/{known value} to a literal config, not into {registry}', () => {
+    // Prepare: config seen as a leaf among values, merged with them.
+    const t = new PathTemplater();
+    get(t, '/registry/config');
+    for (let i = 0; i < 14; i++) get(t, `/registry/topic${String.fromCharCode(97 + i)}x`);
+    expect(get(t, '/registry/config')).toBe('/registry/{registryName}');
+    // Act
+    const keyed = get(t, '/registry/config/topicax');
+    // Assess
+    expect(keyed).toBe('/registry/config/topicax');
+    expect(get(t, '/registry/config')).toBe('/registry/config');
+  });
+
+  it('still routes a value followed by its own name (/repos/alice/alice)', () => {
+    // Prepare
+    const t = new PathTemplater();
+    for (let i = 0; i < 14; i++) get(t, `/owners/user${String.fromCharCode(97 + i)}x`);
+    get(t, '/owners/userbx/repos');
+    // Act
+    const self = get(t, '/owners/userax/userax');
+    // Assess
+    expect(self).toBe('/owners/{ownerName}/userax');
+  });
+});
