@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     const found = FINDING_TYPES.reduce((n, t) => n + run.byType[t].found, 0);
     const expected = FINDING_TYPES.reduce((n, t) => n + run.byType[t].expected, 0);
     process.stderr.write(
-      `${set.padEnd(8)} ${options.scenario.padEnd(32)} seed ${String(options.seed).padEnd(4)} volume ${options.volume ?? 1} speed ${options.attackSpeed ?? 1}: ${run.events} events, found ${found}/${expected}, legit flagged ${run.legitimateFlagged.length}${run.missed.length ? `, missed ${summarise(run.missed.map((m) => m.attack))}` : ''}${run.legitimateFlagged.length ? ` [${run.legitimateFlagged.slice(0, 3).join('; ')}]` : ''} (${run.ms} ms)\n`,
+      `${set.padEnd(8)} ${options.scenario.padEnd(32)} seed ${String(options.seed).padEnd(4)} volume ${options.volume ?? 1} speed ${options.attackSpeed ?? 1}: ${run.events} events, found ${found}/${expected}, legit flagged ${run.legitimateFlagged.length}${run.missed.length ? `, missed ${summarise(run.missed.map((m) => m.attack))} (${run.missed.filter((m) => m.atEnd).length} in the last 2 minutes)` : ''}${run.legitimateFlagged.length ? ` [${run.legitimateFlagged.slice(0, 3).join('; ')}]` : ''} (${run.ms} ms)\n`,
     );
   }
   for (const set of ['tuning', 'held-out', 'all']) {
@@ -144,6 +144,12 @@ async function main(): Promise<void> {
     if (runs.length === 0) continue;
     const events = runs.reduce((n, r) => n + r.events, 0);
     process.stdout.write(`\n### ${set} (${runs.length} runs, ${events} events)\n\n${table(runs)}\n`);
+  }
+  for (const set of ['tuning', 'held-out']) {
+    const missed = results.filter((r) => r.set === set).flatMap((r) => r.run.missed);
+    if (missed.length === 0) continue;
+    const atEnd = missed.filter((m) => m.atEnd).length;
+    process.stdout.write(`\n${set}: ${missed.length} malicious entities missed, ${atEnd} of them with their last request in the run's last 2 minutes (${summarise(missed.map((m) => m.type))})\n`);
   }
   process.stdout.write(`\n### per scenario (malicious entities found / expected · legitimate entities flagged)\n\n${scenarioTable(results)}\n`);
   if (jsonAt >= 0 && args[jsonAt + 1]) writeFileSync(args[jsonAt + 1] as string, JSON.stringify(results, null, 1));

@@ -63,8 +63,8 @@ export interface RunOutcome {
   /** Legitimate entities with at least one finding. */
   legitimateFlagged: string[];
   byType: Record<FindingType, TypeOutcome>;
-  /** Malicious entities missed: entity -> expected type. */
-  missed: Array<{ entity: string; type: FindingType; attack: string }>;
+  /** Malicious entities missed: entity -> expected type; `atEnd` when its last request came in the run's last 2 minutes. */
+  missed: Array<{ entity: string; type: FindingType; attack: string; atEnd: boolean }>;
   ms: number;
   reportFindings: number;
   reportRecommendations: number;
@@ -75,6 +75,8 @@ function emptyOutcome(): TypeOutcome {
 }
 
 export const BATCH_SIZE = 500;
+/** Misses this close to the end of the run are counted apart: a population participant is confirmed only after 2 quiet minutes. */
+export const END_MS = 2 * 60_000;
 
 /** Simulates a scenario and runs the real engine over it, in time-ordered batches, with a clock that follows simulated time. */
 export async function runScenario(
@@ -126,6 +128,7 @@ export async function runScenario(
     }
   }
   const missed: RunOutcome['missed'] = [];
+  const runEnd = Date.parse(truth.end);
   for (const m of malicious.values()) {
     const outcome = byType[m.type];
     outcome.expected++;
@@ -136,7 +139,7 @@ export async function runScenario(
       outcome.latencies.push(latency);
       if (m.fast) outcome.fastLatencies.push(latency);
     } else {
-      missed.push({ entity: m.entity, type: m.type, attack: m.attack });
+      missed.push({ entity: m.entity, type: m.type, attack: m.attack, atEnd: m.lastRequest >= runEnd - END_MS });
       if (!parseEntityKey(m.entity)) throw new Error(`bad truth key ${m.entity}`);
     }
   }
