@@ -8,7 +8,6 @@ import {
   prunePending,
   recentFailures,
   recentSum,
-  WINDOWS_PER_HOUR,
   windowBaseline,
 } from '../baselines/population.js';
 import { HOUR_MS, WINDOW_MS, windowStart } from '../baselines/windows.js';
@@ -52,30 +51,42 @@ interface RuleFigures {
   threshold: number;
 }
 
-/** The fail-only-caller thresholds over 10 minutes and over an hour, from the endpoint's own history. */
+/** How far the login endpoint's activity may move its expected fail-only callers, either way. */
+const MAX_ACTIVITY = 4;
+
+/**
+ * Successful logins over `span` against their usual count (the median window, as many windows): fail-only callers
+ * follow the traffic up and down the day, and so does what is expected of them. Clamped to [1/4, 4]; 1 without history.
+ */
+export function loginActivity(population: PopulationBaseline, now: number, span: number): number {
+  const usual = windowBaseline(population, 'ok', now).median * (span / WINDOW_MS);
+  if (usual <= 0) return 1;
+  return Math.min(MAX_ACTIVITY, Math.max(1 / MAX_ACTIVITY, recentSum(population, 'ok', now, span) / usual));
+}
+
+/**
+ * The fail-only-caller thresholds over 10 minutes and over an hour, from the endpoint's own history: per window,
+ * the usual count (median) and its spread (MAD, at least √median and 1, since these are counts of rare events), both
+ * scaled by the login activity of the span; over n windows, n × the usual count + the multiple × √n × the spread.
+ */
 export function callerRules(population: PopulationBaseline, now: number, config: CompiledDetectionConfig): RuleFigures[] {
   const t = config.thresholds.credentialStuffing.population;
   const base = windowBaseline(population, 'callers', now);
   const warm = base.windows >= WARM_WINDOWS;
-  // Counts of rare events: the spread is at least Poisson's (√median), and at least 1.
-  const spread = Math.max(base.mad, Math.sqrt(base.median), 1);
-  const n = WINDOWS_PER_HOUR;
-  return [
-    {
-      rule: '10min',
-      span: WINDOW_MS,
-      callers: recentSum(population, 'callers', now, WINDOW_MS),
-      expected: base.median,
-      threshold: warm ? Math.max(t.minCallers, base.median + t.madMultiple * spread) : 3 * t.minCallers,
-    },
-    {
-      rule: 'hour',
-      span: HOUR_MS,
-      callers: recentSum(population, 'callers', now, HOUR_MS),
-      expected: n * base.median,
-      threshold: warm ? Math.max(t.minCallersPerHour, n * base.median + t.madMultiple * Math.sqrt(n) * spread) : 3 * t.minCallersPerHour,
-    },
-  ];
+  const rule = (name: '10min' | 'hour', span: number, floor: number): RuleFigures => {
+    const n = span / WINDOW_MS;
+    const activity = loginActivity(population, now, span);
+    const usual = activity * base.median;
+    const spread = Math.max(activity * base.mad, Math.sqrt(usual), 1);
+    return {
+      rule: name,
+      span,
+      callers: recentSum(population, 'callers', now, span),
+      expected: n * usual,
+      threshold: warm ? Math.max(floor, n * usual + t.madMultiple * Math.sqrt(n) * spread) : 3 * floor,
+    };
+  };
+  return [rule('10min', WINDOW_MS, t.minCallers), rule('hour', HOUR_MS, t.minCallersPerHour)];
 }
 
 /** Above this many fail-only callers a window is out of the ordinary (the usual count plus one spread). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newPopulationBaseline, type PopulationBaseline } from '../../../shared/baselines/population.js';
 import { HOUR_MS, WINDOW_MS } from '../../../shared/baselines/windows.js';
-import { elevatedSince, participantConfidence, readyParticipants, updateCampaign } from '../../../shared/detection/campaign.js';
+import { elevatedSince, loginActivity, participantConfidence, readyParticipants, updateCampaign } from '../../../shared/detection/campaign.js';
 import { config } from './harness.js';
 
 const MINUTE = 60_000;
@@ -61,6 +61,29 @@ describe('population credential-stuffing rules', () => {
     expect(updateCampaign(at, NOW, cfg)).toMatchObject({ active: true, threshold: 29 });
   });
 
+  it('follows the login activity: at 3 times the usual successful logins, 3 times the usual fail-only callers are no campaign', () => {
+    // Prepare: usual 10 per window at 50 successful logins. At 150: expected 30, spread √30, threshold 30 + 6 × 5.48 = 62.9.
+    const busy = population([40], 10);
+    (busy.windows.at(-2) as { ok: number }).ok = 150;
+    const ordinary = population([40], 10);
+    const busier = population([63], 10);
+    (busier.windows.at(-2) as { ok: number }).ok = 150;
+    // Act / Assess
+    expect(updateCampaign(busy, NOW, cfg)).toMatchObject({ active: false, expectedCallers: 30 });
+    expect(updateCampaign(busier, NOW, cfg)).toMatchObject({ active: true, threshold: 63 });
+    expect(updateCampaign(ordinary, NOW, cfg).active).toBe(true);
+  });
+
+  it('login activity is clamped to a quarter and four times the usual, and 1 without history', () => {
+    const quiet = population([0], 10);
+    (quiet.windows.at(-2) as { ok: number }).ok = 1;
+    const rush = population([0], 10);
+    (rush.windows.at(-2) as { ok: number }).ok = 5000;
+    expect(loginActivity(quiet, NOW, WINDOW_MS)).toBe(0.25);
+    expect(loginActivity(rush, NOW, WINDOW_MS)).toBe(4);
+    expect(loginActivity(newPopulationBaseline({ host: 'h', method: 'POST', path: '/login' }), NOW, WINDOW_MS)).toBe(1);
+  });
+
   it('before 3 windows of history the floors are tripled', () => {
     // Prepare
     const below = population([35], 0, 1);
@@ -72,8 +95,8 @@ describe('population credential-stuffing rules', () => {
 
   it('stays declared for the latch time after it was last over, then ends', () => {
     // Prepare
-    const p = population([20]);
-    updateCampaign(p, NOW, cfg);
+    const p = population([13]);
+    expect(updateCampaign(p, NOW, cfg)).toMatchObject({ active: true, rule: '10min' });
     // Act: nothing more, 30 minutes later and just after.
     const later = NOW + 30 * MINUTE;
     p.windows.push({ window: later - WINDOW_MS, failed: 0, ok: 0 }, { window: later, failed: 0, ok: 0 });
