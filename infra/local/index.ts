@@ -6,6 +6,12 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, ScheduledEvent } from 'aws-lambda';
 import { INGEST_EVENT_SOURCE_MAPPING } from '../../functions/ingest/mapping.js';
 import type { CapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
@@ -43,7 +49,7 @@ export interface StartLocalOptions {
   fields?: string[];
   /** API Gateway APIs only reachable through CloudFront. */
   behindCloudFront?: boolean;
-  /** Log stream shards (default 2). */
+  /** Log stream shards (default 1: one ordered stream, as `lantern analyze` reads the same logs; more shards run invocations concurrently). */
   shards?: number;
   /** Event source mapping (default: the stack's, functions/ingest/mapping.ts, with a 2 s window and 3 retries). */
   mapping?: EventSourceMappingOptions;
@@ -76,7 +82,9 @@ export interface LocalRunResult {
   failedInvocations: number;
   /** Records the mapping gave up on (on-failure destination). */
   discarded: number;
-  /** Finding events the responder received (0 when it did not run). */
+  /** Finding events the ingest function published on the findings stream. */
+  findingsPublished: number;
+  /** Finding events the responder received, retries included (0 when it did not run). */
   findingEvents: number;
 }
 
@@ -108,7 +116,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
   const cloud = await startLocalCloud({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    shards: options.shards ?? 2,
+    shards: options.shards ?? 1,
   });
   let poller: KinesisEventSourcePoller | undefined;
   let responder: KinesisEventSourcePoller | undefined;
@@ -222,6 +230,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       readUnits: capacity?.readUnits ?? 0,
       failedInvocations: poller.stats.failedInvocations,
       discarded: poller.stats.discardedRecords,
+      findingsPublished: await countStreamRecords(cloud.kinesis, cloud.findingsStreamName),
       findingEvents: responder?.stats.records ?? 0,
     };
     printSummary(say, result, discarded, options.dataDir);
@@ -268,6 +277,30 @@ async function startResponder(
     say(`(responder not started: ${error instanceof Error ? error.message : String(error)})`);
     return undefined;
   }
+}
+
+/** Records on a stream (all shards, from the start): the emulator keeps them all for the run. */
+async function countStreamRecords(kinesis: KinesisClient, streamName: string): Promise<number> {
+  const { StreamDescription } = await kinesis.send(new DescribeStreamCommand({ StreamName: streamName }));
+  let count = 0;
+  for (const shard of StreamDescription?.Shards ?? []) {
+    let iterator = (
+      await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: streamName,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    while (iterator) {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      count += page.Records?.length ?? 0;
+      if (!page.Records?.length || page.MillisBehindLatest === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  return count;
 }
 
 /** Where a running local cloud says where it is (so that `lantern status` can read its tables). */
@@ -430,8 +463,11 @@ function printSummary(
     say(`  ${String(e.requests).padStart(7)}  ${e.method.padEnd(6)} ${e.host}${e.path}`);
   if (r.report.endpoints.length > 10) say(`  … and ${r.report.endpoints.length - 10} more`);
   for (const f of r.report.findings.slice(0, 10)) say(`  [${f.severity}] ${f.summary}`);
-  if (r.findingEvents > 0)
-    say(`The responder answered ${r.findingEvents} finding events (local enforcer: nothing was blocked for real).`);
+  if (r.findingsPublished > 0) {
+    say(
+      `${r.findingsPublished} finding events published on the findings stream${r.findingEvents > 0 ? `, ${r.findingEvents} delivered to the responder (local enforcer: nothing was blocked for real)` : ''}.`,
+    );
+  }
   for (const d of discarded) say(`  gave up on ${d}`);
   say();
   say(
