@@ -1,5 +1,5 @@
 import { median } from './robust.js';
-import { HOUR_MS, MINUTE_MS, minuteStart, WINDOW_MS, windowStart } from './windows.js';
+import { HOUR_MS, minuteStart, WINDOW_MS, windowStart } from './windows.js';
 import type { Watermarked } from '../engine/watermark.js';
 
 /**
