@@ -366,6 +366,7 @@ export class PathTemplater {
       parentText: string | undefined;
       isParam: boolean;
       grandText?: string;
+      above?: TNode;
     }> = [];
     const outcome = this.learnRoute(hs, segs, created, m);
     if (!outcome.complete) {
@@ -384,7 +385,7 @@ export class PathTemplater {
     for (const c of created) {
       // An earlier merge of this request may have folded this node elsewhere: judge only attached nodes.
       if (this.pendingMerges.length > 0 && !findPrefix(hs.root, c.parent, [])) continue;
-      this.evaluate(hs, hostName, c.parent, c.depth, c.parentText, c.isParam, c.grandText);
+      this.evaluate(hs, hostName, c.parent, c.depth, c.parentText, c.isParam, c.grandText, c.above);
     }
 
     if (isFileLike(segs[segs.length - 1])) this.noteFile(hs, hostName, outcome.steps, segs[segs.length - 1] as string);
@@ -535,6 +536,7 @@ export class PathTemplater {
       parentText: string | undefined;
       isParam: boolean;
       grandText?: string;
+      above?: TNode;
     }>,
     method?: string,
   ): RouteOutcome {
@@ -544,6 +546,8 @@ export class PathTemplater {
     let parentIsParam = false;
     /** The literal segment before `parentText` (undefined after a parameter or at the root). */
     let grandText: string | undefined;
+    /** The node above `node` (undefined at the root). */
+    let above: TNode | undefined;
     const names: string[] = [];
     for (let i = 0; i < segs.length; i++) {
       const s = segs[i] as string;
@@ -563,9 +567,11 @@ export class PathTemplater {
             parentText: parentIsParam ? undefined : parentText,
             isParam: parentIsParam,
             grandText,
+            above,
           });
         }
         steps.push({ node: l, text: escapeLiteral(s) });
+        above = node;
         node = l;
         grandText = parentIsParam ? undefined : parentText;
         parentText = s;
@@ -620,6 +626,7 @@ export class PathTemplater {
           param: { index: i, name: next.node.name, kind },
         });
         names.push(next.node.name);
+        above = node;
         node = next.node;
         grandText = undefined;
         parentText = undefined;
@@ -646,8 +653,10 @@ export class PathTemplater {
         parentText: parentIsParam ? undefined : parentText,
         isParam: parentIsParam,
         grandText,
+        above,
       });
       steps.push({ node: fresh, text: escapeLiteral(s) });
+      above = node;
       node = fresh;
       grandText = parentIsParam ? undefined : parentText;
       parentText = s;
@@ -741,6 +750,7 @@ export class PathTemplater {
     parentText: string | undefined,
     nodeIsParam: boolean,
     grandText?: string,
+    above?: TNode,
   ): void {
     if (node.split || !node.l) return;
     const all = unpinned(node);
@@ -755,7 +765,7 @@ export class PathTemplater {
       else groups.set(key, [entry]);
     }
     for (const [suffix, group] of groups) {
-      const decision = this.decide(node, group, depth, parentText, nodeIsParam, suffix, hs.vocab, grandText);
+      const decision = this.decide(node, group, depth, parentText, nodeIsParam, suffix, hs.vocab, grandText, above);
       if (decision) this.mergeAt(hs, host, node, depth, parentText, decision.values, decision.reason, suffix);
     }
   }
@@ -769,6 +779,7 @@ export class PathTemplater {
     suffix: string,
     vocab: Record<string, 1> | undefined,
     grandText?: string,
+    above?: TNode,
   ): { values: Array<[string, TNode]>; reason: MergeReason } | undefined {
     const existing = node.p?.[suffix];
     const reference = existing?.u ? existing : undefined;
@@ -789,6 +800,17 @@ export class PathTemplater {
     // not a value: a value's children are sub-resource names, never its own peers.
     const peers = new Set([...group.map(([text]) => text), ...(reference?.vs ?? [])]);
     candidates = candidates.filter(([text, c]) => !keyedByPeers(text, c, peers));
+    // Likewise a word whose children are many distinct leaves while its peers have at most one child
+    // (a collection of values beside values that have a sub-resource or none).
+    if (candidates.length >= 5) {
+      const kids = candidates.map(([, c]) => literalEntries(c).length).sort((a, b) => a - b);
+      const median = kids[Math.floor(kids.length / 2)] as number;
+      if (median <= 1)
+        candidates = candidates.filter(([, c]) => {
+          const children = literalEntries(c);
+          return !(children.length >= 5 && children.filter(([, n]) => !hasChildren(n)).length >= 0.8 * children.length);
+        });
+    }
     // Action protection: a leaf answering only POST where no value answers POST
     // (`POST /runners/registration-token` beside `GET|DELETE /runners/{runner}`) is an action name:
     // by REST convention an item is read, replaced, patched or deleted, and POST goes to collections
@@ -881,6 +903,12 @@ export class PathTemplater {
     }
     const minDistinct = reference ? 3 : strict ? 40 : 12;
     if (d >= minDistinct && hapax >= 0.4) return { values: candidates, reason: 'cardinality' };
+    // Cousins: the same question asked below each sibling of this word (`/localization/de/<key>`,
+    // `/localization/fr/<key>`): leaves pooled over the siblings' children are the evidence.
+    if (!strict && !reference && above && d >= 2 && leaves === d && parentText !== undefined) {
+      const cousins = pooledLeaves(above, node, suffix);
+      if (cousins.distinct >= minDistinct && cousins.hapax >= 0.4) return { values: candidates, reason: 'cardinality' };
+    }
     // Words already merged as values elsewhere on this host (`/apis/batch/v1/namespaces/team-a`
     // after `/api/v1/namespaces/{namespace}` absorbed `team-a`).
     if (!typedSibling && known >= 3 && known >= 0.5 * d) return { values: candidates, reason: 'known-values' };
@@ -1227,7 +1255,7 @@ export class PathTemplater {
 // Tree utilities
 
 const MAX_VOCAB = 4096;
-const MAX_SAMPLE = 32;
+const MAX_SAMPLE = 128;
 
 function sample(p: PNode, word: string): void {
   const vs = p.vs ?? [];
@@ -1291,6 +1319,50 @@ function isActionOf(p: PNode, method: string | undefined): boolean {
   let total = 0;
   for (const v of Object.values(p.m ?? {})) total += v;
   return total >= 20;
+}
+
+/**
+ * Leaves below `node` and below its literal siblings linked to it through shared leaf words, directly
+ * or through other siblings (the same values seen from several places: `/localization/de/<key>`,
+ * `/localization/fr/<key>`), pooled by word: how many distinct words, and the hapax ratio. Nothing
+ * unless three siblings take part (`transfer/accept` and `reparent/accept` are two).
+ */
+function pooledLeaves(above: TNode, node: TNode, suffix: string): { distinct: number; hapax: number } {
+  // A sibling whose leaves already became a parameter shows the words it absorbed (seen once each).
+  const leavesOf = (n: TNode): Array<[string, { h: number }]> => [
+    ...literalEntries(n).filter(([text, c]) => !c.pin && !hasChildren(c) && splitSuffix(text).suffix === suffix),
+    ...(n.p?.[suffix]?.u && !n.p[suffix]?.d
+      ? (n.p[suffix]?.vs ?? []).map((w): [string, { h: number }] => [w, { h: 1 }])
+      : []),
+  ];
+  const siblings = literalEntries(above)
+    .filter(([, sibling]) => !sibling.pin)
+    .map(([, sibling]) => ({ node: sibling, leaves: leavesOf(sibling) }));
+  // Siblings asked the same question: linked to `node` through shared leaf words (transitively).
+  const words = new Set(leavesOf(node).map(([text]) => text));
+  const taken = new Set<TNode>([node]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const sibling of siblings) {
+      if (taken.has(sibling.node) || !sibling.leaves.some(([text]) => words.has(text))) continue;
+      taken.add(sibling.node);
+      for (const [text] of sibling.leaves) words.add(text);
+      grew = true;
+    }
+  }
+  if (taken.size < 3) return { distinct: 0, hapax: 0 };
+  const counts = new Map<string, number>();
+  for (const sibling of siblings) {
+    if (!taken.has(sibling.node)) continue;
+    for (const [text, c] of sibling.leaves) counts.set(text, (counts.get(text) ?? 0) + c.h);
+  }
+  let n = 0;
+  let singles = 0;
+  for (const h of counts.values()) {
+    n += h;
+    if (h <= 1) singles++;
+  }
+  return { distinct: counts.size, hapax: n > 0 ? singles / n : 0 };
 }
 
 /**

@@ -284,8 +284,21 @@ export class ValueSource {
   value(key: string, style: Style): string {
     const r = this.r;
     switch (style.k) {
-      case 'enum':
-        return pick(r, style.values);
+      case 'enum': {
+        // Skewed like every other value (one scope, one direction, one format is the common one),
+        // in a seeded order: the first value the spec lists is not always the most used.
+        let pool = this.pools.get(`${key}/enum`);
+        if (!pool) {
+          const values = [...new Set(style.values)];
+          for (let i = values.length - 1; i > 0; i--) {
+            const j = Math.floor(r() * (i + 1));
+            [values[i], values[j]] = [values[j] as string, values[i] as string];
+          }
+          pool = { values, draw: zipf(values.length, 0.9, r) };
+          this.pools.set(`${key}/enum`, pool);
+        }
+        return pool.values[pool.draw()] as string;
+      }
       case 'filepath': {
         const depth = 1 + Math.floor(r() * 3);
         const parts: string[] = [];

@@ -293,3 +293,33 @@ describe('rule: a word followed by one of the parameter’s own values is a name
     expect(self).toBe('/owners/{ownerName}/userax');
   });
 });
+
+describe('rule: cousins pool their evidence', () => {
+  it('merges keys below each locale when the same keys recur below several locales', () => {
+    // Prepare
+    const t = new PathTemplater();
+    const keys = Array.from({ length: 16 }, (_, i) => `label${String.fromCharCode(97 + i)}`);
+    // Act: few keys per locale (no locale alone has enough), some recurring across locales.
+    const locales = ['de', 'fr', 'it', 'nl'];
+    for (const [i, l] of locales.entries()) {
+      get(t, `/localization/${l}/shared-title`);
+      for (const k of keys.slice(i * 4, i * 4 + 4)) get(t, `/localization/${l}/${k}`);
+    }
+    // Assess
+    expect(get(t, '/localization/de/labelz')).toMatch(/^\/localization\/(de|\{[^}]+\})\/\{[^}]+\}$/);
+  });
+
+  it('does not pool unrelated siblings (/transfer/accept, /reparent/accept beside /branches/<name>)', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act
+    for (let i = 0; i < 20; i++) get(t, `/repo/branches/feature${String.fromCharCode(97 + i)}x`);
+    for (const action of ['accept', 'reject']) {
+      t.observe(HOST, 'POST', `/repo/transfer/${action}`, 200);
+      t.observe(HOST, 'POST', `/repo/reparent/${action}`, 200);
+    }
+    // Assess
+    expect(t.observe(HOST, 'POST', '/repo/transfer/accept', 200).template).toBe('/repo/transfer/accept');
+    expect(t.observe(HOST, 'POST', '/repo/reparent/reject', 200).template).toBe('/repo/reparent/reject');
+  });
+});
