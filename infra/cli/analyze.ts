@@ -1,19 +1,19 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { InputError, type LogInput, listInputs, readLines } from '../../shared/adapters/files/log-files.js';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store.js';
-import { type LogInput, InputError, listInputs, readLines } from '../../shared/adapters/files/log-files.js';
 import { LIMITS, LOG_FORMATS, type LogFormat } from '../../shared/decoders/decoder.js';
+import { type DeclaredOperation, DeclaredSpecError, parseDeclaredSpec } from '../../shared/discovery/declared.js';
+import { OverridesError, parseOverrides } from '../../shared/discovery/overrides.js';
 import { analyzeBatch } from '../../shared/engine/analyze.js';
+import { saveDeclared, saveOverrides } from '../../shared/engine/discovery-state.js';
 import { emptyBatchBuffer, type FormatChoice, InputDecoder } from '../../shared/engine/input-decoder.js';
 import { buildReport, type Report } from '../../shared/engine/report.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import type { Store } from '../../shared/ports/store.js';
-import { EXIT, UsageError } from './usage.js';
 import { writeHtmlReport } from './html.js';
-import { type DeclaredOperation, DeclaredSpecError, parseDeclaredSpec } from '../../shared/discovery/declared.js';
-import { saveDeclared, saveOverrides } from '../../shared/engine/discovery-state.js';
-import { OverridesError, parseOverrides } from '../../shared/discovery/overrides.js';
 import { formatSummary } from './summary.js';
+import { EXIT, UsageError } from './usage.js';
 
 /** Records handed to the engine at once: large enough to amortise the store round trip, small enough to stream. */
 const BATCH_RECORDS = 5000;
@@ -38,7 +38,10 @@ export interface AnalyzeOptions {
 
 type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
-export function parseAnalyzeArgs(argv: string[], extra: OptionSpec = {}): AnalyzeOptions & { extra: Record<string, unknown> } {
+export function parseAnalyzeArgs(
+  argv: string[],
+  extra: OptionSpec = {},
+): AnalyzeOptions & { extra: Record<string, unknown> } {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
@@ -128,7 +131,8 @@ export async function analyzeInputs(
       for await (const chunk of readLines(input, { maxLineBytes: LIMITS.maxLineBytes })) {
         const before = buffer.events.length + buffer.rejections.length;
         for (const { line: _line, ...rejection } of chunk.rejections) buffer.rejections.push(rejection);
-        for (let i = 0; i < chunk.lines.length; i++) decoder.push(chunk.lines[i] as string, chunk.firstLine + i, buffer);
+        for (let i = 0; i < chunk.lines.length; i++)
+          decoder.push(chunk.lines[i] as string, chunk.firstLine + i, buffer);
         records += buffer.events.length + buffer.rejections.length - before;
         bytes = chunk.bytesRead;
         onProgress?.(records, bytesBefore + bytes);
@@ -186,7 +190,9 @@ export async function prepareStore(
     try {
       overrides = JSON.parse(await readFile(options.overrides, 'utf8'));
     } catch (error: unknown) {
-      throw new UsageError(`cannot read the overrides file ${options.overrides}: ${error instanceof Error ? error.message : error}`);
+      throw new UsageError(
+        `cannot read the overrides file ${options.overrides}: ${error instanceof Error ? error.message : error}`,
+      );
     }
     try {
       await saveOverrides(store, parseOverrides(overrides, options.overrides));
@@ -236,7 +242,9 @@ export async function analyzeCommandLine(options: AnalyzeOptions): Promise<Analy
     lastDraw = now;
     const rate = Math.round(records / Math.max(0.001, (now - started) / 1000));
     const share = totalBytes > 0 ? ` ${Math.min(100, Math.round((bytes / totalBytes) * 100))}%` : '';
-    process.stderr.write(`\r  ${records.toLocaleString('en-US')} records${share} · ${rate.toLocaleString('en-US')}/s   `);
+    process.stderr.write(
+      `\r  ${records.toLocaleString('en-US')} records${share} · ${rate.toLocaleString('en-US')}/s   `,
+    );
   };
 
   const store = createMemoryStore({ copy: false });

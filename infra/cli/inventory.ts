@@ -81,7 +81,14 @@ export function renderInventory(report: Report, output: Output): string {
         ];
       });
       const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-      return `${[header, ...rows].map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd()).join('\n')}\n`;
+      return `${[header, ...rows]
+        .map((r) =>
+          r
+            .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+            .join('  ')
+            .trimEnd(),
+        )
+        .join('\n')}\n`;
     }
   }
 }

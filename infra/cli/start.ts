@@ -47,7 +47,14 @@ export async function runStart(argv: string[]): Promise<number> {
     ...(typeof values['data-dir'] === 'string' ? { dataDir: values['data-dir'] } : {}),
     ...(scenario !== undefined ? { scenario: scenario as ScenarioName } : {}),
     ...(seed !== undefined ? { seed } : {}),
-    ...(typeof values.fields === 'string' ? { fields: values.fields.split(',').map((f) => f.trim()).filter(Boolean) } : {}),
+    ...(typeof values.fields === 'string'
+      ? {
+          fields: values.fields
+            .split(',')
+            .map((f) => f.trim())
+            .filter(Boolean),
+        }
+      : {}),
     behindCloudFront: values['behind-cloudfront'] === true,
     exitWhenDone: values['exit-when-done'] === true,
   });

@@ -6,7 +6,10 @@ import { EXIT, UsageError } from './usage.js';
 export async function runStatus(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } } });
+    parsed = parseArgs({
+      args: argv,
+      options: { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
   } catch (error: unknown) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }

@@ -5,7 +5,14 @@ const n = (value: number) => value.toLocaleString('en-US');
 function table(rows: string[][], header: string[]): string {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
-  return all.map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd()).join('\n');
+  return all
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Strips control characters: everything shown comes from logs, and a log line must not drive the terminal. */
@@ -35,11 +42,16 @@ export function formatSummary(report: Report, top = 20): string {
       .join(', ');
     lines.push(`  rejections: ${reasons}`);
     for (const sample of report.rejections.samples.slice(0, 5)) {
-      lines.push(`    ${printable(sample.where, 60)}  ${sample.reason}${sample.detail ? `: ${printable(sample.detail, 60)}` : ''}`);
+      lines.push(
+        `    ${printable(sample.where, 60)}  ${sample.reason}${sample.detail ? `: ${printable(sample.detail, 60)}` : ''}`,
+      );
     }
   }
   if (report.endpoints.length > 0) {
-    lines.push('', `Endpoints (top ${Math.min(top, report.endpoints.length)} of ${n(report.endpoints.length)} by traffic)`);
+    lines.push(
+      '',
+      `Endpoints (top ${Math.min(top, report.endpoints.length)} of ${n(report.endpoints.length)} by traffic)`,
+    );
     lines.push(
       table(
         report.endpoints
@@ -59,7 +71,9 @@ export function formatSummary(report: Report, top = 20): string {
   if (report.findings.length > 0) {
     lines.push('', `Findings (${n(report.findings.length)})`);
     for (const f of report.findings.slice(0, top)) {
-      lines.push(`  [${f.severity}] ${f.type}  ${printable(`${f.entity.type}:${f.entity.id}`, 50)}  ${printable(f.summary, 120)}`);
+      lines.push(
+        `  [${f.severity}] ${f.type}  ${printable(`${f.entity.type}:${f.entity.id}`, 50)}  ${printable(f.summary, 120)}`,
+      );
     }
   }
   const risky = report.entities.filter((e) => e.risk > 0).slice(0, 10);

@@ -17,9 +17,8 @@ import { INGEST_EVENT_SOURCE_MAPPING } from '../../functions/ingest/mapping.js';
 import type { CapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
 import { createDynamoDbStore } from '../../shared/adapters/dynamodb/dynamodb-store.js';
 import { countDocuments } from '../../shared/adapters/dynamodb/sweep.js';
-import { RUN_STATS_ID, type StoredRunStats } from '../../shared/engine/analyze.js';
+import { loadRunStats } from '../../shared/engine/analyze.js';
 import { buildReport, type Report } from '../../shared/engine/report.js';
-import { typed } from '../../shared/ports/store.js';
 import type { ScenarioName } from '../../shared/simulate/simulate.js';
 import { localDocumentClient } from './clients.js';
 import { functionPath, type LocalCloud, loadFunctionModule, loadHandler, startLocalCloud } from './cloud.js';
@@ -423,7 +422,7 @@ function startProgress(
     busy = true;
     void (async () => {
       try {
-        const run = (await typed<StoredRunStats>(store.meta).get([RUN_STATS_ID])).get(RUN_STATS_ID)?.value;
+        const run = await loadRunStats(store);
         const records = run?.records ?? 0;
         const now = Date.now();
         const rate = ((records - last.records) * 1000) / Math.max(1, now - last.at);

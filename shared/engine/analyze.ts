@@ -1,6 +1,3 @@
-import type { ApiEvent, Rejection } from '../events/api-event.js';
-import type { Clock } from '../ports/clock.js';
-import { type DocumentCollection, type Store, StoreConflictError, typed, type Versioned } from '../ports/store.js';
 import {
   attributeEntity,
   type EntityRecord,
@@ -8,6 +5,9 @@ import {
   newEntityRecord,
   recordEntityRequest,
 } from '../baselines/entity.js';
+import type { DetectionConfig } from '../detection/config.js';
+import { detect, type ObservedRequest } from '../detection/detect.js';
+import type { EndpointRef, Finding } from '../detection/finding.js';
 import {
   type EndpointRecord,
   endpointKey,
@@ -17,12 +17,12 @@ import {
   recordParams,
   recordRequest,
 } from '../discovery/inventory.js';
-import type { MergeEvent, RequestClass, TemplateParam } from '../discovery/templater.js';
 import { splitPath } from '../discovery/segments.js';
+import type { MergeEvent, RequestClass, TemplateParam } from '../discovery/templater.js';
+import type { ApiEvent, Rejection } from '../events/api-event.js';
+import type { Clock } from '../ports/clock.js';
+import { type DocumentCollection, type Store, StoreConflictError, typed, type Versioned } from '../ports/store.js';
 import { classifyInPlace, loadDiscovery, saveDiscovery } from './discovery-state.js';
-import type { EndpointRef, Finding } from '../detection/finding.js';
-import { detect, type ObservedRequest } from '../detection/detect.js';
-import type { DetectionConfig } from '../detection/config.js';
 import { countAnalysed, countRejections, emptyRunStats, mergeRunStats, type RunStats } from './run-stats.js';
 import { alreadyApplied, compareSequence, markApplied, type Watermarked } from './watermark.js';
 
@@ -63,7 +63,33 @@ export type StoredRunStats = RunStats & Watermarked;
 export type StoredEndpoint = EndpointRecord & Watermarked;
 export type StoredEntity = EntityRecord & Watermarked;
 
+/**
+ * The run ledger: one document per Kinesis shard (`run:<shard>`), `run` for files. Every batch writes its shard's
+ * ledger, so a single shared ledger would make every two shards' batches collide; readers sum them (`loadRunStats`).
+ */
 export const RUN_STATS_ID = 'run';
+export const runStatsId = (shard: string | undefined) =>
+  shard === undefined ? RUN_STATS_ID : `${RUN_STATS_ID}:${shard}`;
+
+/** The whole ledger: every shard's run document summed. */
+export async function loadRunStats(store: Store): Promise<RunStats> {
+  const total = emptyRunStats();
+  let cursor: string | undefined;
+  do {
+    const page = await typed<StoredRunStats>(store.meta).list({
+      prefix: RUN_STATS_ID,
+      limit: 1000,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const { id, value } of page.items) {
+      if (id !== RUN_STATS_ID && !id.startsWith(`${RUN_STATS_ID}:`)) continue;
+      const { applied: _applied, ...stats } = value;
+      mergeRunStats(total, stats);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return total;
+}
 const MAX_ATTEMPTS = 8;
 
 /**
@@ -71,10 +97,14 @@ const MAX_ATTEMPTS = 8;
  * the ingest Lambda all call this; only the Store behind it differs.
  */
 export async function analyzeBatch(batch: AnalysisBatch, context: EngineContext): Promise<BatchEffects> {
+  // Findings opened by an attempt that then lost a version race are already stored: the retry sees them as known and
+  // would not report them again, so every attempt's findings are kept (the latest revision of each).
+  const opened = new Map<string, Finding>();
   for (let attempt = 1; ; attempt++) {
     try {
-      const effects = await analyzeOnce(batch, context);
+      const effects = await analyzeOnce(batch, context, opened);
       effects.conflictsRetried = attempt - 1;
+      effects.findings = [...opened.values()];
       return effects;
     } catch (error: unknown) {
       // Another writer moved a document we read: everything is re-read and re-applied; the watermarks make
@@ -106,7 +136,12 @@ async function load<T extends Watermarked>(
     loaded.set(
       id,
       hit
-        ? { doc: hit.value, version: hit.version, dirty: false, ...(hit.value.applied ? { before: { ...hit.value.applied } } : {}) }
+        ? {
+            doc: hit.value,
+            version: hit.version,
+            dirty: false,
+            ...(hit.value.applied ? { before: { ...hit.value.applied } } : {}),
+          }
         : { doc: create(id), version: 0, dirty: false },
     );
   }
@@ -127,7 +162,12 @@ async function save<T>(
   for (const [id, entry] of loaded) {
     if (!entry.dirty) continue;
     const expiry = expiresAt?.(entry.doc);
-    puts.push({ id, value: entry.doc, expectedVersion: entry.version, ...(expiry !== undefined ? { expiresAt: expiry } : {}) });
+    puts.push({
+      id,
+      value: entry.doc,
+      expectedVersion: entry.version,
+      ...(expiry !== undefined ? { expiresAt: expiry } : {}),
+    });
   }
   if (puts.length > 0) await collection.put(puts);
 }
@@ -145,15 +185,20 @@ interface Placement {
   entityId?: string;
 }
 
-async function analyzeOnce(batch: AnalysisBatch, context: EngineContext): Promise<BatchEffects> {
+async function analyzeOnce(
+  batch: AnalysisBatch,
+  context: EngineContext,
+  opened: Map<string, Finding>,
+): Promise<BatchEffects> {
   const { store } = context;
   const endpoints = typed<StoredEndpoint>(store.endpoints);
   const entities = typed<StoredEntity>(store.entities);
   const meta = typed<StoredRunStats>(store.meta);
   const shard = batch.shard;
 
-  const runLoaded = await load<StoredRunStats>(meta, [RUN_STATS_ID], () => emptyRunStats());
-  const run = runLoaded.get(RUN_STATS_ID)!;
+  const runId = runStatsId(shard);
+  const runLoaded = await load<StoredRunStats>(meta, [runId], () => emptyRunStats());
+  const run = runLoaded.get(runId)!;
   const stats = emptyRunStats();
 
   // Rejections count once, like records.
@@ -178,7 +223,13 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext): Promis
   const merges: Array<{ merge: MergeEvent; at: number }> = [];
   for (const i of freshIndexes) {
     const event = batch.events[i] as ApiEvent;
-    const observed = discovery.templater.observe(event.host, event.method, event.path, event.status, event.routeTemplate);
+    const observed = discovery.templater.observe(
+      event.host,
+      event.method,
+      event.path,
+      event.status,
+      event.routeTemplate,
+    );
     for (const merge of observed.merges) {
       merges.push({ merge, at: event.time });
       for (const from of merge.from) renamed.set(endpointKey(merge.host, merge.method, from), merge.into);
@@ -289,6 +340,10 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext): Promis
     clock: context.clock,
     ...(context.detection ? { config: context.detection } : {}),
   });
+  for (const finding of findings) {
+    const known = opened.get(finding.id);
+    if (!known || finding.revision >= known.revision) opened.set(finding.id, finding);
+  }
   stats.controlMessages = batch.controlMessages ?? 0;
 
   mergeRunStats(run.doc, stats);

@@ -99,9 +99,7 @@ export async function saveOverrides(store: Store, overrides: DiscoveryOverride[]
   const previous = (await store.discovery.get([OVERRIDES_ID])).get(OVERRIDES_ID);
   const before = (previous?.value as StoredOverrides | undefined)?.overrides ?? [];
   const touched = [...new Set([...hosts, ...before.map((o) => o.host.toLowerCase())])];
-  await store.discovery.put([
-    { id: OVERRIDES_ID, value: { overrides }, expectedVersion: previous?.version ?? 0 },
-  ]);
+  await store.discovery.put([{ id: OVERRIDES_ID, value: { overrides }, expectedVersion: previous?.version ?? 0 }]);
   // A split must really split: the learnt trees of the touched hosts are dropped and relearnt.
   await store.discovery.delete(touched.map(hostDocId));
   return touched;

@@ -1,6 +1,6 @@
-import type { ApiEvent, Rejection } from '../events/api-event.js';
 import type { DecodeContext, LogFormat } from '../decoders/decoder.js';
 import { createLineDecoder, detectFormat, type LineResult } from '../decoders/index.js';
+import type { ApiEvent, Rejection } from '../events/api-event.js';
 
 export type FormatChoice = LogFormat | 'auto';
 
@@ -74,7 +74,12 @@ export class InputDecoder {
       this.format = format;
     }
     let result = this.decoderFor(format).call(undefined, line);
-    if (this.options.format === 'auto' && result.kind === 'records' && result.outcomes.length === 1 && !result.outcomes[0]?.ok) {
+    if (
+      this.options.format === 'auto' &&
+      result.kind === 'records' &&
+      result.outcomes.length === 1 &&
+      !result.outcomes[0]?.ok
+    ) {
       const other = detectFormat(line);
       if (other !== undefined && other !== format) result = this.decoderFor(other).call(undefined, line);
     }

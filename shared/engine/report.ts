@@ -1,18 +1,17 @@
-import type { Store } from '../ports/store.js';
-import { typed } from '../ports/store.js';
 import type { EntityType } from '../baselines/entity.js';
 import type { Finding } from '../detection/finding.js';
 import { loadRateRecommendations, type RateRecommendation } from '../detection/rate-recommendations.js';
-import { classifyEndpoints, endpointFlags, type EndpointStatus, type ZombieReason } from '../discovery/classify.js';
+import type { DeclaredSpecs } from '../discovery/classify.js';
+import { classifyEndpoints, type EndpointStatus, endpointFlags, type ZombieReason } from '../discovery/classify.js';
 import { hasSucceeded, percentiles, topCallers } from '../discovery/inventory.js';
+import type { ParamKind } from '../discovery/segments.js';
 import type { SensitiveKind } from '../discovery/sensitive.js';
 import type { HostState } from '../discovery/templater.js';
-import type { ParamKind } from '../discovery/segments.js';
+import type { Rejection, RejectionReason } from '../events/api-event.js';
+import type { Store } from '../ports/store.js';
+import { typed } from '../ports/store.js';
+import { loadRunStats, type StoredEndpoint, type StoredEntity } from './analyze.js';
 import { DECLARED_ID } from './discovery-state.js';
-import type { DeclaredSpecs } from '../discovery/classify.js';
-import type { RejectionReason, Rejection } from '../events/api-event.js';
-import { emptyRunStats } from './run-stats.js';
-import { RUN_STATS_ID, type StoredEndpoint, type StoredEntity, type StoredRunStats } from './analyze.js';
 
 /**
  * The report contract of `lantern analyze --json`. Names are stable: later work adds fields, never renames.
@@ -110,7 +109,7 @@ export interface ReportOptions {
 }
 
 export async function buildReport(store: Store, options: ReportOptions = {}): Promise<Report> {
-  const run = (await typed<StoredRunStats>(store.meta).get([RUN_STATS_ID])).get(RUN_STATS_ID)?.value ?? emptyRunStats();
+  const run = await loadRunStats(store);
   const endpointDocs = await listAll(typed<StoredEndpoint>(store.endpoints));
   const entityDocs = await listAll(typed<StoredEntity>(store.entities));
   const findingDocs = await listAll(typed<Finding>(store.findings));
@@ -132,11 +131,13 @@ export async function buildReport(store: Store, options: ReportOptions = {}): Pr
   }
   probes.sort((a, b) => b.requests - a.requests || a.path.localeCompare(b.path));
 
-  const served = endpointDocs.map((d) => d.value).filter((e) => {
-    if (hasSucceeded(e)) return true;
-    probeRequests += e.requests;
-    return false;
-  });
+  const served = endpointDocs
+    .map((d) => d.value)
+    .filter((e) => {
+      if (hasSucceeded(e)) return true;
+      probeRequests += e.requests;
+      return false;
+    });
   // Classified now, against the declared APIs as they are now (they may have changed since the traffic).
   const classes = classifyEndpoints(
     served.map((e) => ({ host: e.host, method: e.method, template: e.path, requests: e.requests })),

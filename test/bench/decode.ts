@@ -63,7 +63,8 @@ async function writeLogFile(format: LogFormat, file: string, count: number): Pro
   for (let done = 0; done < count; done += CHUNK) {
     const events: ApiEvent[] = [];
     for (let i = 0; i < CHUNK && done + i < count; i++) events.push(traffic.next().value as ApiEvent);
-    if (!out.write(`${encodeChunk(format, events).join('\n')}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(`${encodeChunk(format, events).join('\n')}\n`))
+      await new Promise((resolve) => out.once('drain', resolve));
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
@@ -128,7 +129,8 @@ function benchAnalyze(file: string, records: number): AnalyzeFigure {
   if (child.status !== 0) throw new Error(`lantern analyze failed (${child.status}): ${child.stderr}`);
   const peak = /peak-rss-kib: (\d+)/.exec(child.stderr);
   const report = JSON.parse(child.stdout) as { summary: { records: number; endpoints: number } };
-  if (report.summary.records !== records) throw new Error(`expected ${records} records, report says ${report.summary.records}`);
+  if (report.summary.records !== records)
+    throw new Error(`expected ${records} records, report says ${report.summary.records}`);
   return {
     records,
     fileMiB: Math.round(statSync(file).size / 2 ** 20),
@@ -143,7 +145,9 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const formats: LogFormat[] = ['cloudfront-realtime', 'cloudfront-standard', 'apigw', 'cwl', 'alb'];
   const decode: DecodeFigure[] = [];
-  console.log(`Decode throughput on a generated file of ${RECORDS.toLocaleString('en-US')} records per format, one core (decoding timed, reading not)`);
+  console.log(
+    `Decode throughput on a generated file of ${RECORDS.toLocaleString('en-US')} records per format, one core (decoding timed, reading not)`,
+  );
   for (const format of formats) {
     const figure = await benchDecode(format);
     decode.push(figure);

@@ -16,7 +16,17 @@ export function* benchTraffic(count: number, seed = 1): Generator<ApiEvent> {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const skewed = (n: number) => Math.floor(n * random() ** 3);
   const hosts = ['api.example.com', 'partner.example.com', 'mobile.example.com'];
-  const resources = ['users', 'orders', 'products', 'carts', 'invoices', 'payments', 'shipments', 'reviews', 'sessions'];
+  const resources = [
+    'users',
+    'orders',
+    'products',
+    'carts',
+    'invoices',
+    'payments',
+    'shipments',
+    'reviews',
+    'sessions',
+  ];
   const subs = ['items', 'events', 'notes', 'refunds', 'history'];
   const agents = [
     'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',

@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { LogSource } from '../../events/api-event.js';
 import { encodeLine, w3cHeaderLines } from '../../encoders/index.js';
+import type { LogSource } from '../../events/api-event.js';
 import { type GroundTruth, type SimulateOptions, simulate } from '../../simulate/simulate.js';
 
 /**

@@ -1,3 +1,5 @@
+import type { Clock } from '../../ports/clock.js';
+import { systemClock } from '../../ports/clock.js';
 import {
   COLLECTION_NAMES,
   type DocumentCollection,
@@ -8,8 +10,6 @@ import {
   StoreConflictError,
   type Versioned,
 } from '../../ports/store.js';
-import type { Clock } from '../../ports/clock.js';
-import { systemClock } from '../../ports/clock.js';
 
 interface Slot {
   value: unknown;

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
-import { listInputs } from '../../../shared/adapters/files/log-files.js';
-import { encodeApiGateway, encodeCloudFrontRealtime } from '../../../shared/encoders/index.js';
 import { analyzeInputs } from '../../../infra/cli/analyze.js';
+import { listInputs } from '../../../shared/adapters/files/log-files.js';
+import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
+import { encodeApiGateway, encodeCloudFrontRealtime } from '../../../shared/encoders/index.js';
 import { makeApiEvent } from '../../helpers/events.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -21,7 +21,9 @@ async function analyzePaths(paths: string[], format: 'auto' | 'cloudfront-realti
 
 function realtimeLines(count: number, start = 0): string[] {
   return Array.from({ length: count }, (_, i) =>
-    encodeCloudFrontRealtime(makeApiEvent({ time: 1_760_000_000_000 + (start + i) * 1000, path: `/v1/orders/${start + i}` })),
+    encodeCloudFrontRealtime(
+      makeApiEvent({ time: 1_760_000_000_000 + (start + i) * 1000, path: `/v1/orders/${start + i}` }),
+    ),
   );
 }
 
@@ -130,7 +132,10 @@ describe('the lantern command', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lantern-html-'));
     const logs = path.join(dir, 'hostile.log');
     const hostile = '<img src=x onerror=alert(1)>';
-    writeFileSync(logs, `${encodeCloudFrontRealtime(makeApiEvent({ userAgent: hostile, path: '/v1/<script>x</script>' }))}\n`);
+    writeFileSync(
+      logs,
+      `${encodeCloudFrontRealtime(makeApiEvent({ userAgent: hostile, path: '/v1/<script>x</script>' }))}\n`,
+    );
     const html = path.join(dir, 'report.html');
 
     // Act

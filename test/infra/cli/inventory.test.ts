@@ -3,12 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
-import { listInputs } from '../../../shared/adapters/files/log-files.js';
-import { encodeCloudFrontRealtime } from '../../../shared/encoders/index.js';
 import { analyzeInputs, prepareStore } from '../../../infra/cli/analyze.js';
 import { renderInventory } from '../../../infra/cli/inventory.js';
 import { UsageError } from '../../../infra/cli/usage.js';
+import { listInputs } from '../../../shared/adapters/files/log-files.js';
+import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
+import { encodeCloudFrontRealtime } from '../../../shared/encoders/index.js';
 import { makeApiEvent } from '../../helpers/events.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -36,9 +36,16 @@ function writeTraffic(name: string, paths: Array<[string, string]>): string {
   return file;
 }
 
-async function inventoryOf(file: string, options: { declared?: string[]; previousDeclared?: string[]; overrides?: string }) {
+async function inventoryOf(
+  file: string,
+  options: { declared?: string[]; previousDeclared?: string[]; overrides?: string },
+) {
   const store = createMemoryStore();
-  await prepareStore(store, { declared: options.declared ?? [], previousDeclared: options.previousDeclared ?? [], ...(options.overrides ? { overrides: options.overrides } : {}) });
+  await prepareStore(store, {
+    declared: options.declared ?? [],
+    previousDeclared: options.previousDeclared ?? [],
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+  });
   const { report } = await analyzeInputs(await listInputs([file]), { format: 'auto', behindCloudFront: false }, store);
   return report;
 }
@@ -101,7 +108,9 @@ describe('lantern inventory against a declared spec', () => {
   it('exports CSV, JSON and an OpenAPI skeleton of what was observed', async () => {
     const report = await inventoryOf(file, { declared: [spec] });
     const csv = renderInventory(report, 'csv').split('\r\n');
-    expect(csv[0]).toBe('host,method,path,classification,requests,first_seen,last_seen,auth_share,error_rate,sensitive_data,unauthenticated');
+    expect(csv[0]).toBe(
+      'host,method,path,classification,requests,first_seen,last_seen,auth_share,error_rate,sensitive_data,unauthenticated',
+    );
     expect(csv.some((line) => line.includes('"/v1/users/{userId}","zombie","20"'))).toBe(true);
     const openapi = JSON.parse(renderInventory(report, 'openapi'));
     expect(Object.keys(openapi.paths)).toEqual(
@@ -112,9 +121,13 @@ describe('lantern inventory against a declared spec', () => {
   });
 
   it('runs as a command', () => {
-    const run = spawnSync(process.execPath, [path.join(repoRoot, 'infra/cli/bin.mjs'), 'inventory', '--declared', spec, file], {
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'infra/cli/bin.mjs'), 'inventory', '--declared', spec, file],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^CLASS\s+METHOD\s+HOST\s+PATH/);
     expect(run.stdout).toMatch(/shadow\s+GET\s+api\.example\.com\s+\/internal\/debug\/config/);
