@@ -21,6 +21,7 @@ export async function runStart(argv: string[]): Promise<number> {
         fields: { type: 'string' },
         'behind-cloudfront': { type: 'boolean', default: false },
         'exit-when-done': { type: 'boolean', default: false },
+        mode: { type: 'string', default: 'monitor' },
       },
     });
   } catch (error: unknown) {
@@ -40,6 +41,8 @@ export async function runStart(argv: string[]): Promise<number> {
   if (scenario !== undefined && !SCENARIO_NAMES.includes(scenario as ScenarioName)) {
     throw new UsageError(`unknown --scenario ${scenario}: use ${SCENARIO_NAMES.join(', ')}`);
   }
+  const mode = String(values.mode);
+  if (mode !== 'monitor' && mode !== 'enforce') throw new UsageError(`--mode must be monitor or enforce, got ${mode}`);
   const { startLocal } = await import('../local/index.js');
   await startLocal({
     ...(minutes !== undefined ? { minutes } : {}),
@@ -57,6 +60,7 @@ export async function runStart(argv: string[]): Promise<number> {
       : {}),
     behindCloudFront: values['behind-cloudfront'] === true,
     exitWhenDone: values['exit-when-done'] === true,
+    responseMode: mode,
   });
   return EXIT.ok;
 }

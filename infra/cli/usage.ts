@@ -39,6 +39,8 @@ Commands:
       --data-dir DIR      keep the local state on disk (default: in memory)
       --fields LIST, --behind-cloudfront   as for analyze
       --exit-when-done    stop once the traffic has been fed and processed
+      --mode monitor|enforce  the local responder's mode (default monitor; locally nothing is ever enforced
+                          for real: the local enforcer records what it would do)
   status [--data-dir DIR] [--json]  What the local cloud holds: inventory, callers, findings
   help                            Show this help
 

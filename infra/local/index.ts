@@ -68,6 +68,8 @@ export interface StartLocalOptions {
    */
   respond?: boolean;
   responseMode?: 'monitor' | 'enforce';
+  /** Serve the console over the local state (default true) and print its URL with its access token. */
+  console?: boolean;
 }
 
 export interface LocalRunResult {
@@ -119,6 +121,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   });
   let poller: KinesisEventSourcePoller | undefined;
   let responder: KinesisEventSourcePoller | undefined;
+  let consoleServer: { close(): Promise<void> } | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let progressTimer: NodeJS.Timeout | undefined;
   const onSignal = () => {
@@ -156,6 +159,15 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     if (options.respond ?? true) responder = await startResponder(cloud, options.responseMode ?? 'monitor', say);
     writeRunningState(cloud, options.dataDir);
     printWhereToLook(say, cloud, options.dataDir);
+    if (options.console ?? true) {
+      const { startLocalConsole } = await import('../console/local.js');
+      consoleServer = await startLocalConsole({
+        store: cloud.store(),
+        mode: options.responseMode ?? 'monitor',
+        log: (line) => say(line),
+      });
+      say();
+    }
 
     const sweepEvery = options.sweepEveryMs ?? 60_000;
     sweepTimer = setInterval(() => {
@@ -243,6 +255,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     }
     await poller?.stop();
     await responder?.stop();
+    await consoleServer?.close();
     removeRunningState(options.dataDir);
     await cloud.close();
   }

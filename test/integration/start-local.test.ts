@@ -55,6 +55,7 @@ describe('startLocal', () => {
     // Findings went onto the findings stream, and the responder (if present) received them.
     expect(result.findingEvents).toBeGreaterThanOrEqual(local.findings.length);
     expect(printed).toContain('Lantern local cloud is up');
+    expect(printed).toMatch(/Lantern console: http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{20,}/);
     expect(printed).toMatch(/write units \([\d.]+ per 1,000 records\)/);
   }, 240_000);
 });
