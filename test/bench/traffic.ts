@@ -1,4 +1,5 @@
 import type { ApiEvent } from '../../shared/events/api-event.js';
+import { Random } from '../../shared/simulate/prng.js';
 
 /**
  * A deterministic stream of plausible API requests for throughput benchmarks: a few hosts, a hundred endpoint
@@ -6,13 +7,8 @@ import type { ApiEvent } from '../../shared/events/api-event.js';
  * (that is shared/simulate): only shapes and sizes that match real logs.
  */
 export function* benchTraffic(count: number, seed = 1): Generator<ApiEvent> {
-  let state = seed >>> 0 || 1;
-  const random = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x100000000;
-  };
+  const prng = new Random(seed);
+  const random = () => prng.next();
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const skewed = (n: number) => Math.floor(n * random() ** 3);
   const hosts = ['api.example.com', 'partner.example.com', 'mobile.example.com'];
