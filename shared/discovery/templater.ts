@@ -607,7 +607,7 @@ export class PathTemplater {
             p?.u &&
             this.canRoute(p, rest) &&
             !(rest.length === 0 && isActionOf(p, method)) &&
-            !(rest.length > 0 && !p.d && rest[0] !== s && p.vs?.includes(rest[0] as string))
+            !(rest.length > 0 && !p.d && rest[0] !== s && keyedByOwnValue(p, rest[0] as string))
           ) {
             // (Not a word followed by one of the parameter's own values: `/schema-registry/config/{subject}`.)
             next = { node: p, suffix: node.p?.[suffix] === p ? suffix : '' };
@@ -799,7 +799,12 @@ export class PathTemplater {
     // (`/schema-registry/config/{subject}` beside `/schema-registry/{subject}`) is a collection name,
     // not a value: a value's children are sub-resource names, never its own peers.
     const peers = new Set([...group.map(([text]) => text), ...(reference?.vs ?? [])]);
-    candidates = candidates.filter(([text, c]) => !keyedByPeers(text, c, peers));
+    // Only a few such words: when many values are keyed by their peers, it is a pair of parameters
+    // of one kind (`/conversion/{from}/{to}` with currencies), not sub-collections.
+    const keyed = candidates.filter(([text, c]) => keyedByPeers(text, c, peers));
+    const withChildren = candidates.filter(([, c]) => hasChildren(c)).length;
+    if (keyed.length > 0 && keyed.length <= Math.max(1, 0.2 * withChildren))
+      candidates = candidates.filter((entry) => !keyed.includes(entry));
     // Likewise a word whose children are many distinct leaves while its peers have at most one child
     // (a collection of values beside values that have a sub-resource or none).
     if (candidates.length >= 5) {
@@ -1363,6 +1368,18 @@ function pooledLeaves(above: TNode, node: TNode, suffix: string): { distinct: nu
     if (h <= 1) singles++;
   }
   return { distinct: counts.size, hapax: n > 0 ? singles / n : 0 };
+}
+
+/**
+ * `next` follows a word about to be routed into `p`, and `next` is one of `p`'s own values, while the
+ * position below `p` is not itself a parameter taking words (a pair of one kind,
+ * `/conversion/{from}/{to}` with currencies, is).
+ */
+function keyedByOwnValue(p: PNode, next: string): boolean {
+  if (!p.vs?.includes(next)) return false;
+  if (lit(p, next)) return false;
+  // Below `p`, a parameter that takes words: the pair case (its sample may be full).
+  return !Object.values(p.p ?? {}).some((child) => child.u);
 }
 
 /**

@@ -323,3 +323,17 @@ describe('rule: cousins pool their evidence', () => {
     expect(t.observe(HOST, 'POST', '/repo/reparent/reject', 200).template).toBe('/repo/reparent/reject');
   });
 });
+
+describe('rule: a pair of parameters of one kind is not a sub-collection', () => {
+  it('merges /conversion/{from}/{to} where both positions hold the same currencies', () => {
+    // Prepare
+    const t = new PathTemplater();
+    const codes = ['aud', 'brl', 'cad', 'chf', 'cny', 'dkk', 'eur', 'gbp', 'hkd', 'inr', 'jpy', 'krw', 'mxn', 'nok'];
+    // Act: every value is followed by other values of the same kind.
+    for (const [i, c] of codes.entries()) get(t, `/conversion/${c}x/${codes[(i + 3) % codes.length]}x`);
+    for (const [i, c] of codes.entries()) get(t, `/conversion/${c}x/${codes[(i + 5) % codes.length]}x`);
+    // Assess
+    expect(get(t, '/conversion/usdx/eurx')).toMatch(/^\/conversion\/\{[^}]+\}\/(eurx|\{[^}]+\})$/);
+    expect(get(t, '/conversion/audx/usdx')).not.toMatch(/^\/conversion\/audx\//);
+  });
+});
