@@ -929,7 +929,10 @@ export class PathTemplater {
       isPlural(parentText) &&
       d >= 5 &&
       leaves >= 0.8 * d &&
-      hapax >= 0.25
+      hapax >= 0.25 &&
+      // A member followed directly by a parameter (`/timelines/tag/{hashtag}`, `/timelines/list/{id}`)
+      // is a qualifier, not an item: its siblings are names too.
+      !candidates.some(([, c]) => c.p !== undefined && Object.keys(c.p).length > 0)
     ) {
       return { values: candidates, reason: 'plural-collection' };
     }

@@ -337,3 +337,24 @@ describe('rule: a pair of parameters of one kind is not a sub-collection', () =>
     expect(get(t, '/conversion/audx/usdx')).not.toMatch(/^\/conversion\/audx\//);
   });
 });
+
+describe('rule: a collection member followed by a parameter is a qualifier', () => {
+  it('keeps /timelines/{home,public,…} static when /timelines/tag/{hashtag} sits beside them', () => {
+    // Prepare
+    const t = new PathTemplater();
+    get(t, '/timelines/tag/12345');
+    // Act
+    for (const name of ['home', 'public', 'link', 'direct', 'bubble']) get(t, `/timelines/${name}`);
+    // Assess
+    expect(get(t, '/timelines/home')).toBe('/timelines/home');
+  });
+
+  it('still merges leaf members of a plural collection (/branches/{branch})', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act
+    for (const name of ['main', 'develop', 'release', 'hotfix', 'staging', 'feature']) get(t, `/branches/${name}`);
+    // Assess
+    expect(get(t, '/branches/experiment')).toBe('/branches/{branchName}');
+  });
+});
