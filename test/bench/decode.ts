@@ -116,6 +116,8 @@ interface AnalyzeFigure {
   recordsPerSecond: number;
   peakRssMiB: number;
   endpoints: number;
+  /** Distinct callers: what the in-memory state grows with (bounded per caller), unlike records. */
+  entities: number;
 }
 
 function benchAnalyze(file: string, records: number): AnalyzeFigure {
@@ -128,7 +130,7 @@ function benchAnalyze(file: string, records: number): AnalyzeFigure {
   const seconds = (Date.now() - started) / 1000;
   if (child.status !== 0) throw new Error(`lantern analyze failed (${child.status}): ${child.stderr}`);
   const peak = /peak-rss-kib: (\d+)/.exec(child.stderr);
-  const report = JSON.parse(child.stdout) as { summary: { records: number; endpoints: number } };
+  const report = JSON.parse(child.stdout) as { summary: { records: number; endpoints: number; entities: number } };
   if (report.summary.records !== records)
     throw new Error(`expected ${records} records, report says ${report.summary.records}`);
   return {
@@ -138,6 +140,7 @@ function benchAnalyze(file: string, records: number): AnalyzeFigure {
     recordsPerSecond: Math.round(records / seconds),
     peakRssMiB: peak ? Math.round(Number(peak[1]) / 1024) : -1,
     endpoints: report.summary.endpoints,
+    entities: report.summary.entities,
   };
 }
 
@@ -164,7 +167,7 @@ async function main(): Promise<void> {
     const figure = benchAnalyze(file, count);
     analyze.push(figure);
     console.log(
-      `  ${count.toLocaleString('en-US').padStart(9)} records  ${String(figure.fileMiB).padStart(4)} MiB  ${figure.recordsPerSecond.toLocaleString('en-US').padStart(8)} records/s  peak RSS ${figure.peakRssMiB} MiB  (${figure.endpoints} endpoints)`,
+      `  ${count.toLocaleString('en-US').padStart(9)} records  ${String(figure.fileMiB).padStart(4)} MiB  ${figure.recordsPerSecond.toLocaleString('en-US').padStart(8)} records/s  peak RSS ${figure.peakRssMiB} MiB  (${figure.endpoints} endpoints, ${figure.entities} callers)`,
     );
   }
   writeFileSync(path.join(outDir, 'decode.json'), `${JSON.stringify({ decode, analyze }, null, 2)}\n`);
