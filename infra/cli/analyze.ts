@@ -247,7 +247,7 @@ export async function analyzeCommandLine(options: AnalyzeOptions): Promise<Analy
     );
   };
 
-  const store = createMemoryStore({ serialize: true });
+  const store = createMemoryStore({ copy: false });
   await prepareStore(store, options);
   const result = await analyzeInputs(inputs, options, store, progress);
   if (showProgress) process.stderr.write('\r\x1b[K');

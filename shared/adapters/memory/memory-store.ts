@@ -23,12 +23,6 @@ export interface MemoryStoreOptions {
    * loaded document past the batch that wrote it back, so sharing is safe there; tests keep it on to prove that.
    */
   copy?: boolean;
-  /**
-   * Keep each document as JSON text rather than as live objects: several times less memory for many small documents
-   * (a caller's baseline is ~2.5 KB of JSON but many times that as objects), for a parse and a stringify per
-   * document a batch touches. The CLI uses it so that memory follows the number of callers, not a multiple of it.
-   */
-  serialize?: boolean;
   clock?: Clock;
 }
 
@@ -40,7 +34,6 @@ class MemoryCollection implements DocumentCollection<unknown> {
   constructor(
     private readonly name: string,
     private readonly copy: boolean,
-    private readonly serialize: boolean,
     private readonly clock: Clock,
   ) {}
 
@@ -51,12 +44,6 @@ class MemoryCollection implements DocumentCollection<unknown> {
   }
 
   private out(value: unknown): unknown {
-    if (this.serialize) return JSON.parse(value as string);
-    return this.copy ? structuredClone(value) : value;
-  }
-
-  private in(value: unknown): unknown {
-    if (this.serialize) return JSON.stringify(value);
     return this.copy ? structuredClone(value) : value;
   }
 
@@ -79,7 +66,7 @@ class MemoryCollection implements DocumentCollection<unknown> {
       }
       if (current === 0 && !this.slots.has(item.id)) this.sortedIds = undefined;
       this.slots.set(item.id, {
-        value: this.in(item.value),
+        value: this.out(item.value),
         version: current + 1,
         ...(item.expiresAt !== undefined ? { expiresAt: item.expiresAt } : {}),
       });
@@ -140,6 +127,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const copy = options.copy ?? true;
   const clock = options.clock ?? systemClock;
   const store = {} as Record<string, DocumentCollection<unknown>>;
-  for (const name of COLLECTION_NAMES) store[name] = new MemoryCollection(name, copy, options.serialize ?? false, clock);
+  for (const name of COLLECTION_NAMES) store[name] = new MemoryCollection(name, copy, clock);
   return store as unknown as Store;
 }
