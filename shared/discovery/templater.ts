@@ -548,6 +548,25 @@ export class PathTemplater {
     let grandText: string | undefined;
     /** The node above `node` (undefined at the root). */
     let above: TNode | undefined;
+    /** Queues the position below `node` for a merge decision once the path is in the tree. */
+    const judgeLater = (depth: number) =>
+      created.push({
+        parent: node,
+        depth,
+        parentText: parentIsParam ? undefined : parentText,
+        isParam: parentIsParam,
+        grandText,
+        above,
+      });
+    /** Steps from `node` into its literal child for `segment`. */
+    const enterLiteral = (child: TNode, segment: string) => {
+      steps.push({ node: child, text: escapeLiteral(segment) });
+      above = node;
+      node = child;
+      grandText = parentIsParam ? undefined : parentText;
+      parentText = segment;
+      parentIsParam = false;
+    };
     const names: string[] = [];
     for (let i = 0; i < segs.length; i++) {
       const s = segs[i] as string;
@@ -560,22 +579,8 @@ export class PathTemplater {
       if (l) {
         // A literal left beside a parameter is re-judged now and then as evidence grows; any other
         // literal more rarely (its subtree may have settled since: `/metadata/global/{key}`).
-        if (!l.pin && (((l.h & 7) === 7 && node.p?.['']?.u) || (l.h & 63) === 63)) {
-          created.push({
-            parent: node,
-            depth: i,
-            parentText: parentIsParam ? undefined : parentText,
-            isParam: parentIsParam,
-            grandText,
-            above,
-          });
-        }
-        steps.push({ node: l, text: escapeLiteral(s) });
-        above = node;
-        node = l;
-        grandText = parentIsParam ? undefined : parentText;
-        parentText = s;
-        parentIsParam = false;
+        if (!l.pin && (((l.h & 7) === 7 && node.p?.['']?.u) || (l.h & 63) === 63)) judgeLater(i);
+        enterLiteral(l, s);
         continue;
       }
       const info = segmentInfo(s, i);
@@ -647,20 +652,8 @@ export class PathTemplater {
       node.l = node.l ?? {};
       node.l[`=${s}`] = fresh;
       hs.nodes++;
-      created.push({
-        parent: node,
-        depth: i,
-        parentText: parentIsParam ? undefined : parentText,
-        isParam: parentIsParam,
-        grandText,
-        above,
-      });
-      steps.push({ node: fresh, text: escapeLiteral(s) });
-      above = node;
-      node = fresh;
-      grandText = parentIsParam ? undefined : parentText;
-      parentText = s;
-      parentIsParam = false;
+      judgeLater(i);
+      enterLiteral(fresh, s);
     }
     return { steps, complete: true, stoppedAt: segs.length };
   }
