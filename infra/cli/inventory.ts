@@ -4,7 +4,7 @@ import { endpointRow } from '../../shared/console/rows.js';
 import { exportOpenApi } from '../../shared/discovery/openapi-export.js';
 import type { Report } from '../../shared/engine/report.js';
 import { analyzeCommandLine, parseAnalyzeArgs } from './analyze.js';
-import { printable } from './summary.js';
+import { printable, table } from './summary.js';
 import { EXIT, UsageError } from './usage.js';
 
 const OUTPUTS = ['table', 'json', 'csv', 'openapi'] as const;
@@ -80,15 +80,7 @@ export function renderInventory(report: Report, output: Output): string {
           flags || '-',
         ];
       });
-      const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-      return `${[header, ...rows]
-        .map((r) =>
-          r
-            .map((cell, c) => cell.padEnd(widths[c] ?? 0))
-            .join('  ')
-            .trimEnd(),
-        )
-        .join('\n')}\n`;
+      return `${table(rows, header)}\n`;
     }
   }
 }

@@ -2,9 +2,12 @@ import type { Report } from '../../shared/engine/report.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
-function table(rows: string[][], header: string[]): string {
+/** Columns padded to their widest cell. Widths are found in a loop: an inventory can have more rows than spread allows. */
+export function table(rows: string[][], header: string[]): string {
   const all = [header, ...rows];
-  const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
+  const widths = header.map(() => 0);
+  for (const row of all)
+    for (let c = 0; c < widths.length; c++) widths[c] = Math.max(widths[c] ?? 0, (row[c] ?? '').length);
   return all
     .map((r) =>
       r
