@@ -1,5 +1,4 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { InputError, type LogInput, listInputs, readLines } from '../../shared/adapters/files/log-files.js';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store.js';
 import { LIMITS, LOG_FORMATS, type LogFormat } from '../../shared/decoders/decoder.js';
@@ -13,7 +12,7 @@ import { systemClock } from '../../shared/ports/clock.js';
 import type { Store } from '../../shared/ports/store.js';
 import { writeHtmlReport } from './html.js';
 import { formatSummary } from './summary.js';
-import { EXIT, UsageError } from './usage.js';
+import { type CommandOptions, EXIT, parseCommandLine, UsageError } from './usage.js';
 
 /** Records handed to the engine at once: large enough to amortise the store round trip, small enough to stream. */
 const BATCH_RECORDS = 5000;
@@ -36,35 +35,27 @@ export interface AnalyzeOptions {
   quiet: boolean;
 }
 
-type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
-
 export function parseAnalyzeArgs(
   argv: string[],
-  extra: OptionSpec = {},
+  extra: CommandOptions = {},
 ): AnalyzeOptions & { extra: Record<string, unknown> } {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', default: 'auto' },
-        fields: { type: 'string' },
-        'behind-cloudfront': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        out: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        declared: { type: 'string', multiple: true },
-        'previous-declared': { type: 'string', multiple: true },
-        overrides: { type: 'string' },
-        html: { type: 'string' },
-        ...extra,
-      },
-    });
-  } catch (error: unknown) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
+      format: { type: 'string', default: 'auto' },
+      fields: { type: 'string' },
+      'behind-cloudfront': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      declared: { type: 'string', multiple: true },
+      'previous-declared': { type: 'string', multiple: true },
+      overrides: { type: 'string' },
+      html: { type: 'string' },
+      ...extra,
+    },
+    true,
+  );
   const format = String(values.format);
   if (format !== 'auto' && !LOG_FORMATS.includes(format as LogFormat)) {
     throw new UsageError(`unknown --format ${format}: use auto, ${LOG_FORMATS.join(', ')}`);

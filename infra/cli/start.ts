@@ -1,42 +1,24 @@
-import { parseArgs } from 'node:util';
 import { SCENARIO_NAMES, type ScenarioName } from '../../shared/simulate/simulate.js';
-import { EXIT, UsageError } from './usage.js';
+import { EXIT, numberOption, parseCommandLine, UsageError } from './usage.js';
 
 /**
  * `npm start` / `lantern start`: the local cloud (dynalite + kinesalite in-process) running the real Lambda
  * handlers, fed by simulated traffic or by the user's own log files, until Ctrl-C or `--minutes`.
  */
 export async function runStart(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        minutes: { type: 'string' },
-        logs: { type: 'string', multiple: true },
-        'data-dir': { type: 'string' },
-        scenario: { type: 'string' },
-        seed: { type: 'string' },
-        fields: { type: 'string' },
-        'behind-cloudfront': { type: 'boolean', default: false },
-        'exit-when-done': { type: 'boolean', default: false },
-        mode: { type: 'string', default: 'monitor' },
-      },
-    });
-  } catch (error: unknown) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values } = parsed;
-  const number = (name: string, min: number): number | undefined => {
-    const raw = values[name];
-    if (raw === undefined) return undefined;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got ${raw}`);
-    return value;
-  };
-  const minutes = number('minutes', 0.01);
-  const seed = number('seed', 0);
+  const { values } = parseCommandLine(argv, {
+    minutes: { type: 'string' },
+    logs: { type: 'string', multiple: true },
+    'data-dir': { type: 'string' },
+    scenario: { type: 'string' },
+    seed: { type: 'string' },
+    fields: { type: 'string' },
+    'behind-cloudfront': { type: 'boolean', default: false },
+    'exit-when-done': { type: 'boolean', default: false },
+    mode: { type: 'string', default: 'monitor' },
+  });
+  const minutes = numberOption(values, 'minutes', 0.01);
+  const seed = numberOption(values, 'seed', 0);
   const scenario = values.scenario as string | undefined;
   if (scenario !== undefined && !SCENARIO_NAMES.includes(scenario as ScenarioName)) {
     throw new UsageError(`unknown --scenario ${scenario}: use ${SCENARIO_NAMES.join(', ')}`);

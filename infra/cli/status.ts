@@ -1,18 +1,9 @@
-import { parseArgs } from 'node:util';
 import { formatSummary } from './summary.js';
-import { EXIT, UsageError } from './usage.js';
+import { EXIT, parseCommandLine } from './usage.js';
 
 /** `lantern status`: the inventory and findings held by the local cloud (running, or kept with --data-dir). */
 export async function runStatus(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } },
-    });
-  } catch (error: unknown) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCommandLine(argv, { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } });
   const { localReport, NoLocalStateError } = await import('../local/index.js');
   const dataDir = parsed.values['data-dir'];
   try {

@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util';
+
 /** Exit codes of the `lantern` command: part of its contract, scripts rely on them. */
 export const EXIT = {
   ok: 0,
@@ -46,3 +48,33 @@ Commands:
 
 Exit codes: 0 success, 1 failure, 2 usage error, 3 no input could be read.
 `;
+
+export type CommandOptions = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+export type ParsedCommandLine = { values: Record<string, unknown>; positionals: string[] };
+
+/** Parses one command's arguments; anything node:util's parser refuses is a usage error (exit 2). */
+export function parseCommandLine(argv: string[], options: CommandOptions, allowPositionals = false): ParsedCommandLine {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals });
+    return { values: values as Record<string, unknown>, positionals };
+  } catch (error: unknown) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** A numeric option, or undefined when absent; not a number (or below `min`) is a usage error. */
+export function numberOption(
+  values: Record<string, unknown>,
+  name: string,
+  min = Number.NEGATIVE_INFINITY,
+): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) {
+    throw new UsageError(
+      `--${name} must be a number${min > Number.NEGATIVE_INFINITY ? ` ≥ ${min}` : ''}, got ${String(raw)}`,
+    );
+  }
+  return value;
+}

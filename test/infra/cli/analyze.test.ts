@@ -155,6 +155,8 @@ describe('the lantern command', () => {
     expect(lantern(['analyze']).status).toBe(2);
     expect(lantern(['analyze', '--format', 'nginx', fixtures]).status).toBe(2);
     expect(lantern(['frobnicate']).status).toBe(2);
+    expect(lantern(['start', '--minutes', 'soon']).stderr).toContain('--minutes must be a number ≥ 0.01, got soon');
+    expect(lantern(['simulate', '--scenario', 'scanning', '--out', 'x', '--seed', 'abc']).status).toBe(2);
   });
 
   it('exits 3 when no input can be read', () => {
