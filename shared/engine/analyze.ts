@@ -174,7 +174,6 @@ async function save<T>(
 
 /** How one fresh request was placed by discovery. */
 interface Placement {
-  index: number;
   event: ApiEvent;
   sequence?: string;
   host: string;
@@ -237,7 +236,6 @@ async function analyzeOnce(
     const entity = attributeEntity(event);
     const sequence = batch.eventSequences?.[i];
     placements.push({
-      index: i,
       event,
       ...(sequence !== undefined ? { sequence } : {}),
       host: observed.host,
@@ -299,7 +297,7 @@ async function analyzeOnce(
       ...(entityId !== undefined ? { entity: attributeEntity(event)!, entityKey: entityId } : {}),
       endpointKey: endpointId,
       endpoint: { host: p.host, method: p.method, path: p.template },
-      params: p.params.map((param) => splitPath(event.path)[param.index] ?? ''),
+      params: paramValues(event.path, p.params),
       ...(sequence !== undefined ? { sequence } : {}),
     });
     const endpoint = endpointDocs.get(endpointId);
@@ -390,6 +388,13 @@ async function reattributeMerged(
     retired.push(fromId);
   }
   return retired;
+}
+
+/** The values of a template's parameters in one request's path (the path is split once, not per parameter). */
+function paramValues(path: string, params: readonly TemplateParam[]): string[] {
+  if (params.length === 0) return [];
+  const segments = splitPath(path);
+  return params.map((param) => segments[param.index] ?? '');
 }
 
 function lastOf(...lists: Array<readonly string[] | undefined>): string | undefined {
