@@ -12,7 +12,6 @@ import { LIMITS, type LogFormat } from '../../shared/decoders/decoder.js';
 import { createLineDecoder } from '../../shared/decoders/index.js';
 import {
   encodeApiGateway,
-  encodeCloudFrontRealtime,
   encodeCwlEnvelopeBase64,
   encodeLine,
   w3cHeaderLines,
@@ -56,10 +55,10 @@ interface DecodeFigure {
 }
 
 /** Writes a generated log file of `count` records in `format` (CWL: 50 log events per envelope line). */
-async function writeLogFile(format: LogFormat, file: string, count: number): Promise<void> {
+async function writeLogFile(format: LogFormat, file: string, count: number, seed = 7): Promise<void> {
   const out = createWriteStream(file);
   if (format === 'cloudfront-standard') out.write(`${w3cHeaderLines().join('\n')}\n`);
-  const traffic = benchTraffic(count, 7);
+  const traffic = benchTraffic(count, seed);
   for (let done = 0; done < count; done += CHUNK) {
     const events: ApiEvent[] = [];
     for (let i = 0; i < CHUNK && done + i < count; i++) events.push(traffic.next().value as ApiEvent);
@@ -93,20 +92,6 @@ async function benchDecode(format: LogFormat): Promise<DecodeFigure> {
   rmSync(file);
   const seconds = Number(elapsed) / 1e9;
   return { format, records, seconds, recordsPerSecond: Math.round(records / seconds), rejected };
-}
-
-async function writeRealtimeFile(file: string, count: number): Promise<void> {
-  const out = createWriteStream(file);
-  let buffer: string[] = [];
-  for (const event of benchTraffic(count, 11)) {
-    buffer.push(encodeCloudFrontRealtime(event));
-    if (buffer.length === 10_000) {
-      if (!out.write(`${buffer.join('\n')}\n`)) await new Promise((resolve) => out.once('drain', resolve));
-      buffer = [];
-    }
-  }
-  if (buffer.length > 0) out.write(`${buffer.join('\n')}\n`);
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
 interface AnalyzeFigure {
@@ -163,7 +148,7 @@ async function main(): Promise<void> {
   console.log('\nlantern analyze end to end on a CloudFront real-time file (separate process)');
   for (const count of [Math.round(RECORDS / 4), RECORDS]) {
     const file = path.join(outDir, `cloudfront-realtime-${count}.log`);
-    await writeRealtimeFile(file, count);
+    await writeLogFile('cloudfront-realtime', file, count, 11);
     const figure = benchAnalyze(file, count);
     analyze.push(figure);
     console.log(
