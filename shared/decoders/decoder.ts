@@ -12,6 +12,13 @@ export const LIMITS = {
   maxFieldChars: 16 * 1024,
   /** One CloudWatch Logs envelope after gunzip (Kinesis records are at most 1 MiB; the ratio guards against gzip bombs). */
   maxEnvelopeBytes: 8 * 1024 * 1024,
+  /**
+   * A gzip log file may inflate to at most this many times the compressed bytes read: access logs compress about
+   * 5-20:1, deflate's ceiling is about 1030:1 (runs of one byte), so a file far past this ratio is a gzip bomb.
+   * Checked only past `gzipRatioFromBytes` inflated, so small highly repetitive files are never judged by it.
+   */
+  maxGzipRatio: 200,
+  gzipRatioFromBytes: 64 * 1024 * 1024,
 } as const;
 
 export type DecodeOutcome =

@@ -2,6 +2,8 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { makeCloudFrontRealtimeDecoder } from '../../decoders/cloudfront-realtime.js';
+import { LIMITS } from '../../decoders/decoder.js';
 import type { Rejection } from '../../events/api-event.js';
 
 /**
@@ -45,32 +47,81 @@ export async function listInputs(paths: readonly string[]): Promise<LogInput[]> 
     let stat: Awaited<ReturnType<typeof fs.stat>>;
     try {
       stat = await fs.stat(p);
-    } catch {
-      throw new InputError(`cannot read ${p}: no such file or directory`);
+    } catch (error: unknown) {
+      throw new InputError(`cannot read ${p}: ${fileErrorText(error)}`);
     }
     if (stat.isDirectory()) {
-      const entries = await fs.readdir(p, { recursive: true, withFileTypes: true });
+      // Not followed: symbolic links (a link back up the tree would loop), pipes and devices (they never end).
+      let entries: Awaited<ReturnType<typeof readTree>>;
+      try {
+        entries = await readTree(p);
+      } catch (error: unknown) {
+        throw new InputError(`cannot list ${p}: ${fileErrorText(error)}`);
+      }
       const files = entries
         .filter((e) => e.isFile() && !e.name.startsWith('.') && !NOT_LOGS.test(e.name))
         .map((e) => path.join(e.parentPath ?? p, e.name))
         .sort();
-      for (const file of files) inputs.push(await fileInput(file, (await fs.stat(file)).size));
-    } else {
+      for (const file of files) {
+        // Gone since the listing: reading it would fail the same way, so it is an unreadable input, not a crash.
+        const size = await fs.stat(file).then(
+          (s) => s.size,
+          () => undefined,
+        );
+        inputs.push(await fileInput(file, size));
+      }
+    } else if (stat.isFile()) {
       inputs.push(await fileInput(p, stat.size));
+    } else if (stat.isFIFO()) {
+      // A pipe named on the command line (`<(zcat …)`) is read like standard input: it ends when its writer does.
+      inputs.push(await fileInput(p, undefined));
+    } else {
+      // /dev/zero or /dev/urandom would be read for ever, a socket cannot be opened as a file.
+      throw new InputError(`cannot read ${p}: not a file, directory or pipe`);
     }
   }
   return inputs;
 }
 
-async function fileInput(file: string, size: number): Promise<LogInput> {
-  const input: LogInput = { name: file, size, open: () => createReadStream(file, { highWaterMark: 1 << 20 }) };
+const readTree = (dir: string) => fs.readdir(dir, { recursive: true, withFileTypes: true });
+
+/** The words for a file system error a user can act on, never a stack. */
+function fileErrorText(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'no such file or directory';
+    case 'ELOOP':
+      return 'too many levels of symbolic links (a link loop)';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENAMETOOLONG':
+      return 'file name too long';
+    default:
+      return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  }
+}
+
+async function fileInput(file: string, size: number | undefined): Promise<LogInput> {
+  const input: LogInput = { name: file, open: () => createReadStream(file, { highWaterMark: 1 << 20 }) };
+  if (size !== undefined) input.size = size;
   const base = file.replace(/(\.gz)?$/, '').replace(/\.[^./]*$/, '');
-  const sidecar = await fs.readFile(`${base}${FIELDS_SIDECAR}`, 'utf8').catch(() => undefined);
+  const sidecarFile = `${base}${FIELDS_SIDECAR}`;
+  const sidecar = await fs.readFile(sidecarFile, 'utf8').catch(() => undefined);
   if (sidecar !== undefined) {
-    input.fields = sidecar
+    const fields = sidecar
       .split(/[\s,]+/)
       .map((f) => f.trim())
       .filter(Boolean);
+    try {
+      // A wrong field list would shift every column of every record: refuse it here, before any line is read.
+      makeCloudFrontRealtimeDecoder(fields);
+    } catch (error: unknown) {
+      throw new InputError(`${sidecarFile}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    input.fields = fields;
   }
   return input;
 }
@@ -87,26 +138,62 @@ export interface LineChunk {
 
 export interface ReadOptions {
   maxLineBytes: number;
+  /** Gzip inflation ratio past which the rest of a file is rejected as a bomb (default `LIMITS.maxGzipRatio`). */
+  maxGzipRatio?: number;
+  /** Inflated bytes before the ratio is checked (default `LIMITS.gzipRatioFromBytes`). */
+  gzipRatioFromBytes?: number;
 }
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
 
 /**
  * Yields the lines of one input in chunks. A gzip stream is recognised by its magic bytes, whatever the file is
- * called. A truncated gzip file yields every line before the cut, then one `truncated-gzip` rejection.
+ * called; concatenated gzip members are read as one stream (`cat a.gz b.gz`). A truncated or damaged gzip file
+ * yields every line before the damage, then one `truncated-gzip` or `bad-gzip` rejection; so does a gzip bomb,
+ * cut where it passes the inflation ratio. Lines end at `\n`; a `\r` before it (CRLF files) is not part of the line.
  */
 export async function* readLines(input: LogInput, options: ReadOptions): AsyncGenerator<LineChunk> {
   const progress = { bytesRead: 0 };
-  const source = await sniffGzip(input.open(), progress);
+  const opened = input.open();
+  const maxRatio = options.maxGzipRatio ?? LIMITS.maxGzipRatio;
+  const ratioFrom = options.gzipRatioFromBytes ?? LIMITS.gzipRatioFromBytes;
   let lineNumber = 1;
   let carry: Buffer | undefined;
   // True while dropping the rest of an over-long line that has already been counted and numbered.
   let skipping = false;
+  let inflated = 0;
+
+  const lineOf = (chunk: Buffer, start: number, nl: number): string => {
+    const end = nl > start && chunk[nl - 1] === CARRIAGE_RETURN ? nl - 1 : nl;
+    if (!carry) return chunk.toString('utf8', start, end);
+    const whole = Buffer.concat([carry, chunk.subarray(start, nl)]);
+    const last = whole.length - 1;
+    return whole.toString('utf8', 0, last >= 0 && whole[last] === CARRIAGE_RETURN ? last : whole.length);
+  };
+  const failure = (reason: Rejection['reason'], detail: string): LineChunk => ({
+    lines: [],
+    firstLine: lineNumber,
+    rejections: [{ reason, where: `${input.name}:${lineNumber}`, detail, line: lineNumber }],
+    bytesRead: progress.bytesRead,
+  });
 
   try {
+    const { source, gzip } = await sniffGzip(opened, progress);
     for await (const chunk of source) {
+      if (gzip) {
+        inflated += chunk.length;
+        if (inflated > ratioFrom && inflated > maxRatio * progress.bytesRead) {
+          // The partial line at the cut belongs to the bomb: the rest of the file is one rejected record.
+          yield failure(
+            'bad-gzip',
+            `gzip bomb: over ${maxRatio} times its compressed size (${inflated} bytes from ${progress.bytesRead}), rest of file not read`,
+          );
+          return;
+        }
+      }
       const lines: string[] = [];
       const rejections: LineChunk['rejections'] = [];
       const firstLine = lineNumber;
@@ -119,10 +206,8 @@ export async function* readLines(input: LogInput, options: ReadOptions): AsyncGe
           if (length > options.maxLineBytes) {
             lines.push('');
             rejections.push(overlong(input.name, lineNumber, length));
-          } else if (carry) {
-            lines.push(Buffer.concat([carry, chunk.subarray(start, nl)]).toString('utf8'));
           } else {
-            lines.push(chunk.toString('utf8', start, nl));
+            lines.push(lineOf(chunk, start, nl));
           }
           carry = undefined;
           lineNumber++;
@@ -149,23 +234,21 @@ export async function* readLines(input: LogInput, options: ReadOptions): AsyncGe
     const truncated = code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(message);
     if (!truncated && code !== 'Z_DATA_ERROR') throw error;
     // The partial line at the cut belongs to the damaged tail: the tail is one rejected record.
-    yield {
-      lines: [],
-      firstLine: lineNumber,
-      rejections: [
-        {
-          reason: truncated ? 'truncated-gzip' : 'bad-gzip',
-          where: `${input.name}:${lineNumber}`,
-          detail: message,
-          line: lineNumber,
-        },
-      ],
-      bytesRead: progress.bytesRead,
-    };
+    yield failure(truncated ? 'truncated-gzip' : 'bad-gzip', message);
     return;
+  } finally {
+    // Stopped early (a bomb, a damaged stream, a consumer that gave up): let go of the file now.
+    if (opened !== process.stdin) opened.destroy();
   }
   if (carry && carry.length > 0) {
-    yield { lines: [carry.toString('utf8')], firstLine: lineNumber, rejections: [], bytesRead: progress.bytesRead };
+    const last = carry.length - 1;
+    const end = carry[last] === CARRIAGE_RETURN ? last : carry.length;
+    yield {
+      lines: [carry.toString('utf8', 0, end)],
+      firstLine: lineNumber,
+      rejections: [],
+      bytesRead: progress.bytesRead,
+    };
   }
 }
 
@@ -174,10 +257,13 @@ function overlong(name: string, line: number, bytes: number): Rejection & { line
 }
 
 /** Peeks at the first two bytes; pipes through gunzip when they are the gzip magic number. */
-async function sniffGzip(stream: Readable, progress: { bytesRead: number }): Promise<AsyncIterable<Buffer>> {
+async function sniffGzip(
+  stream: Readable,
+  progress: { bytesRead: number },
+): Promise<{ source: AsyncIterable<Buffer>; gzip: boolean }> {
   const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await iterator.next();
-  if (first.done) return (async function* () {})();
+  if (first.done) return { source: (async function* () {})(), gzip: false };
   const head = first.value;
   progress.bytesRead += head.length;
   const raw = (async function* () {
@@ -189,17 +275,23 @@ async function sniffGzip(stream: Readable, progress: { bytesRead: number }): Pro
       yield next.value;
     }
   })();
-  if (head.length < 2 || head[0] !== GZIP_MAGIC_0 || head[1] !== GZIP_MAGIC_1) return raw;
+  if (head.length < 2 || head[0] !== GZIP_MAGIC_0 || head[1] !== GZIP_MAGIC_1) return { source: raw, gzip: false };
   const gunzip = createGunzip();
   void (async () => {
     try {
       for await (const chunk of raw) {
-        if (!gunzip.write(chunk)) await new Promise((resolve) => gunzip.once('drain', resolve));
+        if (gunzip.destroyed) return;
+        if (!gunzip.write(chunk)) {
+          await new Promise((resolve) => {
+            gunzip.once('drain', resolve);
+            gunzip.once('close', resolve);
+          });
+        }
       }
-      gunzip.end();
+      if (!gunzip.destroyed) gunzip.end();
     } catch (error: unknown) {
       gunzip.destroy(error instanceof Error ? error : new Error(String(error)));
     }
   })();
-  return gunzip;
+  return { source: gunzip, gzip: true };
 }
