@@ -16,7 +16,6 @@ import {
   hourOf,
   newEndpointBaseline,
   observeEndpointRequest,
-  type PeerStats,
   peerStats,
 } from '../baselines/endpoint-baseline.js';
 import {
@@ -83,17 +82,22 @@ type MetaDoc = EndpointBaseline | PopulationBaseline;
 interface Loaded<T extends Watermarked> {
   doc: T;
   version: number;
-  before: Record<string, string> | undefined;
+  before: Watermarked;
   dirty: boolean;
   lastSequence?: string;
 }
 
-function loaded<T extends Watermarked>(doc: T, version: number): Loaded<T> {
-  return { doc, version, before: doc.applied ? { ...doc.applied } : undefined, dirty: false };
+/** A copy of the document's watermark, taken once per batch: fresh() runs for every request and must not allocate. */
+function watermarkBefore(doc: Watermarked): Watermarked {
+  return doc.applied ? { applied: { ...doc.applied } } : {};
 }
 
-function fresh(entry: { before: Record<string, string> | undefined }, shard: string | undefined, sequence: string | undefined): boolean {
-  return !alreadyApplied({ ...(entry.before ? { applied: entry.before } : {}) }, shard, sequence);
+function loaded<T extends Watermarked>(doc: T, version: number): Loaded<T> {
+  return { doc, version, before: watermarkBefore(doc), dirty: false };
+}
+
+function fresh(entry: { before: Watermarked }, shard: string | undefined, sequence: string | undefined): boolean {
+  return !alreadyApplied(entry.before, shard, sequence);
 }
 
 function noteSequence(entry: { lastSequence?: string }, sequence: string | undefined): void {
@@ -124,20 +128,22 @@ function prepare(request: ObservedRequest, config: CompiledDetectionConfig): Pre
     params = fallback.params;
     key = endpointKey(event.host, event.method, fallback.path);
   }
-  const authEndpoint = isAuthEndpoint(config, template.method, template.path);
+  // One literal with every field, absent ones undefined, rather than conditional spreads: this runs once per
+  // request, and spreads cost an object each and give every request's facts a different shape.
+  const ip = viewerIp(event);
   const facts: RequestFacts = {
     time: event.time,
     endpointKey: key,
     rawPath: event.path,
-    ...(params.length > 0 ? { objectId: params.join('/') } : {}),
+    objectId: params.length > 0 ? params.join('/') : undefined,
     status: event.status,
     bytesOut: event.bytesOut ?? 0,
     authenticated: event.authenticated,
-    authEndpoint,
+    authEndpoint: isAuthEndpoint(config, template.method, template.path),
     trackEndpoint: true,
-    ...(viewerIp(event) ? { ip: viewerIp(event) as string } : {}),
-    ...(event.asn ? { asn: event.asn } : {}),
-    ...(event.country ? { country: event.country } : {}),
+    ip: ip || undefined,
+    asn: event.asn || undefined,
+    country: event.country || undefined,
   };
   return { request, facts, template, parameterised: params.length > 0 };
 }
@@ -152,7 +158,7 @@ interface EntityWork {
   ref: EntityRef;
   record: StoredEntity;
   baseline: EntityBaseline;
-  before: Record<string, string> | undefined;
+  before: Watermarked;
   lastSequence?: string;
   trustedBot: boolean;
   /** Endpoint key -> whether the endpoint baseline took at least one of this entity's requests in this batch. */
@@ -176,13 +182,13 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
   for (const p of prepared) now = Math.max(now, p.facts.time);
 
   // Load the endpoint and login-population documents of the batch in one read.
-  const endpointIds = new Set<string>();
+  const endpointKeys = new Set<string>();
   const populationIds = new Set<string>();
   for (const p of prepared) {
-    endpointIds.add(endpointBaselineId(p.facts.endpointKey));
+    endpointKeys.add(p.facts.endpointKey);
     if (p.facts.authEndpoint) populationIds.add(populationId(p.facts.endpointKey));
   }
-  const found = await meta.get([...endpointIds, ...populationIds]);
+  const found = await meta.get([...[...endpointKeys].map(endpointBaselineId), ...populationIds]);
   const endpoints = new Map<string, Loaded<EndpointBaseline>>();
   const populations = new Map<string, Loaded<PopulationBaseline>>();
   const hit = <T extends MetaDoc>(id: string) => found.get(id) as Versioned<T> | undefined;
@@ -202,7 +208,7 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
         ref,
         record,
         baseline,
-        before: baseline.applied ? { ...baseline.applied } : undefined,
+        before: watermarkBefore(baseline),
         trustedBot: true,
         pairs: new Map(),
         touched: false,
@@ -240,7 +246,8 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
     const work = entityWork(p);
     if (work && fresh(work, shard, sequence)) {
       const before = work.baseline.endpoints[key]?.total.ok ?? 0;
-      const state = observeEntityRequest(work.baseline, { ...facts, trackEndpoint: endpoint !== undefined });
+      facts.trackEndpoint = endpoint !== undefined;
+      const state = observeEntityRequest(work.baseline, facts);
       noteSequence(work, sequence);
       work.touched = true;
       if (!isTrustedBot(config, request.event.userAgent, request.event.asn)) work.trustedBot = false;
@@ -304,17 +311,17 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
     const existing = candidates.get(id);
     candidates.set(id, existing ? stronger(existing, candidate) : candidate);
   };
-  const peersOf = new Map<string, PeerStats>();
+  // One view per endpoint for the whole batch: every caller of a popular endpoint would otherwise rebuild it.
+  const views = new Map<string, EndpointView>();
   const viewOf = (key: string, endpoint: Loaded<EndpointBaseline>): EndpointView => {
-    let peers = peersOf.get(key);
-    if (!peers) {
-      peers = peerStats(endpoint.doc);
-      peersOf.set(key, peers);
-    }
+    let view = views.get(key);
+    if (view) return view;
     const ref = { host: endpoint.doc.host, method: endpoint.doc.method, path: endpoint.doc.path };
     // Configuration, when it says something, wins over discovery's classification (which is `unknown` with no declared API).
     const classification = config.classify?.(ref) ?? classificationOf(input.endpoints.get(key));
-    return { ref, baseline: endpoint.doc, peers, ...(classification ? { classification } : {}) };
+    view = { ref, baseline: endpoint.doc, peers: peerStats(endpoint.doc), ...(classification ? { classification } : {}) };
+    views.set(key, view);
+    return view;
   };
   for (const work of entities.values()) {
     if (!work.touched) continue;
