@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { listInputs, readLines } from '../../shared/adapters/files/log-files.js';
 import { LIMITS, LOG_FORMATS, type LogFormat } from '../../shared/decoders/decoder.js';
@@ -29,8 +29,9 @@ export interface DecodeFigure {
   loadAverage: [number, number, number];
 }
 
-async function benchDecode(format: LogFormat, count: number): Promise<DecodeFigure> {
-  const file = path.join(outDir, `decode-${format}.log`);
+/** Generates `count` records in `format` under `dir`, decodes them, deletes the file. */
+export async function benchDecode(format: LogFormat, count: number, dir = outDir): Promise<DecodeFigure> {
+  const file = path.join(dir, `decode-${format}.log`);
   await writeLogFile(format, file, count);
   const load = loadAverage();
   const [input] = await listInputs([file]);
@@ -94,4 +95,4 @@ async function main(): Promise<void> {
   );
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
