@@ -12,15 +12,26 @@
  * CloudWatch Logs envelopes of 50), to see how write units follow the number of distinct callers and paths.
  * Throughput is put-to-processed on emulators (dynalite is far slower than DynamoDB): a floor, not a forecast.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { functionPath, loadFunctionModule, startLocalCloud } from '../../infra/local/cloud.js';
 import { putRecords, recordsFromLines } from '../../infra/local/feed.js';
 import { KinesisEventSourcePoller } from '../../infra/local/poller.js';
 import { recordsOfEvents } from '../../infra/local/traffic.js';
-import type { CapacityMeter } from '../../shared/adapters/dynamodb/capacity.js';
+import {
+  type CapacityMeter,
+  subtractBreakdowns,
+  type WriteBreakdown,
+} from '../../shared/adapters/dynamodb/capacity.js';
 import { encodeApiGateway, encodeCloudFrontRealtime } from '../../shared/encoders/index.js';
 import type { ApiEvent } from '../../shared/events/api-event.js';
 import { simulate } from '../../shared/simulate/simulate.js';
+import { loadAverage } from './machine.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const outDir = path.join(repoRoot, 'bench-out');
 
 interface Args {
   synthetic: boolean;
@@ -150,10 +161,11 @@ async function main(): Promise<void> {
     });
     await poller.start();
 
-    let warmupRecords: Uint8Array[];
-    let measuredRecords: Uint8Array[];
-    let warmupRequests: number;
-    let measuredRequests: number;
+    const startedAt = new Date().toISOString();
+    let warmup: Uint8Array[];
+    let measured: Uint8Array[];
+    let warmupRecords: number;
+    let measuredRecords: number;
     if (args.synthetic) {
       const records = (count: number, from: number) => {
         const lines = traffic(count, from, args.callers, args.ids);
@@ -162,10 +174,10 @@ async function main(): Promise<void> {
           ...recordsFromLines('apigw', lines.apigw),
         ];
       };
-      warmupRecords = records(args.warmup, 0);
-      measuredRecords = records(args.records, args.warmup);
-      warmupRequests = args.warmup;
-      measuredRequests = args.records;
+      warmup = records(args.warmup, 0);
+      measured = records(args.records, args.warmup);
+      warmupRecords = args.warmup;
+      measuredRecords = args.records;
     } else {
       const { events } = simulate({
         scenario: 'baseline',
@@ -174,14 +186,37 @@ async function main(): Promise<void> {
         attackStartMinute: 0,
       });
       const cut = Math.floor(events.length / 4);
-      warmupRecords = recordsOfEvents(events.slice(0, cut));
-      measuredRecords = recordsOfEvents(events.slice(cut));
-      warmupRequests = cut;
-      measuredRequests = events.length - cut;
+      warmup = recordsOfEvents(events.slice(0, cut));
+      measured = recordsOfEvents(events.slice(cut));
+      warmupRecords = cut;
+      measuredRecords = events.length - cut;
     }
 
+    // The bytes put on the stream, as Kinesis counts them (data + partition key), of the records it accepted.
+    const putBytes = { total: 0 };
+    cloud.kinesis.middlewareStack.add(
+      (next) => async (call) => {
+        const result = await next(call);
+        const input = call.input as { Records?: Array<{ Data?: Uint8Array; PartitionKey?: string }> };
+        const output = result.output as { Records?: Array<{ ErrorCode?: string }> };
+        if (input.Records && output.Records) {
+          input.Records.forEach((record, i) => {
+            if (output.Records?.[i]?.ErrorCode) return;
+            putBytes.total += (record.Data?.length ?? 0) + Buffer.byteLength(record.PartitionKey ?? '', 'utf8');
+          });
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'benchKinesisBytes' },
+    );
+
     const pass = async (records: readonly Uint8Array[], count: number) => {
-      const before = { ...capacity, byCollection: structuredClone(capacity.byCollection) };
+      const before = {
+        ...capacity,
+        byCollection: structuredClone(capacity.byCollection),
+        byKind: structuredClone(capacity.byKind),
+      };
+      const bytesBefore = putBytes.total;
       const invocations = poller.stats.invocations;
       const started = performance.now();
       await putRecords(cloud.kinesis, cloud.streamName, records, 4);
@@ -189,61 +224,99 @@ async function main(): Promise<void> {
       await poller.waitIdle(600_000);
       const elapsed = performance.now() - started;
       return {
-        requests: count,
+        records: count,
         kinesisRecords: records.length,
+        kinesisBytes: putBytes.total - bytesBefore,
         invocations: poller.stats.invocations - invocations,
         seconds: elapsed / 1000,
         putSeconds: put / 1000,
-        requestsPerSecond: count / (elapsed / 1000),
+        recordsPerSecond: count / (elapsed / 1000),
         writeUnits: capacity.writeUnits - before.writeUnits,
         readUnits: capacity.readUnits - before.readUnits,
         writeRequests: capacity.writeRequests - before.writeRequests,
-        writeUnitsByCollection: Object.fromEntries(
-          Object.entries(capacity.byCollection).map(([name, c]) => [
-            name,
-            c.writeUnits - (before.byCollection[name]?.writeUnits ?? 0),
-          ]),
-        ),
+        byCollection: subtractBreakdowns(capacity.byCollection, before.byCollection),
+        byKind: subtractBreakdowns(capacity.byKind, before.byKind),
       };
     };
 
-    if (warmupRequests > 0) await pass(warmupRecords, warmupRequests);
-    const steady = await pass(measuredRecords, measuredRequests);
+    const loadBefore = loadAverage();
+    if (warmupRecords > 0) await pass(warmup, warmupRecords);
+    const steady = await pass(measured, measuredRecords);
     await poller.stop();
-    const perThousand = (n: number) => Math.round((n * 1000 * 10) / steady.requests) / 10;
+    const perThousand = (n: number) => Math.round((n * 1000 * 10) / steady.records) / 10;
+    const perThousandBreakdown = (breakdown: Record<string, WriteBreakdown>) =>
+      Object.fromEntries(
+        Object.entries(breakdown)
+          .filter(([, b]) => b.items > 0)
+          .sort(([, a], [, b]) => b.writeUnits - a.writeUnits)
+          .map(([name, b]) => [
+            name,
+            {
+              writeUnitsPer1000: perThousand(b.writeUnits),
+              writesPer1000: perThousand(b.items),
+              createdPer1000: perThousand(b.created),
+              writesByUnits: b.byUnits,
+            },
+          ]),
+      );
     const result = {
       bench: 'pipeline',
-      config: {
+      startedAt,
+      parameters: {
         traffic: args.synthetic
           ? { synthetic: true, callers: args.callers, ids: args.ids }
           : { simulator: 'baseline', minutes: args.minutes, volume: args.volume },
         batchSize: args.batchSize,
         batchingWindowMs: args.windowMs,
         shards: args.shards,
-        warmupRequests,
+        warmupRecords,
+        measuredRecords: steady.records,
       },
-      ...steady,
+      /** Log records (one per request) analysed at steady state, end to end per second of wall clock. */
+      recordsPerSecond: Math.round(steady.recordsPerSecond),
       writeUnitsPer1000: perThousand(steady.writeUnits),
       readUnitsPer1000: perThousand(steady.readUnits),
       writeRequestsPer1000: perThousand(steady.writeRequests),
+      kinesisBytesPer1000: Math.round((steady.kinesisBytes * 1000) / steady.records),
+      writeUnitsByCollection: perThousandBreakdown(steady.byCollection),
+      writeUnitsByKind: perThousandBreakdown(steady.byKind),
+      steadyState: {
+        records: steady.records,
+        kinesisRecords: steady.kinesisRecords,
+        kinesisBytes: steady.kinesisBytes,
+        invocations: steady.invocations,
+        seconds: Math.round(steady.seconds * 100) / 100,
+        putSeconds: Math.round(steady.putSeconds * 100) / 100,
+        writeUnits: steady.writeUnits,
+        readUnits: steady.readUnits,
+        writeRequests: steady.writeRequests,
+      },
       failedInvocations: poller.stats.failedInvocations,
+      loadAverage: { before: loadBefore, after: loadAverage() },
     };
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(path.join(outDir, 'pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);
     if (args.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } else {
-      process.stdout.write(
-        [
-          `pipeline (kinesalite -> local event source mapping -> ingest handler -> dynalite), ${args.synthetic ? `synthetic traffic (${args.callers} callers, ${args.ids} ids per path)` : `simulated traffic (baseline, ${args.minutes} min, volume ${args.volume})`}, steady state after ${warmupRequests} requests`,
-          `  ${steady.requests} requests in ${steady.kinesisRecords} Kinesis records, ${steady.invocations} invocations (batch ${args.batchSize}, window ${args.windowMs} ms, ${args.shards} shards)`,
-          `  throughput: ${Math.round(steady.requestsPerSecond)} requests/s end to end (${steady.seconds.toFixed(1)} s; put ${steady.putSeconds.toFixed(1)} s)`,
-          `  DynamoDB: ${result.writeUnitsPer1000} write units per 1,000 requests (aim < 50), ${result.readUnitsPer1000} read units, ${result.writeRequestsPer1000} write requests`,
-          `  write units per 1,000 requests by collection: ${Object.entries(steady.writeUnitsByCollection)
-            .filter(([, units]) => units > 0)
-            .map(([name, units]) => `${name} ${perThousand(units)}`)
-            .join(', ')}`,
-          '',
-        ].join('\n'),
-      );
+      const lines = [
+        `pipeline (kinesalite -> local event source mapping -> ingest handler -> dynalite), ${args.synthetic ? `synthetic traffic (${args.callers} callers, ${args.ids} ids per path)` : `simulated traffic (baseline, ${args.minutes} min, volume ${args.volume})`}, steady state after ${warmupRecords} records`,
+        `  ${steady.records} log records in ${steady.kinesisRecords} Kinesis records, ${steady.invocations} invocations (batch ${args.batchSize}, window ${args.windowMs} ms, ${args.shards} shards); load ${result.loadAverage.before.join(' ')}`,
+        `  throughput: ${result.recordsPerSecond} records/s end to end (${steady.seconds.toFixed(1)} s; put ${steady.putSeconds.toFixed(1)} s)`,
+        `  Kinesis: ${result.kinesisBytesPer1000} bytes put per 1,000 records (data + partition key)`,
+        `  DynamoDB: ${result.writeUnitsPer1000} write units per 1,000 records (aim < 50), ${result.readUnitsPer1000} read units, ${result.writeRequestsPer1000} write requests`,
+        '  write units per 1,000 records by kind of document (writes, of which created; writes by units each):',
+        ...Object.entries(result.writeUnitsByKind).map(
+          ([name, b]) =>
+            `    ${name.padEnd(22)} ${String(b.writeUnitsPer1000).padStart(6)}  (${b.writesPer1000} writes, ${b.createdPer1000} created; ${Object.entries(
+              b.writesByUnits,
+            )
+              .map(([units, n]) => `${n}×${units}`)
+              .join(' ')})`,
+        ),
+        '',
+      ];
+      process.stdout.write(lines.join('\n'));
     }
   } finally {
     await cloud.close();

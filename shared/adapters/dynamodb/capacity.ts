@@ -11,24 +11,76 @@ export interface CapacityMeter {
   /** Items written (puts and deletes, chunks included). */
   itemsWritten: number;
   /** Write units and items by collection (where the store knows it). */
-  byCollection: Record<string, { writeUnits: number; items: number }>;
+  byCollection: Record<string, WriteBreakdown>;
+  /**
+   * The same by kind of document: `<collection>/<the id's lowercase prefix before a ':'>` (an entity's type,
+   * `meta/run`, `discovery/host`; `*` for ids without one, e.g. endpoints): where the units go, for the bench.
+   */
+  byKind: Record<string, WriteBreakdown>;
+}
+
+export interface WriteBreakdown {
+  writeUnits: number;
+  items: number;
+  /** Documents written for the first time (version 1). */
+  created: number;
+  /** Document writes by the units each cost: `1`, `2`, `3`, `4+` (items over 1 KB cost one unit per started KB). */
+  byUnits: Record<string, number>;
 }
 
 export function createCapacityMeter(): CapacityMeter {
-  return { readUnits: 0, writeUnits: 0, readRequests: 0, writeRequests: 0, itemsWritten: 0, byCollection: {} };
+  return {
+    readUnits: 0,
+    writeUnits: 0,
+    readRequests: 0,
+    writeRequests: 0,
+    itemsWritten: 0,
+    byCollection: {},
+    byKind: {},
+  };
 }
 
 export function resetCapacityMeter(meter: CapacityMeter): void {
   Object.assign(meter, createCapacityMeter());
 }
 
-function collectionMeter(meter: CapacityMeter, name: string): { writeUnits: number; items: number } {
-  let target = meter.byCollection[name];
+function breakdown(into: Record<string, WriteBreakdown>, name: string): WriteBreakdown {
+  let target = into[name];
   if (!target) {
-    target = { writeUnits: 0, items: 0 };
-    meter.byCollection[name] = target;
+    target = { writeUnits: 0, items: 0, created: 0, byUnits: {} };
+    into[name] = target;
   }
   return target;
+}
+
+function addBreakdown(into: WriteBreakdown, from: WriteBreakdown): void {
+  into.writeUnits += from.writeUnits;
+  into.items += from.items;
+  into.created += from.created;
+  for (const [units, count] of Object.entries(from.byUnits)) into.byUnits[units] = (into.byUnits[units] ?? 0) + count;
+}
+
+/** `into - from`, per name: what was consumed between two snapshots of a meter. */
+export function subtractBreakdowns(
+  into: Record<string, WriteBreakdown>,
+  from: Record<string, WriteBreakdown>,
+): Record<string, WriteBreakdown> {
+  const out: Record<string, WriteBreakdown> = {};
+  for (const [name, now] of Object.entries(into)) {
+    const before = from[name];
+    const byUnits: Record<string, number> = {};
+    for (const [units, count] of Object.entries(now.byUnits)) {
+      const diff = count - (before?.byUnits[units] ?? 0);
+      if (diff > 0) byUnits[units] = diff;
+    }
+    out[name] = {
+      writeUnits: now.writeUnits - (before?.writeUnits ?? 0),
+      items: now.items - (before?.items ?? 0),
+      created: now.created - (before?.created ?? 0),
+      byUnits,
+    };
+  }
+  return out;
 }
 
 export function addCapacity(into: CapacityMeter, from: CapacityMeter): void {
@@ -37,11 +89,8 @@ export function addCapacity(into: CapacityMeter, from: CapacityMeter): void {
   into.readRequests += from.readRequests;
   into.writeRequests += from.writeRequests;
   into.itemsWritten += from.itemsWritten;
-  for (const [name, c] of Object.entries(from.byCollection)) {
-    const target = collectionMeter(into, name);
-    target.writeUnits += c.writeUnits;
-    target.items += c.items;
-  }
+  for (const [name, c] of Object.entries(from.byCollection)) addBreakdown(breakdown(into.byCollection, name), c);
+  for (const [name, c] of Object.entries(from.byKind)) addBreakdown(breakdown(into.byKind, name), c);
 }
 
 type Consumed = { CapacityUnits?: number | undefined } | undefined;
@@ -52,11 +101,19 @@ export function addReadUnits(meter: CapacityMeter | undefined, consumed: Consume
   for (const c of Array.isArray(consumed) ? consumed : [consumed]) meter.readUnits += c?.CapacityUnits ?? 0;
 }
 
+/** What one document write was, when the store knows it (a put or delete of one document). */
+export interface DocumentWrite {
+  collection: string;
+  id: string;
+  /** True for a document's first version. */
+  created?: boolean;
+}
+
 export function addWriteUnits(
   meter: CapacityMeter | undefined,
   consumed: Consumed | Consumed[],
   items: number,
-  collection?: string,
+  document?: DocumentWrite,
 ): void {
   if (!meter) return;
   meter.writeRequests++;
@@ -64,9 +121,13 @@ export function addWriteUnits(
   let units = 0;
   for (const c of Array.isArray(consumed) ? consumed : [consumed]) units += c?.CapacityUnits ?? 0;
   meter.writeUnits += units;
-  if (collection !== undefined) {
-    const target = collectionMeter(meter, collection);
+  if (document === undefined) return;
+  const kind = `${document.collection}/${/^[a-z-]+(?=:)/.exec(document.id)?.[0] ?? '*'}`;
+  const size = units >= 4 ? '4+' : String(Math.ceil(units));
+  for (const target of [breakdown(meter.byCollection, document.collection), breakdown(meter.byKind, kind)]) {
     target.writeUnits += units;
     target.items += items;
+    if (document.created) target.created++;
+    target.byUnits[size] = (target.byUnits[size] ?? 0) + 1;
   }
 }

@@ -265,7 +265,11 @@ class DynamoDbCollection implements DocumentCollection<unknown> {
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
-      addWriteUnits(this.s.capacity, result.ConsumedCapacity, 1, this.name);
+      addWriteUnits(this.s.capacity, result.ConsumedCapacity, 1, {
+        collection: this.name,
+        id: put.id,
+        created: put.expectedVersion === 0,
+      });
       old = result.Attributes;
     } catch (error: unknown) {
       if (written.length > 0) await this.deleteKeys(written).catch(() => undefined); // orphans are compacted by the sweeper
@@ -341,7 +345,7 @@ class DynamoDbCollection implements DocumentCollection<unknown> {
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
-      addWriteUnits(this.s.capacity, result.ConsumedCapacity, 1, this.name);
+      addWriteUnits(this.s.capacity, result.ConsumedCapacity, 1, { collection: this.name, id });
       const old = result.Attributes;
       if (old && typeof old[A.chunks] === 'number') {
         await this.deleteKeys(this.chunkKeys(id, old[A.chunkToken] as string, old[A.chunks] as number));
