@@ -221,7 +221,8 @@ export function decodeAlb(input: string, _context: LineContext = {}): DecodeOutc
     return { ok: false, reason: 'bad-field-count', detail: 'unknown entry type' };
 
   const time = parseIsoUtc(f[F.creationTime] ?? '') ?? parseIsoUtc(f[F.time] as string);
-  if (time === undefined) return { ok: false, reason: 'bad-timestamp' };
+  // Epoch 0 is a zeroed field, not a request at midnight on 1 January 1970 (the CloudFront decoders agree).
+  if (time === undefined || time === 0) return { ok: false, reason: 'bad-timestamp' };
 
   const statusRaw = f[F.status] as string;
   // `-`: no response was sent (the client went away), like CloudFront's `000`.
