@@ -35,7 +35,7 @@ export interface BenchOutputs {
   machine?: Machine;
   decode?: { startedAt?: string; decode: DecodeFigure[] };
   analyze?: AnalyzeResults;
-  /** bench-out/pipeline.json as pipeline.ts writes it with --json: read field by field, since it is still growing. */
+  /** bench-out/pipeline.json as pipeline.ts writes it: read field by field, since it is still growing. */
   pipeline?: Record<string, unknown>;
   /** The markdown tables discovery.ts prints (it writes no JSON). */
   discovery?: string;
@@ -149,33 +149,46 @@ function memorySection(analyze: AnalyzeResults | undefined): string[] {
   return lines;
 }
 
-/** Pipeline fields shown, in order; whichever pipeline.json lacks is "not measured". */
-const PIPELINE_FIELDS: ReadonlyArray<[key: string, label: string]> = [
-  ['requestsPerSecond', 'requests/s end to end (put on Kinesis to processed)'],
-  ['kinesisBytesPer1000', 'Kinesis bytes per 1,000 requests'],
-  ['writeUnitsPer1000', 'DynamoDB write units per 1,000 requests'],
-  ['readUnitsPer1000', 'DynamoDB read units per 1,000 requests'],
-  ['writeRequestsPer1000', 'DynamoDB write requests per 1,000 requests'],
-  ['requests', 'requests measured (after warm-up)'],
-  ['seconds', 'seconds'],
+/** Pipeline figures shown, in order, by their path in pipeline.json; whichever it lacks is "not measured". */
+const PIPELINE_FIELDS: ReadonlyArray<[path: string, label: string]> = [
+  ['recordsPerSecond', 'log records/s end to end (put on Kinesis to processed)'],
+  ['kinesisBytesPer1000', 'Kinesis bytes per 1,000 log records'],
+  ['writeUnitsPer1000', 'DynamoDB write units per 1,000 log records'],
+  ['readUnitsPer1000', 'DynamoDB read units per 1,000 log records'],
+  ['writeRequestsPer1000', 'DynamoDB write requests per 1,000 log records'],
+  ['steadyState.records', 'log records measured (after warm-up)'],
+  ['steadyState.seconds', 'seconds'],
   ['failedInvocations', 'failed invocations'],
 ];
 
+function at(doc: unknown, dotted: string): unknown {
+  let value = doc;
+  for (const key of dotted.split('.')) value = (value as Record<string, unknown> | undefined)?.[key];
+  return value;
+}
+
 function pipelineSection(pipeline: Record<string, unknown> | undefined): string[] {
   if (!pipeline) return [NOT_MEASURED];
-  const value = (key: string) => {
-    const v = pipeline[key];
+  const value = (dotted: string) => {
+    const v = at(pipeline, dotted);
     return typeof v === 'number' ? (Number.isInteger(v) ? int(v) : String(Math.round(v * 10) / 10)) : NOT_MEASURED;
   };
-  return [
-    '`npm run bench:pipeline -- --json`: records put on kinesalite, the local event source mapping, the real ingest handler, the DynamoDB store on dynalite. Emulators are far slower than AWS: the throughput is a floor, not a forecast.',
+  const lines = [
+    `\`npm run bench:pipeline\`${typeof pipeline.startedAt === 'string' ? `, started ${pipeline.startedAt}` : ''}: records put on kinesalite, the local event source mapping, the real ingest handler, the DynamoDB store on dynalite. Emulators are far slower than AWS: the throughput is a floor, not a forecast.`,
     '',
     '| | |',
     '|---|---:|',
-    ...PIPELINE_FIELDS.map(([key, label]) => `| ${label} | ${value(key)} |`),
-    '',
-    `Configuration: \`${JSON.stringify(pipeline.config ?? NOT_MEASURED)}\``,
+    ...PIPELINE_FIELDS.map(([dotted, label]) => `| ${label} | ${value(dotted)} |`),
+    `| load before / after | ${load(at(pipeline, 'loadAverage.before') as number[] | undefined)} / ${load(at(pipeline, 'loadAverage.after') as number[] | undefined)} |`,
   ];
+  const byKind = at(pipeline, 'writeUnitsByKind') as Record<string, { writeUnitsPer1000?: number }> | undefined;
+  if (byKind && Object.keys(byKind).length > 0) {
+    lines.push('', '| write units per 1,000 log records, by kind of document | |', '|---|---:|');
+    for (const [kind, figures] of Object.entries(byKind))
+      lines.push(`| ${kind} | ${figures.writeUnitsPer1000 ?? NOT_MEASURED} |`);
+  }
+  lines.push('', `Parameters: \`${JSON.stringify(pipeline.parameters ?? NOT_MEASURED)}\``);
+  return lines;
 }
 
 /** discovery.ts prints progress, then its results as markdown: keep the table and the summary lines after it. */

@@ -25,7 +25,7 @@ const BENCHES: Bench[] = [
   // discovery.ts writes no JSON: the report takes the markdown tables it prints.
   { file: 'discovery.ts', stdoutTo: 'discovery.txt' },
   { file: 'detection.ts', args: ['--json', path.join(outDir, 'detection.json')] },
-  { file: 'pipeline.ts', args: ['--json'], stdoutTo: 'pipeline.json' },
+  { file: 'pipeline.ts' },
 ];
 
 /** Runs one bench under tsx, its output shown as it comes; resolves to its exit code. */

@@ -37,7 +37,13 @@ describe('bench report', () => {
       machine: machineFacts(),
       decode: { decode: [decode] },
       analyze: { bench: 'analyze', startedAt: '2026-11-24T00:00:00.000Z', perFormat: [analyze] },
-      pipeline: { config: { shards: 1 }, requestsPerSecond: 812.46, writeUnitsPer1000: 41.2, requests: 45000 },
+      pipeline: {
+        parameters: { shards: 1 },
+        recordsPerSecond: 812.46,
+        writeUnitsPer1000: 41.2,
+        steadyState: { records: 45000 },
+        writeUnitsByKind: { 'entity own': { writeUnitsPer1000: 30.1 } },
+      },
       discovery: DISCOVERY_PRINTED,
       detection: [{ set: 'tuning', run }],
       hotPath: '# Hot path\n\nTop self time: countCaller.\n',
@@ -62,15 +68,12 @@ describe('bench report', () => {
     expect(section(report, 'lantern analyze peak memory')).toContain(
       `Large run (\`--large\`, 10M records by default): ${NOT_MEASURED}`,
     );
-    expect(section(report, 'Pipeline on the local cloud')).toContain(
-      '| DynamoDB write units per 1,000 requests | 41.2 |',
-    );
-    expect(section(report, 'Pipeline on the local cloud')).toContain(
-      `| Kinesis bytes per 1,000 requests | ${NOT_MEASURED} |`,
-    );
-    expect(section(report, 'Pipeline on the local cloud')).toContain(
-      '| requests/s end to end (put on Kinesis to processed) | 812.5 |',
-    );
+    const pipeline = section(report, 'Pipeline on the local cloud');
+    expect(pipeline).toContain('| DynamoDB write units per 1,000 log records | 41.2 |');
+    expect(pipeline).toContain(`| Kinesis bytes per 1,000 log records | ${NOT_MEASURED} |`);
+    expect(pipeline).toContain('| log records/s end to end (put on Kinesis to processed) | 812.5 |');
+    expect(pipeline).toContain('| log records measured (after warm-up) | 45,000 |');
+    expect(pipeline).toContain('| entity own | 30.1 |');
     expect(section(report, 'Discovery accuracy')).toContain('| petstore | 1 |');
     expect(section(report, 'Discovery accuracy')).not.toContain('Discovery benchmark: specs from');
     expect(section(report, 'Detection accuracy')).toContain('**tuning** (1 runs');
