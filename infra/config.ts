@@ -136,7 +136,8 @@ export const CONFIG_KEYS = [
   'destroyOnDelete',
 ] as const;
 
-const INGEST_DEFAULTS: IngestTuning = {
+/** The ingest tuning a deployment gets when it sets none (the capacity model reads these). */
+export const INGEST_DEFAULTS: IngestTuning = {
   batchSize: INGEST_EVENT_SOURCE_MAPPING.batchSize,
   batchWindowSeconds: INGEST_EVENT_SOURCE_MAPPING.maximumBatchingWindowSeconds,
   retryAttempts: INGEST_EVENT_SOURCE_MAPPING.maximumRetryAttempts,

@@ -18,6 +18,7 @@ import type { IngestTuning } from '../config.js';
 import { LanternFunction } from './function.js';
 import { grantQueueSend, grantStreamConsume, grantStreamPut, onFailureDestination } from './grants.js';
 import { acknowledge } from './nag.js';
+import { FUNCTION_MEMORY_MB, SCHEDULE_MINUTES } from './settings.js';
 import type { State } from './state.js';
 
 export interface AnalysisProps {
@@ -101,7 +102,7 @@ export class Analysis extends Construct {
       name: 'sweeper',
       description: 'Lantern: scheduled housekeeping of the state',
       environment: props.environment,
-      memoryMb: 512,
+      memoryMb: FUNCTION_MEMORY_MB.sweeper,
       timeout: Duration.minutes(5),
       retentionDays: props.retentionDays,
       removalPolicy: props.removalPolicy,
@@ -110,9 +111,9 @@ export class Analysis extends Construct {
     // (LANTERN_SWEEP_EXPIRED, never set here).
     props.state.grantStore(this.sweeper.fn);
     this.sweepSchedule = new events.Rule(this, 'SweepSchedule', {
-      schedule: events.Schedule.rate(Duration.minutes(15)),
+      schedule: events.Schedule.rate(Duration.minutes(SCHEDULE_MINUTES.sweeper)),
       targets: [new targets.LambdaFunction(this.sweeper.fn, { retryAttempts: 2 })],
-      description: 'Lantern sweeper every 15 minutes',
+      description: `Lantern sweeper every ${SCHEDULE_MINUTES.sweeper} minutes`,
     });
   }
 }

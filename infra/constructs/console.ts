@@ -27,6 +27,7 @@ import { RECOMMENDED_APIGW_ACCESS_LOG_FORMAT } from '../../shared/decoders/apigw
 import { LanternFunction, REPO_ROOT } from './function.js';
 import { acknowledge, nagAccount, nagRegion } from './nag.js';
 import type { Response } from './response.js';
+import { FUNCTION_MEMORY_MB } from './settings.js';
 import type { State } from './state.js';
 
 export const CONSOLE_ASSETS_DIR = path.join(REPO_ROOT, 'infra/console/dist');
@@ -117,7 +118,7 @@ export class Console extends Construct {
       description: 'Lantern: console API (inventory, entities, findings, actions)',
       environment: { ...props.environment, ...props.response.enforcerEnvironment },
       ...(props.response.bundledFiles ? { files: props.response.bundledFiles } : {}),
-      memoryMb: 1024,
+      memoryMb: FUNCTION_MEMORY_MB.consoleApi,
       timeout: Duration.seconds(29),
       retentionDays: props.retentionDays,
       removalPolicy: props.removalPolicy,

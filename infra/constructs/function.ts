@@ -13,6 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { FUNCTION_MEMORY_MB } from './settings.js';
 
 /** The newest concrete Node.js runtime of the installed aws-cdk-lib (NODEJS_LATEST lags behind it). */
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -67,7 +68,7 @@ export class LanternFunction extends Construct {
       description: props.description,
       runtime: NODE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memoryMb ?? 512,
+      memorySize: props.memoryMb ?? FUNCTION_MEMORY_MB.default,
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,

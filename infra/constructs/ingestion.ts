@@ -22,6 +22,7 @@ import { DEFAULT_REALTIME_FIELDS } from '../../shared/decoders/cloudfront-realti
 import type { Attachment } from '../config.js';
 import { NODE_RUNTIME, REPO_ROOT } from './function.js';
 import { acknowledge } from './nag.js';
+import { LOG_STREAM } from './settings.js';
 
 export const CMK_STREAM_REASON =
   'Lantern encrypts all its data at rest with one customer managed key (streams, table, queues, topic): one key policy to audit and revoke, key use visible in CloudTrail. Kinesis reuses data keys, so the KMS request cost stays small next to the stream cost.';
@@ -55,10 +56,10 @@ export class Ingestion extends Construct {
     const stack = Stack.of(this);
 
     this.stream = new kinesis.Stream(this, 'LogStream', {
-      streamMode: kinesis.StreamMode.ON_DEMAND,
+      streamMode: kinesis.StreamMode[LOG_STREAM.mode],
       encryption: kinesis.StreamEncryption.KMS,
       encryptionKey: props.key,
-      retentionPeriod: Duration.hours(24),
+      retentionPeriod: Duration.hours(LOG_STREAM.retentionHours),
       removalPolicy: props.removalPolicy,
     });
     acknowledge(this.stream, 'AwsSolutions-KDS3', CMK_STREAM_REASON);

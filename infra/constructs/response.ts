@@ -22,9 +22,21 @@ import { Construct } from 'constructs';
 import type { RestApiStage } from '../config.js';
 import { onFailureQueue } from './analysis.js';
 import { LanternFunction } from './function.js';
-import { grantQueueSend, grantStreamConsume, grantStreamPut, grantTopicPublish, onFailureDestination } from './grants.js';
+import {
+  grantQueueSend,
+  grantStreamConsume,
+  grantStreamPut,
+  grantTopicPublish,
+  onFailureDestination,
+} from './grants.js';
 import { CMK_STREAM_REASON } from './ingestion.js';
 import { acknowledge, nagRegion } from './nag.js';
+import {
+  FINDINGS_STREAM,
+  FUNCTION_MEMORY_MB,
+  RESPONDER_EVENT_SOURCE_MAPPING as R,
+  SCHEDULE_MINUTES,
+} from './settings.js';
 import type { State } from './state.js';
 import type { BlockListRefs } from './waf.js';
 
@@ -62,11 +74,11 @@ export class Response extends Construct {
     this.props = props;
     if (props.bundledFiles) this.bundledFiles = props.bundledFiles;
     this.findingsStream = new kinesis.Stream(this, 'FindingsStream', {
-      streamMode: kinesis.StreamMode.PROVISIONED,
-      shardCount: 1,
+      streamMode: kinesis.StreamMode[FINDINGS_STREAM.mode],
+      shardCount: FINDINGS_STREAM.shardCount,
       encryption: kinesis.StreamEncryption.KMS,
       encryptionKey: props.key,
-      retentionPeriod: Duration.hours(24),
+      retentionPeriod: Duration.hours(FINDINGS_STREAM.retentionHours),
       removalPolicy: props.removalPolicy,
     });
     acknowledge(this.findingsStream, 'AwsSolutions-KDS3', CMK_STREAM_REASON);
@@ -100,7 +112,7 @@ export class Response extends Construct {
       description: 'Lantern: findings -> policy -> WAF / usage plan / alerts (Kinesis findings stream consumer)',
       environment: { ...p.environment, ...this.enforcerEnvironment },
       ...(p.bundledFiles ? { files: p.bundledFiles } : {}),
-      memoryMb: 512,
+      memoryMb: FUNCTION_MEMORY_MB.responder,
       timeout: Duration.minutes(2),
       retentionDays: p.retentionDays,
       removalPolicy: p.removalPolicy,
@@ -113,12 +125,12 @@ export class Response extends Construct {
       target: fn.fn,
       eventSourceArn: this.findingsStream.streamArn,
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-      batchSize: 50,
-      maxBatchingWindow: Duration.seconds(2),
-      parallelizationFactor: 1,
+      batchSize: R.batchSize,
+      maxBatchingWindow: Duration.seconds(R.maximumBatchingWindowSeconds),
+      parallelizationFactor: R.parallelizationFactor,
       bisectBatchOnError: true,
-      retryAttempts: 10,
-      maxRecordAge: Duration.hours(6),
+      retryAttempts: R.maximumRetryAttempts,
+      maxRecordAge: Duration.seconds(R.maximumRecordAgeSeconds),
       reportBatchItemFailures: true,
       onFailure: onFailureDestination(failures),
     });
@@ -135,9 +147,13 @@ export class Response extends Construct {
       description: 'Lantern: expire blocks and throttles (scheduled)',
       // The expirer republishes findings that never got a decision (a failed publish) onto the findings stream,
       // so the responder stays the only writer to WAF and the only function that alerts.
-      environment: { ...p.environment, ...this.enforcerEnvironment, LANTERN_FINDINGS_STREAM: this.findingsStream.streamName },
+      environment: {
+        ...p.environment,
+        ...this.enforcerEnvironment,
+        LANTERN_FINDINGS_STREAM: this.findingsStream.streamName,
+      },
       ...(p.bundledFiles ? { files: p.bundledFiles } : {}),
-      memoryMb: 256,
+      memoryMb: FUNCTION_MEMORY_MB.expirer,
       timeout: Duration.seconds(55),
       retentionDays: p.retentionDays,
       removalPolicy: p.removalPolicy,
@@ -145,7 +161,7 @@ export class Response extends Construct {
     this.grantEnforcers(fn, { alerts: false });
     grantStreamPut(fn.fn, this.findingsStream, p.key);
     const schedule = new events.Rule(this, 'ExpirySchedule', {
-      schedule: events.Schedule.rate(Duration.minutes(1)),
+      schedule: events.Schedule.rate(Duration.minutes(SCHEDULE_MINUTES.expirer)),
       targets: [new targets.LambdaFunction(fn.fn, { retryAttempts: 2 })],
       description: 'Lantern expirer every minute',
     });

@@ -1,0 +1,148 @@
+/**
+ * The capacity model's inputs, read from where they live: the stack's settings from the code that deploys them
+ * (infra/config.ts defaults, functions/ingest/mapping.ts, infra/constructs/settings.ts, shared/store/tables.ts,
+ * the response policy's defaults), the bytes per record from the CloudFront real-time encoder on simulated traffic,
+ * and DynamoDB units per record from the pipeline bench's output when there is one (else the figures
+ * docs/data-model.md records).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { INGEST_EVENT_SOURCE_MAPPING } from '../../functions/ingest/mapping.js';
+import { encodeCloudFrontRealtime } from '../../shared/encoders/index.js';
+import { DEFAULT_RESPONSE_CONFIG } from '../../shared/response/config.js';
+import { simulate } from '../../shared/simulate/simulate.js';
+import { COLLECTION_BUCKETS } from '../../shared/store/tables.js';
+import { INGEST_DEFAULTS, parseConfig } from '../config.js';
+import { FUNCTION_MEMORY_MB, LOG_STREAM, SCHEDULE_MINUTES } from '../constructs/settings.js';
+import type { Measured, StackSettings } from './model.js';
+
+const HOUR_MS = 3_600_000;
+
+/** The settings a deployment gets with the default configuration. */
+export function stackSettings(): StackSettings {
+  const config = parseConfig({ region: 'us-east-1' });
+  return {
+    samplingRatePercent: config.samplingRate,
+    ingest: {
+      batchSize: INGEST_DEFAULTS.batchSize,
+      batchWindowSeconds: INGEST_DEFAULTS.batchWindowSeconds,
+      parallelizationFactor: INGEST_EVENT_SOURCE_MAPPING.parallelizationFactor,
+      memoryMb: INGEST_DEFAULTS.memoryMb,
+    },
+    logStreamMode: LOG_STREAM.mode,
+    buckets: COLLECTION_BUCKETS,
+    maxNewBlocksPerHour: config.maxBlocksPerHour,
+    maxBlockHours: DEFAULT_RESPONSE_CONFIG.maxDurationMs / HOUR_MS,
+    // Durations: assumed (a scheduled run reads a few documents; see docs/scaling.md).
+    scheduled: [
+      {
+        name: 'expirer',
+        memoryMb: FUNCTION_MEMORY_MB.expirer,
+        runsPerHour: 60 / SCHEDULE_MINUTES.expirer,
+        durationSeconds: 0.3,
+      },
+      {
+        name: 'sweeper',
+        memoryMb: FUNCTION_MEMORY_MB.sweeper,
+        runsPerHour: 60 / SCHEDULE_MINUTES.sweeper,
+        durationSeconds: 1,
+      },
+    ],
+  };
+}
+
+/** Mean bytes of a CloudFront real-time log line as the encoder writes it, over the simulator's legitimate traffic. */
+export function measureBytesPerRecord(minutes = 60): { bytesPerRecord: number; lines: number } {
+  const { events } = simulate({ scenario: 'baseline', minutes, volume: 3 });
+  let bytes = 0;
+  for (const event of events) bytes += Buffer.byteLength(encodeCloudFrontRealtime(event));
+  return { bytesPerRecord: events.length > 0 ? bytes / events.length : 0, lines: events.length };
+}
+
+export interface MeasuredSource {
+  measured: Measured;
+  /** One line per figure: where it came from. */
+  sources: Record<keyof Measured, string>;
+}
+
+/**
+ * docs/data-model.md, "Measured": simulator baseline volume 3, batch size 10,000 — 97–104 write units per 1,000
+ * (91–98 entities), endpoint documents of 2 write units; the engine's 9.7k records/s on one core is
+ * `lantern analyze` on the bench file (commit f428f3c, a shared 2-core machine).
+ */
+export const DOCUMENTED_MEASURES: Omit<Measured, 'bytesPerRecord'> = {
+  writeUnitsPer1000: 100,
+  writeRequestsPer1000: 98,
+  readUnitsPer1000: 96,
+  recordsPerBatch: 10_000,
+  collections: {
+    entities: { writeShare: 0.93, unitsPerWrite: 1 },
+    endpoints: { writeShare: 0.035, unitsPerWrite: 1.7 },
+    meta: { writeShare: 0.027, unitsPerWrite: 1 },
+    discovery: { writeShare: 0.002, unitsPerWrite: 1 },
+  },
+  engineRecordsPerSecondPerCore: 9_700,
+};
+
+interface PipelineJson {
+  writeUnitsPer1000?: number;
+  writeRequestsPer1000?: number;
+  readUnitsPer1000?: number;
+  writeUnitsByCollection?: Record<string, { writeUnitsPer1000?: number; writesPer1000?: number }>;
+  steadyState?: { records?: number; invocations?: number };
+  startedAt?: string;
+}
+
+/** The measured inputs: the pipeline bench's JSON where present (and complete), the documented figures otherwise. */
+export function measuredInputs(
+  pipelineJsonPath: string | undefined,
+  bytes: { bytesPerRecord: number; lines: number },
+): MeasuredSource {
+  const doc = 'docs/data-model.md "Measured" (no bench-out/pipeline.json)';
+  const measured: Measured = { ...DOCUMENTED_MEASURES, bytesPerRecord: bytes.bytesPerRecord };
+  const sources: Record<keyof Measured, string> = {
+    bytesPerRecord: `shared/encoders CloudFront real-time lines of ${bytes.lines} simulated requests (baseline, volume 3)`,
+    writeUnitsPer1000: doc,
+    writeRequestsPer1000: doc,
+    readUnitsPer1000: doc,
+    recordsPerBatch: doc,
+    collections: doc,
+    engineRecordsPerSecondPerCore: 'lantern analyze, 9.7k records/s on one core (commit f428f3c)',
+  };
+  if (!pipelineJsonPath || !existsSync(pipelineJsonPath)) return { measured, sources };
+  const p = JSON.parse(readFileSync(pipelineJsonPath, 'utf8')) as PipelineJson;
+  const records = p.steadyState?.records;
+  const invocations = p.steadyState?.invocations;
+  if (
+    p.writeUnitsPer1000 === undefined ||
+    p.writeRequestsPer1000 === undefined ||
+    p.readUnitsPer1000 === undefined ||
+    !records ||
+    !invocations
+  ) {
+    return { measured, sources };
+  }
+  const from = `bench-out/pipeline.json (npm run bench:pipeline, ${p.startedAt ?? 'undated'})`;
+  measured.writeUnitsPer1000 = p.writeUnitsPer1000;
+  measured.writeRequestsPer1000 = p.writeRequestsPer1000;
+  measured.readUnitsPer1000 = p.readUnitsPer1000;
+  measured.recordsPerBatch = records / invocations;
+  Object.assign(sources, {
+    writeUnitsPer1000: from,
+    writeRequestsPer1000: from,
+    readUnitsPer1000: from,
+    recordsPerBatch: `${from}: steady-state records ÷ invocations`,
+  });
+  const collections: Record<string, { writeShare: number; unitsPerWrite: number }> = {};
+  for (const [name, c] of Object.entries(p.writeUnitsByCollection ?? {})) {
+    if (!c.writeUnitsPer1000 || !c.writesPer1000) continue;
+    collections[name] = {
+      writeShare: c.writeUnitsPer1000 / p.writeUnitsPer1000,
+      unitsPerWrite: c.writeUnitsPer1000 / c.writesPer1000,
+    };
+  }
+  if (Object.keys(collections).length > 0) {
+    measured.collections = collections;
+    sources.collections = `${from}: units per 1,000 and writes per 1,000 by collection`;
+  }
+  return { measured, sources };
+}
