@@ -18,12 +18,10 @@ export const LIMITS = {
    * Checked only past `gzipRatioFromBytes` inflated, so small highly repetitive files are never judged by it.
    */
   maxGzipRatio: 200,
-  gzipRatioFromBytes: 64 * 1024 * 1024,
+  gzipRatioFromBytes: 16 * 1024 * 1024,
 } as const;
 
-export type DecodeOutcome =
-  | { ok: true; event: ApiEvent }
-  | { ok: false; reason: RejectionReason; detail?: string };
+export type DecodeOutcome = { ok: true; event: ApiEvent } | { ok: false; reason: RejectionReason; detail?: string };
 
 /**
  * Decodes one line of a line-oriented log. Pure: no I/O, no state beyond the context it is given.

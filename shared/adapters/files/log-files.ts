@@ -165,6 +165,7 @@ export async function* readLines(input: LogInput, options: ReadOptions): AsyncGe
   // True while dropping the rest of an over-long line that has already been counted and numbered.
   let skipping = false;
   let inflated = 0;
+  const fed = { bytes: 0 };
 
   const lineOf = (chunk: Buffer, start: number, nl: number): string => {
     const end = nl > start && chunk[nl - 1] === CARRIAGE_RETURN ? nl - 1 : nl;
@@ -181,15 +182,15 @@ export async function* readLines(input: LogInput, options: ReadOptions): AsyncGe
   });
 
   try {
-    const { source, gzip } = await sniffGzip(opened, progress);
+    const { source, gzip } = await sniffGzip(opened, progress, fed);
     for await (const chunk of source) {
       if (gzip) {
         inflated += chunk.length;
-        if (inflated > ratioFrom && inflated > maxRatio * progress.bytesRead) {
+        if (inflated > ratioFrom && inflated > maxRatio * fed.bytes) {
           // The partial line at the cut belongs to the bomb: the rest of the file is one rejected record.
           yield failure(
             'bad-gzip',
-            `gzip bomb: over ${maxRatio} times its compressed size (${inflated} bytes from ${progress.bytesRead}), rest of file not read`,
+            `gzip bomb: over ${maxRatio} times its compressed size (${inflated} bytes from ${fed.bytes}), rest of file not read`,
           );
           return;
         }
@@ -256,10 +257,11 @@ function overlong(name: string, line: number, bytes: number): Rejection & { line
   return { reason: 'line-too-large', where: `${name}:${line}`, detail: `${bytes} bytes`, line };
 }
 
-/** Peeks at the first two bytes; pipes through gunzip when they are the gzip magic number. */
+/** Peeks at the first two bytes; inflates when they are the gzip magic number. */
 async function sniffGzip(
   stream: Readable,
   progress: { bytesRead: number },
+  fed: { bytes: number },
 ): Promise<{ source: AsyncIterable<Buffer>; gzip: boolean }> {
   const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await iterator.next();
@@ -276,22 +278,95 @@ async function sniffGzip(
     }
   })();
   if (head.length < 2 || head[0] !== GZIP_MAGIC_0 || head[1] !== GZIP_MAGIC_1) return { source: raw, gzip: false };
+  return { source: inflate(raw, fed), gzip: true };
+}
+
+/** Compressed bytes handed to gunzip at once: what one slice can inflate to (about 1030 times this) is the memory bound. */
+const INFLATE_SLICE = 16 * 1024;
+/** Inflated bytes waiting for the reader before the next slice is fed. */
+const INFLATE_QUEUE = 1 << 20;
+
+/**
+ * Gunzip, fed in small slices and read in flowing mode. A stream iterator drops whatever output is still buffered
+ * when gunzip fails, so the good members before trailing garbage would vanish uncounted; here every byte inflated
+ * before the failure is yielded, then the failure is thrown. `fed` counts the compressed bytes given so far.
+ */
+async function* inflate(raw: AsyncIterable<Buffer>, fed: { bytes: number }): AsyncGenerator<Buffer> {
   const gunzip = createGunzip();
-  void (async () => {
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let failure: unknown;
+  let finished = false;
+  let wakeReader: (() => void) | undefined;
+  let wakeFeeder: (() => void) | undefined;
+  // A write whose callback will never come once gunzip has failed or closed.
+  let abandonWrite: (() => void) | undefined;
+  const wake = () => {
+    wakeReader?.();
+    wakeReader = undefined;
+  };
+  gunzip.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    queued += chunk.length;
+    wake();
+  });
+  gunzip.on('error', (error: unknown) => {
+    failure ??= error;
+    finished = true;
+    abandonWrite?.();
+    wakeFeeder?.();
+    wake();
+  });
+  gunzip.on('end', () => {
+    finished = true;
+    wake();
+  });
+  gunzip.on('close', () => {
+    finished = true;
+    abandonWrite?.();
+    wakeFeeder?.();
+    wake();
+  });
+  const feed = async () => {
     try {
       for await (const chunk of raw) {
-        if (gunzip.destroyed) return;
-        if (!gunzip.write(chunk)) {
-          await new Promise((resolve) => {
-            gunzip.once('drain', resolve);
-            gunzip.once('close', resolve);
+        for (let at = 0; at < chunk.length; at += INFLATE_SLICE) {
+          if (finished) return;
+          const slice = chunk.subarray(at, at + INFLATE_SLICE);
+          fed.bytes += slice.length;
+          // The write callback runs once the slice is inflated (its output already emitted: the stream flows).
+          await new Promise<void>((resolve) => {
+            abandonWrite = resolve;
+            gunzip.write(slice, () => resolve());
           });
+          while (queued > INFLATE_QUEUE && !finished) await new Promise<void>((resolve) => (wakeFeeder = resolve));
         }
       }
-      if (!gunzip.destroyed) gunzip.end();
+      if (!finished) gunzip.end();
     } catch (error: unknown) {
-      gunzip.destroy(error instanceof Error ? error : new Error(String(error)));
+      failure ??= error;
+      gunzip.destroy();
     }
-  })();
-  return { source: gunzip, gzip: true };
+  };
+  void feed();
+  try {
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk !== undefined) {
+        queued -= chunk.length;
+        if (queued <= INFLATE_QUEUE) {
+          wakeFeeder?.();
+        }
+        yield chunk;
+        continue;
+      }
+      if (finished) {
+        if (failure !== undefined) throw failure;
+        return;
+      }
+      await new Promise<void>((resolve) => (wakeReader = resolve));
+    }
+  } finally {
+    gunzip.destroy();
+  }
 }

@@ -579,8 +579,11 @@ export async function writeHostileFiles(dir: string, options: HostileFileOptions
   put('concatenated.log.gz', Buffer.concat([gzLines(0, 5), gzLines(5, 5)]));
   goodRecords += 10;
   files.push(path.join(dir, 'concatenated.log.gz'));
-  put('trailing-garbage.log.gz', Buffer.concat([gzLines(20, 3), Buffer.from('not gzip at all')]));
+  put('trailing-garbage.log.gz', Buffer.concat([gzLines(0, 2000), Buffer.from('not gzip at all')]));
+  // Preallocated files end in NUL bytes after the last member: gunzip stops there.
+  put('nul-padded.log.gz', Buffer.concat([gzLines(0, 3), Buffer.alloc(4096)]));
   goodRecords += 3;
+  files.push(path.join(dir, 'nul-padded.log.gz'));
   put('not-really.gz', 'plain text named .gz\n');
 
   // Links: a loop in the tree, a link to itself; neither may hang the listing.
