@@ -483,7 +483,7 @@ export function simulateShard(inputs: ModelInputs, recordsPerSecond: number, dur
   let maxAge = 0;
   let carry = 0;
   const steps = Math.round(durationSeconds / step);
-  for (let i = 0; i <= steps; i++) {
+  for (let i = 0; i < steps; i++) {
     const now = i * step;
     carry += rate * step;
     const arriving = Math.floor(carry);

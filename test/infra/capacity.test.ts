@@ -1,0 +1,228 @@
+/**
+ * The capacity model (infra/capacity/model.ts): a hand-computed example, monotonic growth with the rate, each
+ * limit hit at the rate arithmetic says, a shard's consumer that keeps up (bounded iterator age) or does not; and
+ * its inputs read from the stack's code rather than copied.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { INGEST_EVENT_SOURCE_MAPPING } from '../../functions/ingest/mapping.js';
+import {
+  DOCUMENTED_MEASURES,
+  measureBytesPerRecord,
+  measuredInputs,
+  stackSettings,
+} from '../../infra/capacity/inputs.js';
+import {
+  AWS_LIMITS,
+  AWS_PRICES,
+  capacityAt,
+  limitsByRate,
+  type ModelInputs,
+  simulateShard,
+  wafIpSetWorstCase,
+} from '../../infra/capacity/model.js';
+import { INGEST_DEFAULTS } from '../../infra/config.js';
+import { LOG_STREAM } from '../../infra/constructs/settings.js';
+import { COLLECTION_BUCKETS } from '../../shared/store/tables.js';
+
+/** Round figures so that every output can be worked out by hand (see the first test). */
+function handInputs(): ModelInputs {
+  return {
+    settings: {
+      samplingRatePercent: 100,
+      ingest: { batchSize: 10_000, batchWindowSeconds: 5, parallelizationFactor: 1, memoryMb: 1769 },
+      logStreamMode: 'ON_DEMAND',
+      buckets: { entities: 32 },
+      maxNewBlocksPerHour: 50,
+      maxBlockHours: 168,
+      scheduled: [],
+    },
+    measured: {
+      bytesPerRecord: 300,
+      writeUnitsPer1000: 100,
+      writeRequestsPer1000: 100,
+      readUnitsPer1000: 100,
+      recordsPerBatch: 2500,
+      collections: { entities: { writeShare: 1, unitsPerWrite: 1 } },
+      engineRecordsPerSecondPerCore: 10_000,
+    },
+    assumptions: {
+      // 1: distinct documents proportional to records, so units per record do not depend on the batch.
+      distinctDocumentsExponent: 1,
+      invocationOverheadSeconds: 0.05,
+      writeRoundSeconds: 0.01,
+      readRoundSeconds: 0.01,
+      storeWriteConcurrency: 10,
+      eventOverheadBytesPerRecord: 100,
+      onDemandHeadroom: 2,
+      onDemandMinimumShards: 4,
+      logBytesPerInvocation: 0,
+    },
+    prices: AWS_PRICES,
+    limits: AWS_LIMITS,
+  };
+}
+
+describe('capacity model', () => {
+  it('matches a hand-computed example at 10,000 requests/s', () => {
+    // Prepare
+    const inputs = handInputs();
+    // Act
+    const c = capacityAt(inputs, 10_000);
+    // Assess
+    // 10,000 records/s need 10 shards (records bind: 3 MB/s would need 3); on-demand keeps 2× = 20.
+    expect(c.kinesis).toMatchObject({ shardsNeeded: 10, shards: 20, bindingLimit: 'records' });
+    // 500 records/s per shard × 5 s window = 2,500 records (under 10,000 and the payload's 6 MiB / 500 B = 12,582).
+    expect(c.lambda).toMatchObject({ concurrency: 20, recordsPerBatch: 2500, batchClosedBy: 'window' });
+    // 0.05 + 2,500/10,000 + ceil(250/100)·0.01 + ceil(250/10)·0.01 = 0.58 s.
+    expect(c.lambda.batchSeconds).toBeCloseTo(0.58, 10);
+    expect(c.lambda.invocationsPerSecond).toBeCloseTo(4, 10);
+    expect(c.lambda.shardUtilisation).toBeCloseTo((500 / 2500) * 0.58, 10);
+    expect(c.lambda.gbSecondsPerSecond).toBeCloseTo(4 * 0.58 * (1769 / 1024), 10);
+    expect(c.dynamodb.writeUnitsPerSecond).toBeCloseTo(1000, 10);
+    expect(c.dynamodb.bucketWriteUnitsPerSecond).toBeCloseTo(1000 / 32, 10);
+    expect(c.dynamodb.hotItemWriteUnitsPerSecond).toBeCloseTo(4, 10);
+    // 100M requests at 10,000/s = 10,000 s = 2.78 stream-hours; ingest billed at 1 KB per record; retrieval 300 B.
+    const kinesis = (10_000 / 3600) * 0.04 + ((1e8 * 1024) / 1024 ** 3) * 0.08 + ((1e8 * 300) / 1024 ** 3) * 0.04;
+    expect(c.costPer100M.kinesis).toBeCloseTo(kinesis, 6);
+    // 10M write units at $0.625/M + 10M read units at $0.125/M.
+    expect(c.costPer100M.dynamodb).toBeCloseTo(7.5, 10);
+    expect(c.costPer100M.cloudFrontRealtimeLogs).toBeCloseTo(1, 10);
+  });
+
+  it('grows monotonically with the request rate', () => {
+    const inputs = handInputs();
+    inputs.assumptions.distinctDocumentsExponent = 0.85;
+    const rates = [100, 1_000, 5_000, 10_000, 50_000, 100_000, 300_000];
+    const results = rates.map((r) => capacityAt(inputs, r));
+    for (let i = 1; i < results.length; i++) {
+      const [a, b] = [results[i - 1]!, results[i]!];
+      expect(b.kinesis.shards).toBeGreaterThanOrEqual(a.kinesis.shards);
+      expect(b.lambda.concurrency).toBeGreaterThanOrEqual(a.lambda.concurrency);
+      // Equal while the window closes batches on the minimum shard count: invocations = shards ÷ window.
+      expect(b.lambda.invocationsPerSecond).toBeGreaterThanOrEqual(a.lambda.invocationsPerSecond);
+      expect(b.dynamodb.writeUnitsPerSecond).toBeGreaterThan(a.dynamodb.writeUnitsPerSecond);
+      for (const limit of b.limits) {
+        expect(limit.utilisation).toBeGreaterThanOrEqual(
+          a.limits.find((l) => l.name === limit.name)!.utilisation - 1e-9,
+        );
+      }
+    }
+  });
+
+  it('hits each limit at the rate the arithmetic gives, in that order', () => {
+    const byRate = limitsByRate(handInputs());
+    const at = (name: string) => byRate.find((l) => l.name === name)!.requestsPerSecond;
+    // The on-demand stream's 200,000 records/s.
+    expect(at('kinesis-stream')).toBeCloseTo(200_000, -3);
+    // 0.1 write units per record over 32 buckets of 1,000 units/s.
+    expect(at('dynamodb-bucket-partition')).toBeCloseTo(320_000, -3);
+    // 40,000 units/s at 0.1 per record.
+    expect(at('dynamodb-table')).toBeCloseTo(400_000, -3);
+    // 2 × ceil(rate/1,000) shards reach 1,000 just above 499,000 requests/s.
+    expect(at('lambda-concurrency')!).toBeGreaterThan(499_000);
+    expect(at('lambda-concurrency')!).toBeLessThanOrEqual(500_000);
+    // Batches of 2,500 once a shard is half full: 1,000 one-unit writes/s of a shared document at 2.5M requests/s.
+    expect(at('dynamodb-hot-item')).toBeCloseTo(2_500_000, -4);
+    // A shard's consumer processes 10,000 records in 2.15 s, far above the 1,000 records/s a shard can take.
+    expect(at('lambda-shard-throughput')).toBeUndefined();
+    expect(byRate.map((l) => l.name)).toEqual([
+      'kinesis-stream',
+      'dynamodb-bucket-partition',
+      'dynamodb-table',
+      'lambda-concurrency',
+      'dynamodb-hot-item',
+      'lambda-shard-throughput',
+    ]);
+  });
+
+  it('a shard whose consumer keeps up has a bounded iterator age; one that does not falls further behind', () => {
+    const inputs = handInputs();
+    // Largest batch: 10,000 records in 0.05 + 1 + 10·0.01 + 100·0.01 = 2.15 s, i.e. 4,651 records/s.
+    const keepsUp = simulateShard(inputs, 1000, 300);
+    expect(keepsUp.maxIteratorAgeSeconds).toBeLessThan(5 + 1.5);
+    expect(keepsUp.backlog).toBeLessThan(1000 * 6);
+    expect(keepsUp.processed + keepsUp.backlog).toBe(300_000);
+
+    const half = simulateShard(inputs, 6000, 150);
+    const full = simulateShard(inputs, 6000, 300);
+    // Falling behind by 1 − 4,651/6,000 = 22.5 % of the elapsed time: ~34 s after 150 s, ~67 s after 300 s.
+    expect(half.finalIteratorAgeSeconds).toBeGreaterThan(28);
+    expect(half.finalIteratorAgeSeconds).toBeLessThan(40);
+    expect(full.finalIteratorAgeSeconds).toBeGreaterThan(60);
+    expect(full.finalIteratorAgeSeconds).toBeLessThan(75);
+    expect(full.backlog).toBeGreaterThan(half.backlog);
+  });
+
+  it('a second parallel batch per shard doubles what one shard can process', () => {
+    const inputs = handInputs();
+    const one = capacityAt(inputs, 10_000).lambda.shardMaxRecordsPerSecond;
+    inputs.settings.ingest.parallelizationFactor = 2;
+    const two = capacityAt(inputs, 10_000);
+    expect(two.lambda.shardMaxRecordsPerSecond).toBeCloseTo(2 * one, 6);
+    expect(two.lambda.concurrency).toBe(40);
+    expect(simulateShard(inputs, 6000, 300).finalIteratorAgeSeconds).toBeLessThan(10);
+  });
+
+  it('bounds the WAF IP set by the block cap and the longest block', () => {
+    expect(wafIpSetWorstCase(handInputs())).toEqual({ addresses: 8400, limit: 10_000, utilisation: 0.84 });
+  });
+});
+
+describe('capacity model inputs', () => {
+  it('reads the stack settings from the code that deploys them', () => {
+    const s = stackSettings();
+    expect(s.ingest).toEqual({
+      batchSize: INGEST_DEFAULTS.batchSize,
+      batchWindowSeconds: INGEST_DEFAULTS.batchWindowSeconds,
+      parallelizationFactor: INGEST_EVENT_SOURCE_MAPPING.parallelizationFactor,
+      memoryMb: INGEST_DEFAULTS.memoryMb,
+    });
+    expect(s.logStreamMode).toBe(LOG_STREAM.mode);
+    expect(s.buckets).toBe(COLLECTION_BUCKETS);
+    expect(s.samplingRatePercent).toBe(100);
+  });
+
+  it('measures bytes per record from the CloudFront real-time encoder', () => {
+    const { bytesPerRecord, lines } = measureBytesPerRecord(45);
+    expect(lines).toBeGreaterThan(1000);
+    // The reference: ~500 B per record with Lantern-like field sets, ~1 KB with all fields.
+    expect(bytesPerRecord).toBeGreaterThan(150);
+    expect(bytesPerRecord).toBeLessThan(1024);
+  });
+
+  it('takes units per record and batch size from the pipeline bench when present, the documented figures otherwise', () => {
+    const bytes = { bytesPerRecord: 300, lines: 1 };
+    expect(measuredInputs(undefined, bytes).measured).toEqual({ ...DOCUMENTED_MEASURES, bytesPerRecord: 300 });
+    const dir = mkdtempSync(path.join(tmpdir(), 'lantern-capacity-'));
+    const file = path.join(dir, 'pipeline.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        writeUnitsPer1000: 50,
+        writeRequestsPer1000: 25,
+        readUnitsPer1000: 60,
+        steadyState: { records: 30_000, invocations: 4 },
+        writeUnitsByCollection: {
+          entities: { writeUnitsPer1000: 40, writesPer1000: 20 },
+          endpoints: { writeUnitsPer1000: 10, writesPer1000: 5 },
+        },
+      }),
+    );
+    const { measured, sources } = measuredInputs(file, bytes);
+    expect(measured).toMatchObject({
+      writeUnitsPer1000: 50,
+      writeRequestsPer1000: 25,
+      readUnitsPer1000: 60,
+      recordsPerBatch: 7500,
+    });
+    expect(measured.collections).toEqual({
+      entities: { writeShare: 0.8, unitsPerWrite: 2 },
+      endpoints: { writeShare: 0.2, unitsPerWrite: 2 },
+    });
+    expect(sources.writeUnitsPer1000).toMatch(/pipeline\.json/);
+    expect(sources.engineRecordsPerSecondPerCore).toMatch(/f428f3c/);
+  });
+});
