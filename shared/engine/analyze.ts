@@ -22,6 +22,7 @@ import type { MergeEvent, RequestClass, TemplateParam } from '../discovery/templ
 import type { ApiEvent, Rejection } from '../events/api-event.js';
 import type { Clock } from '../ports/clock.js';
 import { type DocumentCollection, type Store, StoreConflictError, typed, type Versioned } from '../ports/store.js';
+import { BatchCallers } from './callers.js';
 import { classifyInPlace, loadDiscovery, saveDiscovery } from './discovery-state.js';
 import { countAnalysed, countRejections, emptyRunStats, mergeRunStats, type RunStats } from './run-stats.js';
 import { alreadyApplied, compareSequence, markApplied, type Watermarked } from './watermark.js';
@@ -191,7 +192,6 @@ async function analyzeOnce(
 ): Promise<BatchEffects> {
   const { store } = context;
   const endpoints = typed<StoredEndpoint>(store.endpoints);
-  const entities = typed<StoredEntity>(store.entities);
   const meta = typed<StoredRunStats>(store.meta);
   const shard = batch.shard;
 
@@ -278,10 +278,13 @@ async function analyzeOnce(
     recordMerge(into.doc, merge.explanation, merge.from, at);
     into.dirty = true;
   }
-  const entityDocs = await load<StoredEntity>(entities, [...firstOfEntity.keys()], (id) => {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const p of placements) if (p.event.time > latest) latest = p.event.time;
+  const callers = await BatchCallers.load(store, [...firstOfEntity.keys()], latest, (id) => {
     const p = firstOfEntity.get(id)!;
     return newEntityRecord(attributeEntity(p.event)!, p.event.time);
   });
+  const entityDocs = callers.entries;
 
   const newEndpoints: EndpointRef[] = [];
   const fresh: ObservedRequest[] = [];
@@ -334,7 +337,7 @@ async function analyzeOnce(
     entities: entityMap,
     endpoints: endpointMap,
     ...(shard !== undefined ? { shard } : {}),
-    store,
+    store: callers.detectionStore(),
     clock: context.clock,
     ...(context.detection ? { config: context.detection } : {}),
   });
@@ -354,7 +357,7 @@ async function analyzeOnce(
   await saveDiscovery(store, discovery, placements.length > 0);
   await save(endpoints, endpointDocs);
   if (retired.length > 0) await endpoints.delete(retired);
-  await save(entities, entityDocs);
+  await callers.save(context.clock);
   await save(meta, runLoaded);
 
   return { stats, newEndpoints, findings, conflictsRetried: 0 };

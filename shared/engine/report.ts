@@ -9,8 +9,9 @@ import type { SensitiveKind } from '../discovery/sensitive.js';
 import type { HostState } from '../discovery/templater.js';
 import type { Rejection, RejectionReason } from '../events/api-event.js';
 import type { Store } from '../ports/store.js';
-import { typed } from '../ports/store.js';
-import { loadRunStats, type StoredEndpoint, type StoredEntity } from './analyze.js';
+import { listAll, typed } from '../ports/store.js';
+import { loadRunStats, type StoredEndpoint } from './analyze.js';
+import { listCallers } from './callers.js';
 import { DECLARED_ID } from './discovery-state.js';
 
 /**
@@ -89,20 +90,6 @@ export type ReportFinding = Omit<Finding, 'firstSeen' | 'lastSeen'> & { firstSee
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-async function listAll<T>(
-  collection: ReturnType<typeof typed<T>>,
-  prefix?: string,
-): Promise<Array<{ id: string; value: T }>> {
-  const all: Array<{ id: string; value: T }> = [];
-  let cursor: string | undefined;
-  do {
-    const page = await collection.list({ limit: 1000, ...(prefix ? { prefix } : {}), ...(cursor ? { cursor } : {}) });
-    all.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return all;
-}
-
 export interface ReportOptions {
   /** At most this many entities, highest risk then most requests first (0 = all). */
   maxEntities?: number;
@@ -111,7 +98,7 @@ export interface ReportOptions {
 export async function buildReport(store: Store, options: ReportOptions = {}): Promise<Report> {
   const run = await loadRunStats(store);
   const endpointDocs = await listAll(typed<StoredEndpoint>(store.endpoints));
-  const entityDocs = await listAll(typed<StoredEntity>(store.entities));
+  const entityDocs = await listCallers(store);
   const findingDocs = await listAll(typed<Finding>(store.findings));
   const hostDocs = await listAll(typed<HostState>(store.discovery), 'host:');
   const declared = (await typed<DeclaredSpecs>(store.discovery).get([DECLARED_ID])).get(DECLARED_ID)?.value ?? {

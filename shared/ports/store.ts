@@ -59,6 +59,11 @@ export interface Store {
   audit: DocumentCollection<unknown>;
   /** Run counters, rejections, checkpoints. */
   meta: DocumentCollection<unknown>;
+  /**
+   * Packs of callers below the promotion threshold, id = `pack:<generation>:<bucket>`, each holding entity
+   * documents keyed by entity key (shared/engine/callers.ts). Read callers through `listCallers`, not `entities` alone.
+   */
+  callers: DocumentCollection<unknown>;
 }
 
 export type CollectionName = keyof Store;
@@ -70,6 +75,7 @@ export const COLLECTION_NAMES: readonly CollectionName[] = [
   'actions',
   'audit',
   'meta',
+  'callers',
 ];
 
 export class StoreError extends Error {
@@ -85,6 +91,21 @@ export class StoreConflictError extends StoreError {
   ) {
     super(`version conflict in ${collection}: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}`);
   }
+}
+
+/** Every document of a collection (or those whose id starts with `prefix`), page by page. */
+export async function listAll<T>(
+  collection: DocumentCollection<T>,
+  prefix?: string,
+): Promise<Array<{ id: string; value: T }>> {
+  const all: Array<{ id: string; value: T }> = [];
+  let cursor: string | undefined;
+  do {
+    const page = await collection.list({ limit: 1000, ...(prefix ? { prefix } : {}), ...(cursor ? { cursor } : {}) });
+    all.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return all;
 }
 
 /** Typed view over an untyped collection: the one place a stored value is cast to the type its writer owns. */

@@ -79,6 +79,7 @@ export const COLLECTION_BUCKETS: Readonly<Record<CollectionName, number>> = {
   actions: 2,
   audit: 4,
   meta: 2,
+  callers: 8,
 };
 
 /** Every table of the stack. */

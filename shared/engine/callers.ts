@@ -1,0 +1,232 @@
+import { hash32 } from '../baselines/distinct.js';
+import { MINUTE_MS } from '../baselines/windows.js';
+import type { Clock } from '../ports/clock.js';
+import {
+  type DocumentCollection,
+  type DocumentPut,
+  listAll,
+  type Store,
+  typed,
+  type Versioned,
+} from '../ports/store.js';
+import type { StoredEntity } from './analyze.js';
+
+/**
+ * Where a caller's document lives. Most callers of an API are brief (a session's dozen requests over a few minutes,
+ * then never again): a document of their own costs one write unit for every batch that touches them, however small
+ * it is. So a caller starts out *packed*: its document, unchanged, is an entry of a pack, a document of the `callers`
+ * collection holding every caller a batch touched in one 2-minute generation (spread over PACK_BUCKETS packs), and
+ * a batch writes the packs of its generation, i.e. roughly the bytes of the callers it touched, not one item each.
+ * A caller is *promoted* to its own document in `entities` once it matters on its own: PROMOTE_AT_REQUESTS requests,
+ * a finding, or risk above 0 — from then on it is written and read there, like before packs existed.
+ *
+ * Reading a packed caller looks through the packs of the last HORIZON_MS (half an hour) and takes the
+ * newest copy; a caller touched again is copied forward into the current generation's pack (the older copy stays,
+ * shadowed, until its pack expires). A packed caller silent for longer than the horizon is forgotten by detection
+ * (it starts afresh if it comes back) and stays listed until its pack expires (PACK_RETENTION_MS).
+ *
+ * Exactly-once holds as for any document: each entry keeps its own watermarks (`applied`), and a pack is written
+ * with the version it was read at. The order of writes is own documents, then packs: a promoted caller whose
+ * pack entry was not yet rewritten is read from its own document, which always wins over a pack copy.
+ */
+
+/** Requests after which a caller gets its own document (below it, callers that matter have findings or risk). */
+export const PROMOTE_AT_REQUESTS = 100;
+/**
+ * A generation of packs covers this much event time. Short, so that consecutive batches rarely share one (a batch
+ * rewrites its generation's packs whole, callers of the earlier batch included); the price is more packs to read.
+ */
+export const GENERATION_MS = 2 * MINUTE_MS;
+/**
+ * How far back a packed caller is looked for (event time): past the 10-minute windows and the sliding window's
+ * previous one, the 20-minute warm-up and a login campaign's 30-minute latch. Every batch reads every pack of the
+ * horizon, so it is the read cost of packing.
+ */
+export const HORIZON_MS = 30 * MINUTE_MS;
+export const HORIZON_GENERATIONS = HORIZON_MS / GENERATION_MS;
+/** Packs per generation: the writes of a generation spread over this many items and partitions. */
+export const PACK_BUCKETS = 4;
+/** A pack is kept this long after its last write (wall clock), for listing; detection reads only the horizon. */
+export const PACK_RETENTION_MS = 3 * 24 * 60 * 60_000;
+const PACK_PREFIX = 'pack:';
+
+export interface CallerPack {
+  /** Entity key -> the caller's document, exactly as it would be stored on its own. */
+  callers: Record<string, StoredEntity>;
+}
+
+/** A caller as the engine holds it during a batch (the same shape as any loaded document). */
+export interface CallerEntry {
+  doc: StoredEntity;
+  /** Version of its own document; 0 when it has none (packed or new). */
+  version: number;
+  dirty: boolean;
+  /** The watermarks as read, before this batch. */
+  before?: Record<string, string>;
+  /** Generation of the pack copy it was read from. */
+  generation?: number;
+}
+
+export const generationOf = (time: number) => Math.floor(time / GENERATION_MS);
+export const packId = (generation: number, bucket: number) => `${PACK_PREFIX}${generation}:${bucket}`;
+const bucketOf = (key: string) => hash32(key) % PACK_BUCKETS;
+
+export function shouldPromote(doc: StoredEntity): boolean {
+  return doc.requests >= PROMOTE_AT_REQUESTS || doc.risk > 0 || Object.keys(doc.baseline?.open ?? {}).length > 0;
+}
+
+function entryOf(doc: StoredEntity, version: number, generation?: number): CallerEntry {
+  return {
+    doc,
+    version,
+    dirty: false,
+    ...(doc.applied ? { before: { ...doc.applied } } : {}),
+    ...(generation !== undefined ? { generation } : {}),
+  };
+}
+
+/**
+ * The callers of one batch: loads them (own document first, else the newest pack copy, else new), lends detection a
+ * view of `entities` that sees packed callers, and writes each touched caller back once, to its own document or
+ * its generation's pack.
+ */
+export class BatchCallers {
+  readonly entries = new Map<string, CallerEntry>();
+
+  private constructor(
+    private readonly store: Store,
+    /** The batch's generation: where touched packed callers are written. */
+    private readonly generation: number,
+    private readonly packs: Map<string, Versioned<CallerPack>>,
+  ) {}
+
+  /** `time`: the batch's latest request time (its generation is where its packed callers go). */
+  static async load(
+    store: Store,
+    ids: readonly string[],
+    time: number,
+    create: (id: string) => StoredEntity,
+  ): Promise<BatchCallers> {
+    const generation = generationOf(time);
+    // A batch without callers (only rejections, only proxies) reads nothing.
+    if (ids.length === 0 || !Number.isFinite(generation)) return new BatchCallers(store, 0, new Map());
+    const packIds: string[] = [];
+    // Two generations ahead too: a shard whose batches run behind another's must still see the newer copies.
+    for (let g = generation - HORIZON_GENERATIONS; g <= generation + 2; g++) {
+      for (let b = 0; b < PACK_BUCKETS; b++) packIds.push(packId(g, b));
+    }
+    const [own, packs] = await Promise.all([
+      typed<StoredEntity>(store.entities).get(ids),
+      typed<CallerPack>(store.callers).get(packIds),
+    ]);
+    const callers = new BatchCallers(store, generation, packs);
+    for (const id of ids) {
+      const hit = own.get(id);
+      callers.entries.set(id, hit ? entryOf(hit.value, hit.version) : (callers.packed(id) ?? entryOf(create(id), 0)));
+    }
+    return callers;
+  }
+
+  /** The newest pack copy of a caller within the horizon. */
+  private packed(id: string): CallerEntry | undefined {
+    const bucket = bucketOf(id);
+    for (let g = this.generation + 2; g >= this.generation - HORIZON_GENERATIONS; g--) {
+      const doc = this.packs.get(packId(g, bucket))?.value.callers[id];
+      if (doc) return entryOf(doc, 0, g);
+    }
+    return undefined;
+  }
+
+  /**
+   * `store` with an `entities` collection that also finds packed callers and keeps detection's writes of callers for
+   * `save` (so that each caller is written once, where it lives).
+   */
+  detectionStore(): Store {
+    const entities = typed<StoredEntity>(this.store.entities);
+    const view: DocumentCollection<StoredEntity> = {
+      get: async (ids) => {
+        const unknown = ids.filter((id) => !this.entries.has(id));
+        const own = unknown.length > 0 ? await entities.get(unknown) : new Map<string, Versioned<StoredEntity>>();
+        const out = new Map<string, Versioned<StoredEntity>>();
+        for (const id of ids) {
+          let entry = this.entries.get(id);
+          if (!entry) {
+            const hit = own.get(id);
+            entry = hit ? entryOf(hit.value, hit.version) : this.packed(id);
+            if (entry) this.entries.set(id, entry);
+          }
+          if (entry) out.set(id, { value: entry.doc, version: entry.version });
+        }
+        return out;
+      },
+      put: async (items: readonly DocumentPut<StoredEntity>[]) => {
+        for (const item of items) {
+          const entry = this.entries.get(item.id);
+          if (entry) {
+            entry.doc = item.value;
+            entry.dirty = true;
+          } else {
+            this.entries.set(item.id, { ...entryOf(item.value, item.expectedVersion), dirty: true });
+          }
+        }
+      },
+      list: (query) => entities.list(query),
+      delete: (ids) => entities.delete(ids),
+    };
+    return { ...this.store, entities: view as DocumentCollection<unknown> };
+  }
+
+  /** Writes every changed caller: own documents first (promotions included), then the packs. */
+  async save(clock: Clock): Promise<void> {
+    const own: Array<DocumentPut<StoredEntity>> = [];
+    const intoPacks = new Map<string, Map<string, StoredEntity>>();
+    const promoted = new Set<string>();
+    for (const [id, entry] of this.entries) {
+      if (!entry.dirty) continue;
+      if (entry.version > 0 || shouldPromote(entry.doc)) {
+        own.push({ id, value: entry.doc, expectedVersion: entry.version });
+        if (entry.generation !== undefined) promoted.add(id);
+        continue;
+      }
+      // Never behind the copy it was read from: the newest copy is the one read next.
+      const pack = packId(Math.max(this.generation, entry.generation ?? this.generation), bucketOf(id));
+      let members = intoPacks.get(pack);
+      if (!members) {
+        members = new Map();
+        intoPacks.set(pack, members);
+      }
+      members.set(id, entry.doc);
+    }
+    if (own.length > 0) await typed<StoredEntity>(this.store.entities).put(own);
+    if (intoPacks.size === 0) return;
+    const expiresAt = clock.now() + PACK_RETENTION_MS;
+    const puts: Array<DocumentPut<CallerPack>> = [];
+    for (const [id, members] of intoPacks) {
+      const stored = this.packs.get(id);
+      const callers: Record<string, StoredEntity> = {};
+      for (const [key, doc] of Object.entries(stored?.value.callers ?? {})) if (!promoted.has(key)) callers[key] = doc;
+      for (const [key, doc] of members) callers[key] = doc;
+      puts.push({ id, value: { callers }, expectedVersion: stored?.version ?? 0, expiresAt });
+    }
+    await typed<CallerPack>(this.store.callers).put(puts);
+  }
+}
+
+/**
+ * Every caller Lantern knows: own documents, and the newest copy of each packed caller that has none (packs
+ * expire; within a pack's lifetime a caller may have copies in several generations).
+ */
+export async function listCallers(store: Store): Promise<Array<{ id: string; value: StoredEntity }>> {
+  const own = await listAll(typed<StoredEntity>(store.entities));
+  const known = new Set(own.map((d) => d.id));
+  const newest = new Map<string, { generation: number; value: StoredEntity }>();
+  for (const { id, value } of await listAll(typed<CallerPack>(store.callers), PACK_PREFIX)) {
+    const generation = Number(id.slice(PACK_PREFIX.length, id.indexOf(':', PACK_PREFIX.length)));
+    for (const [key, doc] of Object.entries(value.callers)) {
+      if (known.has(key)) continue;
+      const seen = newest.get(key);
+      if (!seen || generation > seen.generation) newest.set(key, { generation, value: doc });
+    }
+  }
+  return [...own, ...[...newest].map(([id, { value }]) => ({ id, value }))];
+}

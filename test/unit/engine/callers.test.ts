@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
+import { analyzeBatch, type StoredEntity } from '../../../shared/engine/analyze.js';
+import {
+  type CallerPack,
+  GENERATION_MS,
+  HORIZON_GENERATIONS,
+  listCallers,
+  PROMOTE_AT_REQUESTS,
+} from '../../../shared/engine/callers.js';
+import { fixedClock } from '../../../shared/ports/clock.js';
+import { listAll, typed } from '../../../shared/ports/store.js';
+import { makeApiEvent } from '../../helpers/events.js';
+
+const START = Date.UTC(2026, 10, 2, 12, 0, 0);
+
+/** `count` requests of one address, a second apart from `at`, with Kinesis sequence numbers from `firstSequence`. */
+function requests(ip: string, count: number, at: number) {
+  return Array.from({ length: count }, (_, i) => makeApiEvent({ clientIp: ip, time: at + i * 1000, path: '/v1/pets' }));
+}
+
+function setup() {
+  const clock = fixedClock(START);
+  const store = createMemoryStore({ clock });
+  let sequence = 1_000_000;
+  const deliver = async (events: ReturnType<typeof requests>, again = false) => {
+    const first = again ? sequence - events.length : sequence;
+    if (!again) sequence += events.length;
+    const eventSequences = events.map((_, i) => String(first + i));
+    await analyzeBatch({ events, rejections: [], shard: 'shard-0', eventSequences }, { store, clock });
+  };
+  const callers = async () => new Map((await listCallers(store)).map(({ id, value }) => [id, value]));
+  return { store, deliver, callers };
+}
+
+describe('callers kept in packs', () => {
+  it('keeps a brief caller in its generation’s pack, not in a document of its own, and lists it with its counts', async () => {
+    // Prepare
+    const { store, deliver, callers } = setup();
+    // Act
+    await deliver([...requests('192.0.2.1', 3, START), ...requests('192.0.2.2', 2, START)]);
+    // Assess
+    expect((await store.entities.list()).items).toEqual([]);
+    const packs = await listAll(typed<CallerPack>(store.callers));
+    expect(packs.length).toBeGreaterThan(0);
+    const listed = await callers();
+    expect(listed.get('ip:192.0.2.1')?.requests).toBe(3);
+    expect(listed.get('ip:192.0.2.2')?.requests).toBe(2);
+  });
+
+  it('promotes a caller to its own document once it crosses the threshold, and lists it once', async () => {
+    // Prepare
+    const { store, deliver, callers } = setup();
+    await deliver(requests('192.0.2.1', PROMOTE_AT_REQUESTS - 10, START));
+    // Act
+    await deliver(requests('192.0.2.1', 20, START + 5 * 60_000));
+    // Assess
+    const own = (await typed<StoredEntity>(store.entities).get(['ip:192.0.2.1'])).get('ip:192.0.2.1');
+    expect(own?.value.requests).toBe(PROMOTE_AT_REQUESTS + 10);
+    const listed = await listCallers(store);
+    expect(listed.filter((c) => c.id === 'ip:192.0.2.1')).toHaveLength(1);
+    expect((await callers()).get('ip:192.0.2.1')?.requests).toBe(PROMOTE_AT_REQUESTS + 10);
+  });
+
+  it('carries a caller forward across generations with exact counts, and a redelivered batch changes nothing', async () => {
+    // Prepare
+    const { deliver, callers } = setup();
+    const first = requests('192.0.2.1', 4, START);
+    const later = requests('192.0.2.1', 5, START + 3 * GENERATION_MS);
+    // Act
+    await deliver(first);
+    await deliver(later);
+    const before = (await callers()).get('ip:192.0.2.1');
+    await deliver(later, true);
+    // Assess
+    const after = (await callers()).get('ip:192.0.2.1');
+    expect(after?.requests).toBe(9);
+    expect(after).toEqual(before);
+  });
+
+  it('forgets, for detection, a brief caller silent for longer than the horizon: it starts afresh', async () => {
+    // Prepare
+    const { deliver, callers } = setup();
+    await deliver(requests('192.0.2.1', 4, START));
+    // Act
+    const back = START + (HORIZON_GENERATIONS + 2) * GENERATION_MS;
+    await deliver(requests('192.0.2.1', 2, back));
+    // Assess
+    const listed = (await callers()).get('ip:192.0.2.1');
+    expect(listed?.requests).toBe(2);
+    expect(listed?.firstSeen).toBe(back);
+  });
+});
