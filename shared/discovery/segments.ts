@@ -54,11 +54,26 @@ function hasLower(s: string): boolean {
  * (`AvailablePhoneNumbers`): both cases frequent and several upper-case pairs.
  */
 function looksRandomCase(s: string): boolean {
+  if (isCamelWords(s)) return false;
   const upper = s.replace(/[^A-Z]/g, '').length;
   const lower = s.replace(/[^a-z]/g, '').length;
   const pairs = (s.match(/[A-Z](?=[A-Z])/g) ?? []).length;
   const flips = (s.match(/[a-z](?=[A-Z])/g) ?? []).length;
   return upper >= 0.2 * s.length && lower >= 0.2 * s.length && (pairs >= 1 || flips >= 5);
+}
+
+/**
+ * A few camelCase words with an acronym among them (`testSMTPConnection`, `getHTTPHeaders`): at most
+ * four parts, each an acronym or a word of at least three letters. Random letters flip case every
+ * few characters and leave one- or two-letter parts.
+ */
+function isCamelWords(s: string): boolean {
+  const parts = s.match(/[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+/g) ?? [];
+  return (
+    parts.join('') === s &&
+    parts.length <= 4 &&
+    parts.every((part) => /^[A-Z]{2,}$/.test(part) || part.replace(/^[A-Z]/, '').length >= 3)
+  );
 }
 
 /** Classifies one raw segment (already percent-decoded, no `/`). Never throws. */

@@ -16,8 +16,8 @@
  */
 import {
   classifySegment,
-  isStaticAsset,
   isDesignedName,
+  isStaticAsset,
   isValueLike,
   isVersionSegment,
   type ParamKind,
@@ -612,6 +612,7 @@ export class PathTemplater {
             p?.u &&
             this.canRoute(p, rest) &&
             !(rest.length === 0 && isActionOf(p, method)) &&
+            !lowerAmongUpper(p, s) &&
             !(rest.length > 0 && !p.d && rest[0] !== s && keyedByOwnValue(p, rest[0] as string))
           ) {
             // (Not a word followed by one of the parameter's own values: `/schema-registry/config/{subject}`.)
@@ -841,12 +842,15 @@ export class PathTemplater {
     const d = candidates.length;
     let n = 0;
     let singles = 0;
+    /** Candidates that are not heavy hitters: the long tail values show. */
+    let tail = 0;
     const valueLike: Array<[string, TNode]> = [];
     let leaves = 0;
     let known = 0;
     for (const entry of candidates) {
       const [text, c] = entry;
       if (!(c.h >= Math.max(20, 0.1 * total))) {
+        tail++;
         n += c.h;
         if (c.h <= 1) singles++;
       }
@@ -894,6 +898,9 @@ export class PathTemplater {
           Object.keys(c.p).length > 0 &&
           Object.keys(c.p).every((k) => refSuffixes.includes(k)) &&
           literalEntries(c).every(([name]) => refNames.has(name)) &&
+          // …no deeper than the parameter's own (`/open-close/crypto/{from}/{to}/{date}` beside
+          // `/open-close/{ticker}/{date}` is another resource).
+          subtreeHeight(c) <= subtreeHeight(reference) &&
           !inner.some(([t]) => t === text),
       );
       const joiners = [...inner, ...shapeJoin, ...(leafJoin.length >= 3 ? leafJoin : [])];
@@ -911,16 +918,25 @@ export class PathTemplater {
     // after `/api/v1/namespaces/{namespace}` absorbed `team-a`).
     if (!typedSibling && known >= 3 && known >= 0.5 * d) return { values: candidates, reason: 'known-values' };
     if (valueLike.length >= 3 && valueLike.length >= 0.5 * d) {
-      return { values: reference || typedSibling ? valueLike : candidates, reason: 'value-like' };
+      // The other words join them only if they go on the same way (`/open-close/crypto/{from}/{to}`
+      // beside `/open-close/I:NDX/{date}` is a name: a value's path goes on like its peers').
+      const others = reference || typedSibling ? [] : candidates.filter((e) => !valueLike.includes(e));
+      return {
+        values: [...valueLike, ...others.filter(([, c]) => continuesLike(c, valueLike))],
+        reason: 'value-like',
+      };
     }
     // Members of a plural collection (`/branches/main`, `/capabilities/transfers`): leaves, several,
-    // mostly seen rarely, and no typed id beside them.
+    // mostly seen rarely, and no typed id beside them. Heavy hitters do not count toward the five:
+    // two popular words and three rare ones are a small set of names (`/timelines/{home,public,…}`),
+    // values show as a long tail.
     if (
       !strict &&
       !reference &&
       parentText !== undefined &&
       isPlural(parentText) &&
       d >= 5 &&
+      tail >= 5 &&
       leaves >= 0.8 * d &&
       hapax >= 0.25 &&
       // A member followed directly by a parameter (`/timelines/tag/{hashtag}`, `/timelines/list/{id}`)
@@ -1394,6 +1410,36 @@ function keyedByPeers(text: string, c: TNode, peers: ReadonlySet<string>): boole
   return shared >= 2 || (shared >= 1 && children.length >= 3 && leaves >= 0.8 * children.length);
 }
 
+/**
+ * A lower-case word about to be routed into a parameter whose values are ALL-CAPS (tickers, codes):
+ * a name, as the case protection of `decide()` says for words judged together (`/open-close/crypto`
+ * beside `/open-close/{AAPL}`).
+ */
+function lowerAmongUpper(p: PNode, word: string): boolean {
+  const vs = p.vs ?? [];
+  if (vs.length < 3 || caseClass(word) !== 'lower') return false;
+  return vs.filter((v) => caseClass(v) === 'upper').length >= 0.8 * vs.length;
+}
+
+/**
+ * Whether the path below `c` goes on like the path below at least one of `peers`: both end there, or
+ * they share a literal child, or a parameter child of a common kind. A word with children none of
+ * its peers has is a name beside them.
+ */
+function continuesLike(c: TNode, peers: ReadonlyArray<[string, TNode]>): boolean {
+  if (!hasChildren(c)) return peers.some(([, n]) => hasTerminal(n) || !hasChildren(n));
+  const names = new Set(literalEntries(c).map(([name]) => name));
+  const params = Object.entries(c.p ?? {});
+  return peers.some(
+    ([, n]) =>
+      literalEntries(n).some(([name]) => names.has(name)) ||
+      params.some(([suffix, p]) => {
+        const q = n.p?.[suffix];
+        return q !== undefined && (p.u === 1 || q.u === 1 || p.kinds.some((k) => q.kinds.includes(k)));
+      }),
+  );
+}
+
 /** `branches`, `capabilities`, `IncomingPhoneNumbers`, `flows.json`: a plural collection name. */
 function isPlural(word: string): boolean {
   const w = splitSuffix(word).stem;
@@ -1424,6 +1470,15 @@ function paramShape(node: TNode, level = 0): { sig: string; structure: string; e
     structure: structure.join(';'),
     endpoints: level === 0 ? endpoints + methods.length : endpoints,
   };
+}
+
+/** How many segments the longest path below `node` has (bounded: only compared, never exact). */
+function subtreeHeight(node: TNode, level = 0): number {
+  if (level >= 8) return 0;
+  let height = 0;
+  for (const c of Object.values(node.p ?? {})) height = Math.max(height, 1 + subtreeHeight(c, level + 1));
+  for (const c of Object.values(node.l ?? {})) height = Math.max(height, 1 + subtreeHeight(c, level + 1));
+  return height;
 }
 
 /**

@@ -39,6 +39,8 @@ describe('classifySegment', () => {
     'payment_intents',
     'AvailablePhoneNumbers',
     'IncomingPhoneNumbers',
+    'testSMTPConnection',
+    'getHTTPResponseHeaders',
     'current_cpu_utilization',
     'networking.k8s.io',
     'deadbeef',

@@ -358,3 +358,90 @@ describe('rule: a collection member followed by a parameter is a qualifier', () 
     expect(get(t, '/branches/experiment')).toBe('/branches/{branchName}');
   });
 });
+
+describe('rule: heavy hitters do not count as members of a plural collection', () => {
+  it('keeps two popular names and three rare ones static (/timelines/{home,public,…})', () => {
+    // Prepare
+    const t = new PathTemplater();
+    for (let i = 0; i < 40; i++) {
+      get(t, '/timelines/home');
+      get(t, '/timelines/public');
+    }
+    // Act: three rare names, then a fourth word with a word below it.
+    for (const name of ['link', 'direct']) get(t, `/timelines/${name}`);
+    get(t, '/timelines/tag/weekend');
+    // Assess
+    expect(get(t, '/timelines/link')).toBe('/timelines/link');
+    expect(get(t, '/timelines/home')).toBe('/timelines/home');
+  });
+
+  it('still merges a long tail of rare members beside a popular one (/branches/{branch})', () => {
+    // Prepare
+    const t = new PathTemplater();
+    for (let i = 0; i < 40; i++) get(t, '/branches/main');
+    // Act
+    for (const name of ['develop', 'release', 'hotfix', 'staging', 'feature']) get(t, `/branches/${name}`);
+    // Assess
+    expect(get(t, '/branches/experiment')).toBe('/branches/{branchName}');
+    expect(get(t, '/branches/main')).toBe('/branches/{branchName}');
+  });
+});
+
+describe('rule: words merged beside value-like words go on like them', () => {
+  it('keeps /open-close/crypto/{from}/{to} apart from /open-close/{ticker}/{date}', () => {
+    // Prepare
+    const t = new PathTemplater();
+    get(t, '/open-close/crypto/BTC/USD/2024-01-02');
+    // Act
+    for (const ticker of ['I:NDX', 'I:SPX', 'O:AAPL240119C00150000', 'I:DJI'])
+      get(t, `/open-close/${ticker}/2024-01-02`);
+    // Assess
+    expect(get(t, '/open-close/I:RUT/2024-01-03')).toMatch(/^\/open-close\/\{[^}]+\}\/\{[^}]+\}$/);
+    expect(get(t, '/open-close/crypto/BTC/USD/2024-01-02')).toMatch(/^\/open-close\/crypto\//);
+  });
+
+  it('still merges a plain word whose path goes on like the value-like words', () => {
+    // Prepare
+    const t = new PathTemplater();
+    get(t, '/apps/web/deployments');
+    // Act
+    for (const app of ['app-01', 'svc-02', 'api-03']) get(t, `/apps/${app}/deployments`);
+    // Assess
+    expect(get(t, '/apps/web/deployments')).toBe('/apps/{appName}/deployments');
+  });
+
+  it('does not route a lower-case word into a parameter of ALL-CAPS values', () => {
+    // Prepare
+    const t = new PathTemplater();
+    for (const ticker of ['I:NDX', 'I:SPX', 'I:DJI', 'I:RUT', 'I:VIX', 'I:FTSE'])
+      get(t, `/open-close/${ticker}/2024-01-02`);
+    // Act
+    const crypto = get(t, '/open-close/crypto/BTC/USD/2024-01-02');
+    // Assess
+    expect(crypto).toMatch(/^\/open-close\/crypto\//);
+    expect(get(t, '/open-close/I:GDAXI/2024-01-02')).toMatch(/^\/open-close\/\{[^}]+\}\/\{[^}]+\}$/);
+  });
+});
+
+describe('rule: a word joins a parameter by shape only when its path below is no deeper', () => {
+  it('keeps /open-close/crypto/{n}/{n}/{date} apart from /open-close/{ticker}/{date}', () => {
+    // Prepare
+    const t = new PathTemplater();
+    get(t, '/open-close/crypto/1/2/2024-01-02');
+    for (const ticker of ['I:NDX', 'I:SPX', 'I:DJI']) get(t, `/open-close/${ticker}/2024-01-02`);
+    // Act: `crypto` is judged again beside the parameter, many times.
+    for (let i = 0; i < 64; i++) get(t, `/open-close/crypto/${i + 3}/${i + 4}/2024-01-02`);
+    // Assess
+    expect(get(t, '/open-close/crypto/1/2/2024-01-02')).toMatch(/^\/open-close\/crypto\//);
+  });
+
+  it('still joins a word keyed by the parameter’s own parameters (/localization/fi/{key})', () => {
+    // Prepare
+    const t = new PathTemplater();
+    for (const ticker of ['I:NDX', 'I:SPX', 'I:DJI']) get(t, `/quotes/${ticker}/2024-01-02`);
+    // Act
+    for (let i = 0; i < 64; i++) get(t, `/quotes/NDAQ/2024-01-${String(10 + (i % 18))}`);
+    // Assess
+    expect(get(t, '/quotes/NDAQ/2024-01-02')).toMatch(/^\/quotes\/\{[^}]+\}\/\{[^}]+\}$/);
+  });
+});
