@@ -19,13 +19,15 @@ export const EVENTS_PER_ENVELOPE = 50;
  * PutRecords in calls of at most 500 records (and 4 MB), up to `concurrency` calls in flight (default 1: records
  * keep their order on each shard), retrying the records
  * Kinesis refused (throughput exceeded). With more than one call in flight, order across calls is not kept (as with any parallel producer); the
- * partition keys are random, so records spread over the shards.
+ * partition keys are random, so records spread over the shards, unless `partitionKey` names each record's
+ * (a run that must put the same records on the same shards again, as the fault test's reference run does).
  */
 export async function putRecords(
   kinesis: KinesisClient,
   streamName: string,
   records: readonly Uint8Array[],
   concurrency = 1,
+  partitionKey: (data: Uint8Array) => string = () => randomBytes(8).toString('hex'),
 ): Promise<void> {
   const calls: Uint8Array[][] = [];
   let start = 0;
@@ -48,7 +50,7 @@ export async function putRecords(
   const worker = async () => {
     while (next < calls.length) {
       const call = calls[next++] as Uint8Array[];
-      let pending = call.map((Data) => ({ Data, PartitionKey: randomBytes(8).toString('hex') }));
+      let pending = call.map((Data) => ({ Data, PartitionKey: partitionKey(Data) }));
       for (let attempt = 1; pending.length > 0; attempt++) {
         const result = await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pending }));
         if (!result.FailedRecordCount) break;

@@ -50,6 +50,8 @@ export interface EventSourceMappingOptions {
   functionName?: string;
   /** The on-failure destination: records given up on. */
   onFailure?: (failure: { shardId: string; records: KinesisStreamRecord[]; reason: string }) => void;
+  /** Delivery faults to inject (the fault test, infra/local/faults.ts); none by default. */
+  faults?: DeliveryFaults;
   /** Told of every invocation (progress, tests). */
   onInvoke?: (invocation: {
     shardId: string;
@@ -59,6 +61,24 @@ export interface EventSourceMappingOptions {
   }) => void;
 }
 
+/**
+ * What Lambda's mapping may do besides the happy path, and the fault test makes it do. Lambda guarantees the order of
+ * a shard's records (ParallelizationFactor 1) but delivers at least once: a batch may come again after it succeeded
+ * (its checkpoint was lost), and a shard may be read again from an older checkpoint (a lease taken over, a restart).
+ * Both are modelled here; delivering a shard's records out of sequence order is not, because Lambda never does it.
+ */
+export interface DeliveryFaults {
+  /** Deliver this batch once more after it succeeded, before checkpointing it. */
+  redeliver?: (shardId: string, records: number) => boolean;
+  /** After a batch, read the shard again from the checkpoint this many batches back (0: carry on). */
+  rewind?: (shardId: string) => number;
+  /** Wait this long before an invocation: shards then interleave differently. */
+  delayMs?: (shardId: string) => number;
+}
+
+/** Checkpoints remembered per shard for `rewind`. */
+const REWIND_HISTORY = 8;
+
 interface ShardState {
   shardId: string;
   iterator: string | undefined;
@@ -67,6 +87,8 @@ interface ShardState {
   /** Last GetRecords that came back empty, started at this time (for `waitIdle`). */
   idleSince: number;
   busy: boolean;
+  /** Recent checkpoints, oldest first (for `faults.rewind`). */
+  history: string[];
 }
 
 /** Lambda's invocation payload limit: a batch stops before its records (base64, with their envelope) exceed it. */
@@ -99,17 +121,30 @@ export function batchLength(buffer: readonly KinesisRecord[], batchSize: number)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class KinesisEventSourcePoller {
-  private readonly o: Required<Omit<EventSourceMappingOptions, 'checkpointFile' | 'onFailure' | 'onInvoke'>> &
-    Pick<EventSourceMappingOptions, 'checkpointFile' | 'onFailure' | 'onInvoke'>;
+  private readonly o: Required<
+    Omit<EventSourceMappingOptions, 'checkpointFile' | 'onFailure' | 'onInvoke' | 'faults'>
+  > &
+    Pick<EventSourceMappingOptions, 'checkpointFile' | 'onFailure' | 'onInvoke' | 'faults'>;
   private readonly checkpoints: Record<string, string> = {};
   private readonly shards = new Map<string, ShardState>();
   private running = false;
+  /** Killed: the batch in flight is abandoned, not checkpointed (a crashed runner). */
+  private killed = false;
   private loops: Promise<void>[] = [];
   private streamArn = '';
   private streamEpoch = '';
   /** Failed attempts per record (sequence number) of the batch in flight. */
   private readonly attempts = new Map<string, number>();
-  readonly stats = { invocations: 0, records: 0, failedInvocations: 0, retriedRecords: 0, discardedRecords: 0 };
+  readonly stats = {
+    invocations: 0,
+    records: 0,
+    failedInvocations: 0,
+    retriedRecords: 0,
+    discardedRecords: 0,
+    /** Injected by `faults`: batches delivered again after success, and rewinds to an older checkpoint. */
+    redeliveredBatches: 0,
+    rewinds: 0,
+  };
 
   constructor(
     private readonly kinesis: KinesisClient,
@@ -131,6 +166,7 @@ export class KinesisEventSourcePoller {
       checkpointFile: options.checkpointFile,
       onFailure: options.onFailure,
       onInvoke: options.onInvoke,
+      faults: options.faults,
     };
     if (this.o.batchSize < 1 || this.o.batchSize > 10_000) throw new RangeError('batchSize must be 1–10,000');
     if (this.o.checkpointFile) {
@@ -160,6 +196,7 @@ export class KinesisEventSourcePoller {
         windowStart: 0,
         idleSince: 0,
         busy: false,
+        history: [],
       };
       this.shards.set(state.shardId, state);
       this.loops.push(this.run(state));
@@ -170,6 +207,15 @@ export class KinesisEventSourcePoller {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
+  }
+
+  /**
+   * Stops at once, like a runner that crashed: the batch in flight is abandoned (not checkpointed, not retried), so
+   * the next runner delivers it again from the last checkpoint.
+   */
+  async kill(): Promise<void> {
+    this.killed = true;
+    await this.stop();
   }
 
   /** Resolves once every record put before the call has been delivered (or given up on). */
@@ -243,10 +289,17 @@ export class KinesisEventSourcePoller {
           s.busy = true;
           try {
             await this.deliver(s.shardId, batch);
+            const faults = this.o.faults;
+            if (!this.killed && faults?.redeliver?.(s.shardId, batch.length)) {
+              this.stats.redeliveredBatches++;
+              await this.deliver(s.shardId, batch);
+            }
           } finally {
             s.busy = false;
           }
+          if (this.killed) return;
           this.checkpoint(s.shardId, batch.at(-1)?.SequenceNumber as string);
+          this.rewind(s);
         } else if (fetched === 0) {
           const wait =
             s.buffer.length > 0
@@ -263,6 +316,22 @@ export class KinesisEventSourcePoller {
         await sleep(this.o.pollIntervalMs);
       }
     }
+  }
+
+  /** `faults.rewind`: read the shard again from an older checkpoint (what was read since comes again). */
+  private rewind(s: ShardState): void {
+    const key = this.checkpointKey(s.shardId);
+    const current = this.checkpoints[key] as string;
+    s.history.push(current);
+    if (s.history.length > REWIND_HISTORY) s.history.shift();
+    const back = Math.min(this.o.faults?.rewind?.(s.shardId) ?? 0, s.history.length - 1);
+    if (back <= 0) return;
+    const to = s.history[s.history.length - 1 - back] as string;
+    this.stats.rewinds++;
+    this.checkpoints[key] = to;
+    s.history.length -= back;
+    s.iterator = undefined;
+    s.buffer = [];
   }
 
   private checkpoint(shardId: string, sequenceNumber: string): void {
@@ -356,6 +425,8 @@ export class KinesisEventSourcePoller {
         }
       }
       if (records.length === 0) continue;
+      const delay = this.o.faults?.delayMs?.(shardId) ?? 0;
+      if (delay > 0) await sleep(delay);
       const failure = await this.invoke(shardId, records);
       if (!failure) {
         for (const r of records) this.attempts.delete(r.SequenceNumber as string);
@@ -370,7 +441,7 @@ export class KinesisEventSourcePoller {
         this.discard(shardId, retry, `retries exhausted (${this.o.maximumRetryAttempts})`);
         continue;
       }
-      if (!this.running) {
+      if (!this.running || this.killed) {
         // Stopping: leave the failed records unacknowledged (not checkpointed): the next run starts from them.
         throw new Error('stopped with records to retry');
       }
