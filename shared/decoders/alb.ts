@@ -17,6 +17,7 @@ import type { ApiEvent } from '../events/api-event.js';
 import { type DecodeOutcome, LIMITS, type LineContext } from './decoder.js';
 import {
   isLineTooLarge,
+  isPlausibleTime,
   parseIsoUtc,
   parseMethod,
   parseSignedSecondsToMs,
@@ -221,8 +222,7 @@ export function decodeAlb(input: string, _context: LineContext = {}): DecodeOutc
     return { ok: false, reason: 'bad-field-count', detail: 'unknown entry type' };
 
   const time = parseIsoUtc(f[F.creationTime] ?? '') ?? parseIsoUtc(f[F.time] as string);
-  // Epoch 0 is a zeroed field, not a request at midnight on 1 January 1970 (the CloudFront decoders agree).
-  if (time === undefined || time === 0) return { ok: false, reason: 'bad-timestamp' };
+  if (!isPlausibleTime(time)) return { ok: false, reason: 'bad-timestamp' };
 
   const statusRaw = f[F.status] as string;
   // `-`: no response was sent (the client went away), like CloudFront's `000`.

@@ -12,7 +12,7 @@
  */
 import type { ApiEvent } from '../events/api-event.js';
 import { type DecodeContext, type DecodeOutcome, LIMITS } from './decoder.js';
-import { isLineTooLarge, parseMethod, parseUint, trimNewline } from './fields.js';
+import { isLineTooLarge, isPlausibleTime, parseMethod, parseUint, trimNewline } from './fields.js';
 import { percentDecodeOnce } from './percent.js';
 
 /**
@@ -234,7 +234,7 @@ export function decodeApiGatewayObject(obj: Json, context: DecodeContext = {}): 
     if (context.fallbackTimeMs === undefined) return { ok: false, reason: 'missing-field', detail: 'requestTime' };
     time = context.fallbackTimeMs;
   }
-  if (time === undefined || !Number.isFinite(time) || time <= 0) return { ok: false, reason: 'bad-timestamp' };
+  if (!isPlausibleTime(time)) return { ok: false, reason: 'bad-timestamp' };
 
   const stage = first(obj, ['stage', 'context.stage']);
   const domainName = first(obj, ['domainName', 'context.domainName']);

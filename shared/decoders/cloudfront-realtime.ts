@@ -13,6 +13,7 @@ import {
   headerNamesCarryCredential,
   headerNamesFromHeaders,
   isLineTooLarge,
+  isPlausibleTime,
   parseMethod,
   parseSecondsToMs,
   parseStatus,
@@ -219,7 +220,7 @@ export function makeCloudFrontRealtimeDecoder(
     }
 
     const time = parseSecondsToMs(cols[cTimestamp] as string);
-    if (time === undefined || time === 0) return { ok: false, reason: 'bad-timestamp' };
+    if (!isPlausibleTime(time)) return { ok: false, reason: 'bad-timestamp' };
     const status = parseStatus(cols[cStatus] as string);
     if (status === undefined) return { ok: false, reason: 'bad-status' };
     const method = parseMethod(cols[cMethod] as string);

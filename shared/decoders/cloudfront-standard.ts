@@ -12,6 +12,7 @@ import type { ApiEvent } from '../events/api-event.js';
 import { type DecodeOutcome, LIMITS, type LineContext } from './decoder.js';
 import {
   isLineTooLarge,
+  isPlausibleTime,
   parseMethod,
   parseSecondsToMs,
   parseStatus,
@@ -173,7 +174,7 @@ export function decodeCloudFrontStandard(input: string, context: LineContext = {
   if (L.timestampMs >= 0) time = parseUint(cols[L.timestampMs] as string);
   else if (L.timestamp >= 0) time = parseSecondsToMs(cols[L.timestamp] as string);
   else if (L.date >= 0 && L.time >= 0) time = parseUtcDateTime(cols[L.date] as string, cols[L.time] as string);
-  if (time === undefined || time === 0) return { ok: false, reason: 'bad-timestamp' };
+  if (!isPlausibleTime(time)) return { ok: false, reason: 'bad-timestamp' };
 
   if (L.status < 0) return { ok: false, reason: 'missing-field', detail: 'sc-status' };
   const status = parseStatus(cols[L.status] as string);

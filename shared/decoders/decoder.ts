@@ -18,6 +18,12 @@ export const LIMITS = {
    * Checked only past `gzipRatioFromBytes` inflated, so small highly repetitive files are never judged by it.
    */
   maxGzipRatio: 200,
+  /**
+   * A request time outside [2000, 2100) is a zeroed, corrupt or forged field: no AWS log can carry it, and one such
+   * record would stretch every time range computed from the logs (a report "from 1970 to 9999").
+   */
+  minTimeMs: Date.UTC(2000, 0, 1),
+  maxTimeMs: Date.UTC(2100, 0, 1),
   gzipRatioFromBytes: 16 * 1024 * 1024,
 } as const;
 

@@ -210,3 +210,8 @@ export function headerNamesFromHeaders(headers: string): string {
   }
   return out.join('%0A');
 }
+
+/** A request time a real log can hold (`LIMITS.minTimeMs` to `maxTimeMs`); false for undefined and NaN. */
+export function isPlausibleTime(ms: number | undefined): ms is number {
+  return ms !== undefined && ms >= LIMITS.minTimeMs && ms < LIMITS.maxTimeMs;
+}
