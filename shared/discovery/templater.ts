@@ -603,8 +603,8 @@ export class PathTemplater {
         }
         addKind(p, info.kind);
         next = { node: p, suffix: node.p?.[info.suffix] === p ? info.suffix : '' };
-      } else if (!node.split && s !== '') {
-        // (The empty segment of a trailing slash is never a value.)
+      } else if (!node.split && !isSeparator(s)) {
+        // (The empty segment of a trailing slash is never a value, nor a separator such as `-`.)
         const { suffix } = splitSuffix(s);
         const candidates = [suffix !== '' ? node.p?.[suffix] : undefined, node.p?.['']];
         for (const p of candidates) {
@@ -787,7 +787,7 @@ export class PathTemplater {
     const leavesAreValues = leafCount >= 6 && hapaxOf(group.filter(([, n]) => isLeaf(n))) >= 0.5;
     // Versions (`v1`, `2.0`) are never values.
     let candidates = group.filter(
-      ([text, n]) => text !== '' && !isVersionSegment(text) && !(mostlyInner && isLeaf(n) && !leavesAreValues),
+      ([text, n]) => !isSeparator(text) && !isVersionSegment(text) && !(mostlyInner && isLeaf(n) && !leavesAreValues),
     );
     // Sub-collection protection: a word whose children are the values of its own position
     // (`/schema-registry/config/{subject}` beside `/schema-registry/{subject}`) is a collection name,
@@ -824,10 +824,15 @@ export class PathTemplater {
       }
       return members >= 3 ? methods : undefined;
     };
+    // Likewise a leaf written to (POST, PUT, PATCH, among other methods or not) in a way none of its
+    // peers is: `GET|POST /registries/subscription`, `GET|PUT /schema-registry/config`,
+    // `GET|PATCH /notifications/policy` beside values that are only read or deleted are singleton
+    // resources (settings, policies): were they items, their peers would be written the same way.
     candidates = candidates.filter(([, c]) => {
-      if (!isLeaf(c) || Object.keys(c.m ?? {}).join() !== 'POST') return true;
+      const writes = WRITE_METHODS.filter((m) => c.m?.[m] !== undefined);
+      if (!isLeaf(c) || writes.length === 0) return true;
       const methods = answered(c);
-      return methods === undefined || methods.has('POST');
+      return methods === undefined || writes.every((m) => methods.has(m));
     });
     // Case protection: among ALL-CAPS values (tickers, codes), a lower-case word is a name (`/tickers/types`).
     const upper = candidates.filter(([t]) => caseClass(t) === 'upper').length;
@@ -1438,6 +1443,16 @@ function continuesLike(c: TNode, peers: ReadonlyArray<[string, TNode]>): boolean
         return q !== undefined && (p.u === 1 || q.u === 1 || p.kinds.some((k) => q.kinds.includes(k)));
       }),
   );
+}
+
+const WRITE_METHODS = ['POST', 'PUT', 'PATCH'];
+
+/**
+ * The empty segment of a trailing slash, or a segment without a letter or digit (`-` in
+ * `/packages/{owner}/{name}/-/latest`, `~`, `_`): a separator the designer put there, never a value.
+ */
+function isSeparator(segment: string): boolean {
+  return !/[A-Za-z0-9]/.test(segment);
 }
 
 /** `branches`, `capabilities`, `IncomingPhoneNumbers`, `flows.json`: a plural collection name. */

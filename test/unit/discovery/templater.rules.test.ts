@@ -257,6 +257,42 @@ describe('rule: a leaf answering only methods no value answers is an action', ()
     expect(t.observe(HOST, 'POST', '/runners/other-action', 200).template).toBe('/runners/other-action');
   });
 
+  it('keeps GET|POST /registries/subscription beside GET|DELETE /registries/{name}', () => {
+    // Prepare
+    const t = new PathTemplater();
+    t.observe(HOST, 'GET', '/registries/subscription', 200);
+    t.observe(HOST, 'POST', '/registries/subscription', 200);
+    // Act
+    for (let i = 0; i < 16; i++)
+      t.observe(HOST, i % 2 === 0 ? 'GET' : 'DELETE', `/registries/reg${String.fromCharCode(97 + i)}`, 200);
+    // Assess
+    expect(get(t, '/registries/regz')).toBe('/registries/{registryName}');
+    expect(t.observe(HOST, 'POST', '/registries/subscription', 200).template).toBe('/registries/subscription');
+  });
+
+  it('keeps GET|PUT /schema-registry/config beside GET|DELETE /schema-registry/{subject}', () => {
+    // Prepare
+    const t = new PathTemplater();
+    t.observe(HOST, 'GET', '/schema-registry/config', 200);
+    t.observe(HOST, 'PUT', '/schema-registry/config', 200);
+    // Act
+    for (let i = 0; i < 16; i++)
+      t.observe(HOST, i % 2 === 0 ? 'GET' : 'DELETE', `/schema-registry/subj${String.fromCharCode(97 + i)}`, 200);
+    // Assess
+    expect(get(t, '/schema-registry/subjz')).toMatch(/^\/schema-registry\/\{[^}]+\}$/);
+    expect(t.observe(HOST, 'PUT', '/schema-registry/config', 200).template).toBe('/schema-registry/config');
+  });
+
+  it('merges a value written to like its peers (PUT on several values)', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act
+    for (let i = 0; i < 16; i++)
+      t.observe(HOST, i % 2 === 0 ? 'GET' : 'PUT', `/settings/key${String.fromCharCode(97 + i)}`, 200);
+    // Assess
+    expect(t.observe(HOST, 'PUT', '/settings/keya', 200).template).toMatch(/^\/settings\/\{[^}]+\}$/);
+  });
+
   it('merges a value answering a method its peers answer too', () => {
     // Prepare
     const t = new PathTemplater();
@@ -443,5 +479,18 @@ describe('rule: a word joins a parameter by shape only when its path below is no
     for (let i = 0; i < 64; i++) get(t, `/quotes/NDAQ/2024-01-${String(10 + (i % 18))}`);
     // Assess
     expect(get(t, '/quotes/NDAQ/2024-01-02')).toMatch(/^\/quotes\/\{[^}]+\}\/\{[^}]+\}$/);
+  });
+});
+
+describe('rule: a segment without a letter or digit is a separator, never a value', () => {
+  it('keeps /-/ static among package versions (/packages/{name}/-/latest)', () => {
+    // Prepare
+    const t = new PathTemplater();
+    get(t, '/packages/left-pad/-/latest');
+    // Act: many versions, each seen once, beside the separator.
+    for (let i = 0; i < 60; i++) get(t, `/packages/left-pad/rel-${String.fromCharCode(97 + (i % 26))}${i}x`);
+    // Assess
+    expect(get(t, '/packages/left-pad/rel-zz')).toBe('/packages/left-pad/{leftPadName}');
+    expect(get(t, '/packages/left-pad/-/latest')).toBe('/packages/left-pad/-/latest');
   });
 });
