@@ -598,7 +598,7 @@ export async function writeHostileFiles(dir: string, options: HostileFileOptions
   return { dir, goodRecords, files };
 }
 
-async function writeStream(file: string, chunks: () => Generator<string>): Promise<void> {
+export async function writeStream(file: string, chunks: () => Generator<string>): Promise<void> {
   const out = createWriteStream(file);
   for (const chunk of chunks()) {
     if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
