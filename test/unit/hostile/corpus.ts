@@ -250,7 +250,9 @@ export function hostileLines(source: LogSource, seed: number): HostileLine[] {
       'NaN',
     ],
   };
-  for (const t of times[source]) add('absurd-timestamp', replaceTime(source, t), { kind: 'either' });
+  // Before 2000 or from 2100 on, malformed or out of range: no AWS log holds such a time.
+  for (const t of times[source])
+    add('absurd-timestamp', replaceTime(source, t), { kind: 'reject', reasons: ['bad-timestamp'] });
 
   // Broken structure.
   add('truncated-line', good.slice(0, Math.floor(good.length / 2)), { kind: 'either' });
