@@ -245,15 +245,16 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
 
     const work = entityWork(p);
     if (work && fresh(work, shard, sequence)) {
-      const before = work.baseline.endpoints[key]?.total.ok ?? 0;
       facts.trackEndpoint = endpoint !== undefined;
       const state = observeEntityRequest(work.baseline, facts);
       noteSequence(work, sequence);
       work.touched = true;
-      if (!isTrustedBot(config, request.event.userAgent, request.event.asn)) work.trustedBot = false;
+      if (work.trustedBot && !isTrustedBot(config, request.event.userAgent, request.event.asn)) work.trustedBot = false;
       if (state && endpoint) {
         work.pairs.set(key, (work.pairs.get(key) ?? false) || endpointFresh);
-        if (endpointFresh && before === 0 && state.total.ok > 0) {
+        // The pair's first answered request: `total.ok` only ever grows, by one per answered request. Asking the
+        // baseline for the count before this request would cost a second lookup in it for every request.
+        if (endpointFresh && isOk(facts.status) && state.total.ok === 1) {
           if (request.event.authenticated) endpoint.doc.okIdentities.authenticated++;
           else endpoint.doc.okIdentities.unauthenticated++;
         }
