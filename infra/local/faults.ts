@@ -221,8 +221,9 @@ export async function startDynamoFaultProxy(options: {
         fired();
       }
     }
-    if (isDown || lose) {
-      if (lose && !isDown) counts.lostAnswers++;
+    const lost = lose && answer.status === 200;
+    if (isDown || lost) {
+      if (lost && !isDown) counts.lostAnswers++;
       res.socket?.destroy();
       return;
     }

@@ -5,8 +5,13 @@
  * batches, re-reads from older checkpoints and two runner restarts. Small batches, high fault rates: every kind of
  * fault happens several times.
  */
-import { describe, expect, it } from 'vitest';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDocumentClient, localDynamoClient } from '../../infra/local/clients.js';
+import { type Emulator, startDynalite } from '../../infra/local/emulators.js';
 import { checkRun, type FaultPlan, faultTestInput, runThroughLocalCloud } from '../../infra/local/fault-run.js';
+import { type DynamoFaultProxy, startDynamoFaultProxy } from '../../infra/local/faults.js';
 
 const FAULTS: FaultPlan = {
   dynamo: { throttle: 0.03, serverError: 0.02, lostAnswer: 0.03, unprocessed: 0.2 },
@@ -44,4 +49,81 @@ describe('the local cloud under faults', () => {
     const failed = checkRun(input, faulty, reference).filter((c) => c.gating && !c.passed);
     expect(failed).toEqual([]);
   }, 240_000);
+});
+
+describe('the DynamoDB fault proxy: what the SDK sees is DynamoDB failing', () => {
+  let dynalite: Emulator;
+  let proxy: DynamoFaultProxy;
+  const TableName = 'faults';
+  const client = () => localDocumentClient(proxy.endpoint);
+  const direct = () => localDocumentClient(dynalite.endpoint);
+
+  beforeAll(async () => {
+    dynalite = await startDynalite({ thread: false });
+    const admin = localDynamoClient(dynalite.endpoint);
+    await admin.send(
+      new CreateTableCommand({
+        TableName,
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    admin.destroy();
+    proxy = await startDynamoFaultProxy({ target: dynalite.endpoint });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await dynalite.close();
+  });
+
+  it('throttles and fails with DynamoDB errors, which the SDK retries before giving up', async () => {
+    proxy.setRates({ throttle: 1 });
+    const throttled = await client()
+      .send(new PutCommand({ TableName, Item: { pk: 'a' } }))
+      .catch((e: unknown) => e);
+    expect(throttled).toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+    expect((throttled as { $metadata: { attempts: number } }).$metadata.attempts).toBeGreaterThan(1);
+    proxy.setRates({ serverError: 1 });
+    const failed = await client()
+      .send(new PutCommand({ TableName, Item: { pk: 'a' } }))
+      .catch((e: unknown) => e);
+    expect(failed).toMatchObject({ name: 'InternalServerError' });
+    expect((failed as { $metadata: { attempts: number } }).$metadata.attempts).toBeGreaterThan(1);
+    expect((await direct().send(new GetCommand({ TableName, Key: { pk: 'a' } }))).Item).toBeUndefined();
+  });
+
+  it('loses the answer of a write that landed: a conditional retry then finds its own write', async () => {
+    proxy.setRates({ lostAnswer: 1 });
+    const error = await client()
+      .send(new PutCommand({ TableName, Item: { pk: 'b' }, ConditionExpression: 'attribute_not_exists(pk)' }))
+      .catch((e: unknown) => e);
+    proxy.setRates({});
+    expect(error).toMatchObject({ name: 'ConditionalCheckFailedException', $metadata: { attempts: 2 } });
+    expect((await direct().send(new GetCommand({ TableName, Key: { pk: 'b' } }))).Item).toEqual({ pk: 'b' });
+  });
+
+  it('applies half of a batch and returns the rest unprocessed', async () => {
+    proxy.setRates({ unprocessed: 1 });
+    const items = ['c1', 'c2', 'c3', 'c4'].map((pk) => ({ PutRequest: { Item: { pk } } }));
+    const result = await client().send(new BatchWriteCommand({ RequestItems: { [TableName]: items } }));
+    proxy.setRates({});
+    expect(result.UnprocessedItems?.[TableName]).toEqual(items.slice(2));
+    expect((await direct().send(new GetCommand({ TableName, Key: { pk: 'c2' } }))).Item).toEqual({ pk: 'c2' });
+    expect((await direct().send(new GetCommand({ TableName, Key: { pk: 'c3' } }))).Item).toBeUndefined();
+  });
+
+  it('goes down after the Nth write has landed, until brought up', async () => {
+    const crashed = proxy.crashAfterWrites(2);
+    await client().send(new PutCommand({ TableName, Item: { pk: 'd1' } }));
+    const lost = await client()
+      .send(new PutCommand({ TableName, Item: { pk: 'd2' } }))
+      .catch((e: unknown) => e);
+    await crashed;
+    expect(lost).toBeInstanceOf(Error);
+    expect((await direct().send(new GetCommand({ TableName, Key: { pk: 'd2' } }))).Item).toEqual({ pk: 'd2' });
+    proxy.up();
+    await client().send(new PutCommand({ TableName, Item: { pk: 'd3' } }));
+    expect(proxy.counts.refused).toBeGreaterThan(0);
+  });
 });
