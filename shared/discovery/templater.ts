@@ -805,9 +805,13 @@ export class PathTemplater {
       const kids = candidates.map(([, c]) => literalEntries(c).length).sort((a, b) => a - b);
       const median = kids[Math.floor(kids.length / 2)] as number;
       if (median <= 1)
-        candidates = candidates.filter(([, c]) => {
+        candidates = candidates.filter(([text, c]) => {
           const children = literalEntries(c);
-          return !(children.length >= 5 && children.filter(([, n]) => !hasChildren(n)).length >= 0.8 * children.length);
+          return (
+            !(children.length >= 5 && children.filter(([, n]) => !hasChildren(n)).length >= 0.8 * children.length) ||
+            // (Unless the parameter beside it takes those leaves: a value whose keys were not merged yet.)
+            (reference !== undefined && this.fitsBelow(reference, text, c))
+          );
         });
     }
     // Action protection: a leaf answering only POST where no value answers POST
@@ -824,15 +828,13 @@ export class PathTemplater {
       }
       return members >= 3 ? methods : undefined;
     };
-    // Likewise a leaf written to (POST, PUT, PATCH, among other methods or not) in a way none of its
-    // peers is: `GET|POST /registries/subscription`, `GET|PUT /schema-registry/config`,
-    // `GET|PATCH /notifications/policy` beside values that are only read or deleted are singleton
-    // resources (settings, policies): were they items, their peers would be written the same way.
+    // (POST among other methods too: `GET|POST /registries/subscription` is a singleton resource,
+    // written in place; were it an item, its peers would answer POST as well. Only POST: PUT and
+    // PATCH are item methods, and skewed traffic writes one item long before its peers.)
     candidates = candidates.filter(([, c]) => {
-      const writes = WRITE_METHODS.filter((m) => c.m?.[m] !== undefined);
-      if (!isLeaf(c) || writes.length === 0) return true;
+      if (!isLeaf(c) || c.m?.POST === undefined) return true;
       const methods = answered(c);
-      return methods === undefined || writes.every((m) => methods.has(m));
+      return methods === undefined || methods.has('POST');
     });
     // Case protection: among ALL-CAPS values (tickers, codes), a lower-case word is a name (`/tickers/types`).
     const upper = candidates.filter(([t]) => caseClass(t) === 'upper').length;
@@ -908,7 +910,16 @@ export class PathTemplater {
           subtreeHeight(c) <= subtreeHeight(reference) &&
           !inner.some(([t]) => t === text),
       );
-      const joiners = [...inner, ...shapeJoin, ...(leafJoin.length >= 3 ? leafJoin : [])];
+      // A word answering only what the parameter answers, whose children (two or more) are all leaves
+      // the parameter's own subtree takes (`/localization/pt-BR/<key>` beside
+      // `/localization/{locale}/{key}`): arriving after the merge, it would have been routed there.
+      const routeJoin = candidates.filter(
+        ([text, c]) =>
+          !inner.some(([t]) => t === text) &&
+          !shapeJoin.some(([t]) => t === text) &&
+          this.fitsBelow(reference, text, c),
+      );
+      const joiners = [...inner, ...shapeJoin, ...routeJoin, ...(leafJoin.length >= 3 ? leafJoin : [])];
       if (joiners.length > 0) return { values: joiners, reason: 'joins-parameter' };
     }
     const minDistinct = reference ? 3 : strict ? 40 : 12;
@@ -1005,6 +1016,27 @@ export class PathTemplater {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Whether literal `text` (node `c`) beside untyped parameter `p` has only leaf children (at least
+   * one), all of which `p`'s subtree takes with their methods, and answers only methods `p` answers:
+   * had it arrived after the merge, it would have been routed into `p`.
+   */
+  private fitsBelow(p: PNode, text: string, c: TNode): boolean {
+    const kids = literalEntries(c);
+    // Parameters of its own must be leaves that `p`'s parameter of the same suffix answers as well.
+    const own = Object.entries(c.p ?? {});
+    const ownFit = own.every(([suffix, q]) => {
+      const mine = p.p?.[suffix];
+      return mine !== undefined && !hasChildren(q) && Object.keys(q.m ?? {}).every((m) => mine.m?.[m] !== undefined);
+    });
+    if (kids.length + own.length === 0 || !ownFit) return false;
+    if (isPlural(text) || isDesignedName(splitSuffix(text).stem)) return false;
+    if (!Object.keys(c.m ?? {}).every((m) => p.m?.[m] !== undefined)) return false;
+    return kids.every(
+      ([name, k]) => !hasChildren(k) && Object.keys(k.m ?? {}).every((m) => this.lookupFrom(p, [name], 0, m, [], [])),
+    );
   }
 
   /** Merges literal children `values` of `node` into its parameter child (created if needed). */
@@ -1444,8 +1476,6 @@ function continuesLike(c: TNode, peers: ReadonlyArray<[string, TNode]>): boolean
       }),
   );
 }
-
-const WRITE_METHODS = ['POST', 'PUT', 'PATCH'];
 
 /**
  * The empty segment of a trailing slash, or a segment without a letter or digit (`-` in

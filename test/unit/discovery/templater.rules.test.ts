@@ -270,27 +270,15 @@ describe('rule: a leaf answering only methods no value answers is an action', ()
     expect(t.observe(HOST, 'POST', '/registries/subscription', 200).template).toBe('/registries/subscription');
   });
 
-  it('keeps GET|PUT /schema-registry/config beside GET|DELETE /schema-registry/{subject}', () => {
+  it('merges a value written with PUT before its peers are (PUT is an item method)', () => {
     // Prepare
     const t = new PathTemplater();
-    t.observe(HOST, 'GET', '/schema-registry/config', 200);
-    t.observe(HOST, 'PUT', '/schema-registry/config', 200);
+    t.observe(HOST, 'PUT', '/settings/key-old', 200);
     // Act
     for (let i = 0; i < 16; i++)
-      t.observe(HOST, i % 2 === 0 ? 'GET' : 'DELETE', `/schema-registry/subj${String.fromCharCode(97 + i)}`, 200);
+      t.observe(HOST, i % 2 === 0 ? 'GET' : 'DELETE', `/settings/key${String.fromCharCode(97 + i)}`, 200);
     // Assess
-    expect(get(t, '/schema-registry/subjz')).toMatch(/^\/schema-registry\/\{[^}]+\}$/);
-    expect(t.observe(HOST, 'PUT', '/schema-registry/config', 200).template).toBe('/schema-registry/config');
-  });
-
-  it('merges a value written to like its peers (PUT on several values)', () => {
-    // Prepare
-    const t = new PathTemplater();
-    // Act
-    for (let i = 0; i < 16; i++)
-      t.observe(HOST, i % 2 === 0 ? 'GET' : 'PUT', `/settings/key${String.fromCharCode(97 + i)}`, 200);
-    // Assess
-    expect(t.observe(HOST, 'PUT', '/settings/keya', 200).template).toMatch(/^\/settings\/\{[^}]+\}$/);
+    expect(t.observe(HOST, 'PUT', '/settings/key-old', 200).template).toMatch(/^\/settings\/\{[^}]+\}$/);
   });
 
   it('merges a value answering a method its peers answer too', () => {
@@ -492,5 +480,33 @@ describe('rule: a segment without a letter or digit is a separator, never a valu
     // Assess
     expect(get(t, '/packages/left-pad/rel-zz')).toBe('/packages/left-pad/{leftPadName}');
     expect(get(t, '/packages/left-pad/-/latest')).toBe('/packages/left-pad/-/latest');
+  });
+});
+
+describe('rule: a literal whose leaves the parameter beside it takes joins it', () => {
+  it('joins /localization/pt-BR/<key> seen before /localization/{locale}/{key} formed', () => {
+    // Prepare: one locale's keys arrive first, then other locales form the parameter.
+    const t = new PathTemplater();
+    get(t, '/localization/pt-BR/welcome');
+    get(t, '/localization/pt-BR/goodbye');
+    for (const locale of ['de', 'fr', 'ja', 'it'])
+      for (let i = 0; i < 14; i++) get(t, `/localization/${locale}/key${i}x${locale}`);
+    // Act: the old literal is judged again as its traffic goes on.
+    for (let i = 0; i < 16; i++) get(t, '/localization/pt-BR/welcome');
+    // Assess: the locale is a value now (its keys may stay literal below it until judged).
+    expect(get(t, '/localization/pt-BR/welcome')).toMatch(/^\/localization\/\{[^}]+\}\//);
+  });
+
+  it('keeps a literal whose leaves answer a method the parameter below never answered', () => {
+    // Prepare
+    const t = new PathTemplater();
+    t.observe(HOST, 'POST', '/localization/import/run', 200);
+    t.observe(HOST, 'POST', '/localization/import/check', 200);
+    for (const locale of ['de', 'fr', 'ja', 'it'])
+      for (let i = 0; i < 14; i++) get(t, `/localization/${locale}/key${i}x${locale}`);
+    // Act
+    for (let i = 0; i < 16; i++) t.observe(HOST, 'POST', '/localization/import/run', 200);
+    // Assess
+    expect(t.observe(HOST, 'POST', '/localization/import/run', 200).template).toBe('/localization/import/run');
   });
 });
