@@ -222,7 +222,8 @@ function detectionSection(detection: BenchOutputs['detection']): string[] {
     const runs = detection.filter((r) => r.set === set).map((r) => r.run);
     if (runs.length === 0) continue;
     const events = runs.reduce((n, r) => n + r.events, 0);
-    lines.push('', `**${set}** (${runs.length} runs, ${int(events)} events)`, '', detectionTable(runs));
+    const seeds = [...new Set(runs.map((r) => r.options.seed))].join(', ');
+    lines.push('', `**${set}** (${runs.length} runs, seeds ${seeds}, ${int(events)} events)`, '', detectionTable(runs));
   }
   return lines;
 }

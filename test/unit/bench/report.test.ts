@@ -76,7 +76,7 @@ describe('bench report', () => {
     expect(pipeline).toContain('| entity own | 30.1 |');
     expect(section(report, 'Discovery accuracy')).toContain('| petstore | 1 |');
     expect(section(report, 'Discovery accuracy')).not.toContain('Discovery benchmark: specs from');
-    expect(section(report, 'Detection accuracy')).toContain('**tuning** (1 runs');
+    expect(section(report, 'Detection accuracy')).toContain('**tuning** (1 runs, seeds 1,');
     expect(section(report, 'Hot path')).toContain('Top self time: countCaller.');
     expect(section(report, 'Hot path')).not.toContain('\n# Hot path');
   }, 120_000); // a child process and a simulation: slow on a busy machine, not a timing assertion
