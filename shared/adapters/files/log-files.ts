@@ -167,10 +167,9 @@ export async function* readLines(input: LogInput, options: ReadOptions): AsyncGe
   let inflated = 0;
   const fed = { bytes: 0 };
 
-  const lineOf = (chunk: Buffer, start: number, nl: number): string => {
-    const end = nl > start && chunk[nl - 1] === CARRIAGE_RETURN ? nl - 1 : nl;
-    if (!carry) return chunk.toString('utf8', start, end);
-    const whole = Buffer.concat([carry, chunk.subarray(start, nl)]);
+  /** A line that began in an earlier chunk. */
+  const carriedLine = (carried: Buffer, chunk: Buffer, start: number, nl: number): string => {
+    const whole = Buffer.concat([carried, chunk.subarray(start, nl)]);
     const last = whole.length - 1;
     return whole.toString('utf8', 0, last >= 0 && whole[last] === CARRIAGE_RETURN ? last : whole.length);
   };
@@ -207,8 +206,10 @@ export async function* readLines(input: LogInput, options: ReadOptions): AsyncGe
           if (length > options.maxLineBytes) {
             lines.push('');
             rejections.push(overlong(input.name, lineNumber, length));
+          } else if (carry) {
+            lines.push(carriedLine(carry, chunk, start, nl));
           } else {
-            lines.push(lineOf(chunk, start, nl));
+            lines.push(chunk.toString('utf8', start, nl > start && chunk[nl - 1] === CARRIAGE_RETURN ? nl - 1 : nl));
           }
           carry = undefined;
           lineNumber++;
