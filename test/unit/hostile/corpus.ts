@@ -301,7 +301,11 @@ export function hostileLines(source: LogSource, seed: number): HostileLine[] {
     });
   }
   if (source === 'alb') {
-    add('alb-unterminated-quote', good.replace(/"([^"]*)$/, '"$1 x'), { kind: 'either' });
+    // The last closing quote gone: the quoted field before it never ends.
+    add('alb-unterminated-quote', `${good.slice(0, good.lastIndexOf('"'))}${good.slice(good.lastIndexOf('"') + 1)}`, {
+      kind: 'reject',
+      reasons: ['bad-field-count'],
+    });
     add(
       'alb-userinfo-in-url',
       good.replace('https://api.example.com:443', 'https://api.example.com@evil.example:443'),
