@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
+import { newEntityRecord } from '../../../shared/baselines/entity.js';
 import { analyzeBatch, type StoredEntity } from '../../../shared/engine/analyze.js';
 import {
+  BatchCallers,
   type CallerPack,
   GENERATION_MS,
   HORIZON_GENERATIONS,
@@ -89,5 +91,29 @@ describe('callers kept in packs', () => {
     const listed = (await callers()).get('ip:192.0.2.1');
     expect(listed?.requests).toBe(2);
     expect(listed?.firstSeen).toBe(back);
+  });
+
+  it('lets detection read a packed caller outside the batch, and writes what it changed once, promoted by a finding', async () => {
+    // Prepare: a caller packed by an earlier batch, not in this one (a login campaign's participant)
+    const { store, deliver } = setup();
+    await deliver(requests('192.0.2.9', 3, START));
+    const callers = await BatchCallers.load(store, ['ip:192.0.2.1'], START + 60_000, () =>
+      newEntityRecord({ type: 'ip', id: '192.0.2.1' }, START + 60_000),
+    );
+    const view = typed<StoredEntity>(callers.detectionStore().entities);
+    // Act
+    const found = (await view.get(['ip:192.0.2.9'])).get('ip:192.0.2.9');
+    const participant = found?.value as StoredEntity;
+    participant.risk = 40;
+    await view.put([{ id: 'ip:192.0.2.9', value: participant, expectedVersion: found?.version ?? -1 }]);
+    const ownBeforeSave = (await store.entities.list()).items.length;
+    await callers.save(fixedClock(START));
+    // Assess
+    expect(found?.value.requests).toBe(3);
+    expect(ownBeforeSave).toBe(0);
+    const own = (await typed<StoredEntity>(store.entities).get(['ip:192.0.2.9'])).get('ip:192.0.2.9');
+    expect(own?.value.risk).toBe(40);
+    expect(own?.value.requests).toBe(3);
+    expect((await listCallers(store)).filter((c) => c.id === 'ip:192.0.2.9')).toHaveLength(1);
   });
 });
