@@ -1,13 +1,14 @@
 /**
  * `npm run bench:analyze`: `lantern analyze` end to end — read, decode, discover, baseline, detect, report — per
  * input format, each in a child process (one core: the engine is single-threaded), with the child's peak resident
- * memory and CPU time as the kernel counts them; then one large CloudFront real-time file for the memory at scale.
+ * memory and CPU time as the kernel counts them; then large CloudFront real-time files for the memory at scale.
  * Files are generated as a stream beforehand, so generating ten million records does not itself need the memory.
  * Figures go to stdout and to bench-out/analyze.json (rewritten after each run, so a stopped run keeps what it measured).
  *
- *   npm run bench:analyze -- [--records 1000000] [--large 10000000] [--formats alb,cwl] [--out FILE]
+ *   npm run bench:analyze -- [--records 250000] [--large 1000000,10000000] [--formats alb,cwl] [--out FILE]
  *
- * `--large 0` skips the large run, `--records 0` the runs per format. At ~10k records/s the default takes about 30 minutes, the large run most of it.
+ * `--large 0` skips the large runs, `--records 0` the runs per format. At ~10k records/s the default takes about
+ * 25 minutes, the 10M-record run most of it; each large run prints its estimate from the rate of the one before.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -42,7 +43,8 @@ export interface AnalyzeResults {
   bench: 'analyze';
   startedAt: string;
   perFormat: AnalyzeFigure[];
-  large?: AnalyzeFigure;
+  /** The large runs, smallest first. */
+  large: AnalyzeFigure[];
 }
 
 /** Generates `records` records in `format` under `dir`, runs `lantern analyze` over them, deletes the file. */
@@ -104,20 +106,24 @@ function wholeNumber(text: string, option: string, min: number): number {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      records: { type: 'string', default: '1000000' },
-      large: { type: 'string', default: '10000000' },
+      records: { type: 'string', default: '250000' },
+      large: { type: 'string', default: '1000000,10000000' },
       formats: { type: 'string', default: LOG_FORMATS.join(',') },
       out: { type: 'string', default: path.join(repoRoot, 'bench-out/analyze.json') },
     },
   });
   const records = wholeNumber(values.records, 'records', 0);
-  const large = wholeNumber(values.large, 'large', 0);
+  const large = values.large
+    .split(',')
+    .map((n) => wholeNumber(n.trim(), 'large', 0))
+    .filter((n) => n > 0)
+    .sort((a, b) => a - b);
   const formats = values.formats.split(',').map((f) => f.trim()) as LogFormat[];
   const unknown = formats.filter((f) => !LOG_FORMATS.includes(f));
   if (unknown.length > 0) throw new Error(`unknown --formats ${unknown.join(', ')}: use ${LOG_FORMATS.join(', ')}`);
   const dir = path.dirname(values.out);
   mkdirSync(dir, { recursive: true });
-  const results: AnalyzeResults = { bench: 'analyze', startedAt: new Date().toISOString(), perFormat: [] };
+  const results: AnalyzeResults = { bench: 'analyze', startedAt: new Date().toISOString(), perFormat: [], large: [] };
   const save = () => writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 
   if (records > 0)
@@ -130,16 +136,17 @@ async function main(): Promise<void> {
     save();
     console.log(`  ${describe(figure)}`);
   }
-  if (large > 0) {
-    const format: LogFormat = 'cloudfront-realtime';
-    const known = results.perFormat.find((f) => f.format === format);
+  const format: LogFormat = 'cloudfront-realtime';
+  for (const count of large) {
+    const known = results.large.at(-1) ?? results.perFormat.find((f) => f.format === format);
     const estimate = known
-      ? `, about ${Math.ceil((known.seconds * large) / known.records / 60)} minutes at the rate above`
+      ? `, about ${Math.ceil((known.seconds * count) / known.records / 60)} min at the rate of ${known.records.toLocaleString('en-US')}`
       : '';
-    console.log(`\nlantern analyze on ${large.toLocaleString('en-US')} ${format} records${estimate}`);
-    results.large = await measureAnalyze(format, large, dir);
+    console.log(`\nlantern analyze on ${count.toLocaleString('en-US')} ${format} records${estimate}`);
+    const figure = await measureAnalyze(format, count, dir);
+    results.large.push(figure);
     save();
-    console.log(`  ${describe(results.large)}`);
+    console.log(`  ${describe(figure)}`);
   }
 }
 

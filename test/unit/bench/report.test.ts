@@ -36,7 +36,7 @@ describe('bench report', () => {
     const outputs: BenchOutputs = {
       machine: machineFacts(),
       decode: { decode: [decode] },
-      analyze: { bench: 'analyze', startedAt: '2026-11-24T00:00:00.000Z', perFormat: [analyze] },
+      analyze: { bench: 'analyze', startedAt: '2026-11-24T00:00:00.000Z', perFormat: [analyze], large: [] },
       pipeline: {
         parameters: { shards: 1 },
         recordsPerSecond: 812.46,
