@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
+import { hash32 } from '../../../shared/baselines/distinct.js';
 import { newEntityRecord } from '../../../shared/baselines/entity.js';
 import { analyzeBatch, type StoredEntity } from '../../../shared/engine/analyze.js';
 import {
@@ -8,10 +9,11 @@ import {
   GENERATION_MS,
   HORIZON_GENERATIONS,
   listCallers,
+  PACK_BUCKETS,
   PROMOTE_AT_REQUESTS,
 } from '../../../shared/engine/callers.js';
 import { fixedClock } from '../../../shared/ports/clock.js';
-import { listAll, typed } from '../../../shared/ports/store.js';
+import { listAll, StoreConflictError, typed } from '../../../shared/ports/store.js';
 import { makeApiEvent } from '../../helpers/events.js';
 
 const START = Date.UTC(2026, 10, 2, 12, 0, 0);
@@ -115,5 +117,43 @@ describe('callers kept in packs', () => {
     expect(own?.value.risk).toBe(40);
     expect(own?.value.requests).toBe(3);
     expect((await listCallers(store)).filter((c) => c.id === 'ip:192.0.2.9')).toHaveLength(1);
+  });
+
+  it('redoes a batch whose pack lost a version race to another shard, and counts each request once', async () => {
+    // Prepare: another shard writes the same generation's pack between this batch's read and its write
+    const { store, deliver, callers } = setup();
+    await deliver(requests('192.0.2.1', 2, START));
+    const sameBucket = (ip: string) => hash32(`ip:${ip}`) % PACK_BUCKETS === hash32('ip:192.0.2.1') % PACK_BUCKETS;
+    const neighbour = Array.from({ length: 254 }, (_, i) => `192.0.2.${i + 2}`).find(sameBucket) as string;
+    const packs = store.callers;
+    let raced = false;
+    let conflicts = 0;
+    store.callers = {
+      ...packs,
+      get: (ids) => packs.get(ids),
+      list: (query) => packs.list(query),
+      delete: (ids) => packs.delete(ids),
+      put: async (items) => {
+        if (!raced) {
+          raced = true;
+          const other = makeApiEvent({ clientIp: neighbour, time: START + 10_000, path: '/v1/pets' });
+          await analyzeBatch(
+            { events: [other], rejections: [], shard: 'shard-1', eventSequences: ['5'] },
+            { store: { ...store, callers: packs }, clock: fixedClock(START) },
+          );
+        }
+        return packs.put(items).catch((error: unknown) => {
+          if (error instanceof StoreConflictError) conflicts++;
+          throw error;
+        });
+      },
+    };
+    // Act
+    await deliver(requests('192.0.2.1', 3, START + 20_000));
+    // Assess
+    const listed = await callers();
+    expect(conflicts).toBe(1);
+    expect(listed.get('ip:192.0.2.1')?.requests).toBe(5);
+    expect(listed.get(`ip:${neighbour}`)?.requests).toBe(1);
   });
 });
