@@ -9,18 +9,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measureBytesPerRecord, measuredInputs, stackSettings } from './inputs.js';
-import {
-  AWS_LIMITS,
-  AWS_PRICES,
-  type Capacity,
-  capacityAt,
-  DEFAULT_ASSUMPTIONS,
-  limitsByRate,
-  type ModelInputs,
-  simulateShard,
-  wafIpSetWorstCase,
-} from './model.js';
+import { defaultModelInputs } from './inputs.js';
+import { capacityReport } from './report.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -42,157 +32,17 @@ function parseArgs(argv: string[]): { rates: number[]; pipeline: string } {
   return { rates, pipeline };
 }
 
-const money = (n: number) => `$${n < 1 ? n.toFixed(3) : n.toFixed(2)}`;
-const num = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const pct = (n: number) => `${(n * 100).toFixed(1)} %`;
-
-function table(header: string[], rows: string[][]): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
-}
-
-function nearestLimit(c: Capacity): string {
-  const top = [...c.limits].sort((a, b) => b.utilisation - a.utilisation)[0]!;
-  return `${top.name} (${pct(top.utilisation)})`;
-}
-
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
-  const bytes = measureBytesPerRecord();
-  const { measured, sources } = measuredInputs(args.pipeline, bytes);
-  const inputs: ModelInputs = {
-    settings: stackSettings(),
-    measured,
-    assumptions: DEFAULT_ASSUMPTIONS,
-    prices: AWS_PRICES,
-    limits: AWS_LIMITS,
-  };
-  const results = args.rates.map((rate) => capacityAt(inputs, rate));
-  const byRate = limitsByRate(inputs);
-  const waf = wafIpSetWorstCase(inputs);
-  const top = results[results.length - 1]!;
-  const perShard = top.recordsPerSecond / top.kinesis.shards;
-  const simulations = [
-    { label: `${num(perShard)} records/s (one shard at ${num(top.requestsPerSecond)} req/s)`, rate: perShard },
-    { label: '1,000 records/s (a shard at its write limit)', rate: AWS_LIMITS.shardWriteRecordsPerSecond },
-    {
-      label: `${num(top.lambda.shardMaxRecordsPerSecond * 1.2)} records/s (120 % of what one consumer can process)`,
-      rate: top.lambda.shardMaxRecordsPerSecond * 1.2,
-    },
-  ].map((s) => ({ ...s, result: simulateShard(inputs, s.rate, 600) }));
-
-  const out: string[] = [];
-  out.push('## Capacity and cost at the default settings\n');
-  out.push(
-    table(
-      ['', ...results.map((r) => `${num(r.requestsPerSecond)} req/s`)],
-      [
-        [
-          'Kinesis shards the writes need (binding limit)',
-          ...results.map((r) => `${r.kinesis.shardsNeeded} (${r.kinesis.bindingLimit})`),
-        ],
-        ['Kinesis shards open (on-demand headroom)', ...results.map((r) => String(r.kinesis.shards))],
-        ['Ingest concurrency (shards × parallelization factor)', ...results.map((r) => String(r.lambda.concurrency))],
-        [
-          'Records per batch (closed by)',
-          ...results.map((r) => `${num(r.lambda.recordsPerBatch)} (${r.lambda.batchClosedBy})`),
-        ],
-        ['Seconds per batch', ...results.map((r) => r.lambda.batchSeconds.toFixed(2))],
-        ['Invocations/s', ...results.map((r) => num(r.lambda.invocationsPerSecond, 1))],
-        ['One shard consumer busy', ...results.map((r) => pct(r.lambda.shardUtilisation))],
-        ['Lambda GB-s per second', ...results.map((r) => num(r.lambda.gbSecondsPerSecond, 2))],
-        ['DynamoDB write units per 1,000 requests', ...results.map((r) => num(r.dynamodb.writeUnitsPer1000, 1))],
-        [
-          'DynamoDB write units/s (read units/s)',
-          ...results.map((r) => `${num(r.dynamodb.writeUnitsPerSecond)} (${num(r.dynamodb.readUnitsPerSecond)})`),
-        ],
-        [
-          'Write units/s on one bucket (busiest collection)',
-          ...results.map((r) => `${num(r.dynamodb.bucketWriteUnitsPerSecond, 1)} (${r.dynamodb.bucketCollection})`),
-        ],
-        [
-          'Write units/s on a document every batch touches',
-          ...results.map((r) => `${num(r.dynamodb.hotItemWriteUnitsPerSecond, 1)} (${r.dynamodb.hotItemCollection})`),
-        ],
-        ['Nearest limit (utilisation)', ...results.map(nearestLimit)],
-      ],
-    ),
-  );
-  out.push('\n## Cost per 100 million requests (us-east-1 prices)\n');
-  const costRows: Array<[string, (c: Capacity['costPer100M']) => number]> = [
-    ['Kinesis (stream-hours, ingest at 1 KB per record, retrieval)', (c) => c.kinesis],
-    ['Lambda ingest (GB-s and requests)', (c) => c.lambda],
-    ['DynamoDB on-demand (writes and reads)', (c) => c.dynamodb],
-    ['CloudFront real-time log lines', (c) => c.cloudFrontRealtimeLogs],
-    ['CloudWatch Logs (ingest function)', (c) => c.cloudWatchLogs],
-    ['Scheduled functions (expirer, sweeper)', (c) => c.scheduledFunctions],
-    ['**Total**', (c) => c.total],
-  ];
-  out.push(
-    table(
-      ['', ...results.map((r) => `${num(r.requestsPerSecond)} req/s`)],
-      costRows.map(([label, f]) => [label, ...results.map((r) => money(f(r.costPer100M)))]),
-    ),
-  );
-  out.push('\n## The rate at which each limit is hit\n');
-  out.push(
-    table(
-      ['limit', 'hit at (requests/s)', 'what it is'],
-      byRate.map((l) => [
-        l.name,
-        l.requestsPerSecond === undefined ? 'not below 10,000,000' : num(l.requestsPerSecond),
-        capacityAt(inputs, l.requestsPerSecond ?? 10_000_000).limits.find((x) => x.name === l.name)!.detail,
-      ]),
-    ),
-  );
-  out.push(
-    `\nWAF IP set (not rate-driven): at most ${num(waf.addresses)} addresses at once (${inputs.settings.maxNewBlocksPerHour} new blocks/hour × ${inputs.settings.maxBlockHours} h longest block) of ${num(waf.limit)} (${pct(waf.utilisation)}).`,
-  );
-  out.push("\n## One shard's consumer, simulated for 600 s\n");
-  out.push(
-    table(
-      ['arrivals', 'invocations', 'processed', 'backlog at the end', 'max iterator age (s)', 'final iterator age (s)'],
-      simulations.map((s) => [
-        s.label,
-        num(s.result.invocations),
-        num(s.result.processed),
-        num(s.result.backlog),
-        s.result.maxIteratorAgeSeconds.toFixed(1),
-        s.result.finalIteratorAgeSeconds.toFixed(1),
-      ]),
-    ),
-  );
-  out.push('\n## Inputs\n');
-  out.push(
-    table(
-      ['figure', 'value', 'source'],
-      (Object.keys(measured) as Array<keyof typeof measured>).map((k) => {
-        const v = measured[k];
-        const shown =
-          typeof v === 'number'
-            ? num(v, v < 10 ? 2 : 1)
-            : Object.entries(v)
-                .map(([c, x]) => `${c} ${pct(x.writeShare)} of units, ${x.unitsPerWrite.toFixed(1)}/write`)
-                .join('; ');
-        return [k, shown, sources[k]];
-      }),
-    ),
-  );
-  out.push(
-    `\nStack settings: ${JSON.stringify(inputs.settings.ingest)}, log stream ${inputs.settings.logStreamMode}, sampling ${inputs.settings.samplingRatePercent} %, entities buckets ${inputs.settings.buckets.entities}.`,
-  );
-  out.push(`Assumptions: ${JSON.stringify(inputs.assumptions)}.`);
-  console.log(out.join('\n'));
+  const { inputs, sources } = defaultModelInputs(args.pipeline || undefined);
+  const report = capacityReport(inputs, sources, args.rates);
+  console.log(report.markdown);
 
   mkdirSync(path.join(repoRoot, 'bench-out'), { recursive: true });
   const file = path.join(repoRoot, 'bench-out/capacity.json');
   writeFileSync(
     file,
-    `${JSON.stringify({ bench: 'capacity', startedAt: new Date().toISOString(), inputs, sources, results, limitsByRate: byRate, wafIpSet: waf, simulations }, null, 2)}\n`,
+    `${JSON.stringify({ bench: 'capacity', startedAt: new Date().toISOString(), ...report.json }, null, 2)}\n`,
   );
   console.log(`\nwrote ${path.relative(repoRoot, file)}`);
 }

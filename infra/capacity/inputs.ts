@@ -13,7 +13,14 @@ import { simulate } from '../../shared/simulate/simulate.js';
 import { COLLECTION_BUCKETS } from '../../shared/store/tables.js';
 import { INGEST_DEFAULTS, parseConfig } from '../config.js';
 import { FUNCTION_MEMORY_MB, LOG_STREAM, SCHEDULE_MINUTES } from '../constructs/settings.js';
-import type { Measured, StackSettings } from './model.js';
+import {
+  AWS_LIMITS,
+  AWS_PRICES,
+  DEFAULT_ASSUMPTIONS,
+  type Measured,
+  type ModelInputs,
+  type StackSettings,
+} from './model.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -145,4 +152,25 @@ export function measuredInputs(
     sources.collections = `${from}: units per 1,000 and writes per 1,000 by collection`;
   }
   return { measured, sources };
+}
+
+/**
+ * Everything the model needs for the default deployment: the stack's settings, bytes per record from the encoder,
+ * the measured units (from `pipelineJsonPath` when given and present), the reference prices and limits.
+ */
+export function defaultModelInputs(pipelineJsonPath?: string): {
+  inputs: ModelInputs;
+  sources: MeasuredSource['sources'];
+} {
+  const { measured, sources } = measuredInputs(pipelineJsonPath, measureBytesPerRecord());
+  return {
+    inputs: {
+      settings: stackSettings(),
+      measured,
+      assumptions: DEFAULT_ASSUMPTIONS,
+      prices: AWS_PRICES,
+      limits: AWS_LIMITS,
+    },
+    sources,
+  };
 }

@@ -3,13 +3,14 @@
  * limit hit at the rate arithmetic says, a shard's consumer that keeps up (bounded iterator age) or does not; and
  * its inputs read from the stack's code rather than copied.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INGEST_EVENT_SOURCE_MAPPING } from '../../functions/ingest/mapping.js';
 import {
   DOCUMENTED_MEASURES,
+  defaultModelInputs,
   measureBytesPerRecord,
   measuredInputs,
   stackSettings,
@@ -23,7 +24,9 @@ import {
   simulateShard,
   wafIpSetWorstCase,
 } from '../../infra/capacity/model.js';
+import { capacityReport } from '../../infra/capacity/report.js';
 import { INGEST_DEFAULTS } from '../../infra/config.js';
+import { REPO_ROOT } from '../../infra/constructs/function.js';
 import { LOG_STREAM } from '../../infra/constructs/settings.js';
 import { COLLECTION_BUCKETS } from '../../shared/store/tables.js';
 
@@ -224,5 +227,28 @@ describe('capacity model inputs', () => {
     });
     expect(sources.writeUnitsPer1000).toMatch(/pipeline\.json/);
     expect(sources.engineRecordsPerSecondPerCore).toMatch(/f428f3c/);
+  });
+});
+
+describe('docs/scaling.md', () => {
+  it("shows the model's output for the default deployment (npm run bench:capacity -- --pipeline none)", () => {
+    // Prepare
+    const doc = readFileSync(path.join(REPO_ROOT, 'docs/scaling.md'), 'utf8');
+    const { inputs, sources } = defaultModelInputs(undefined);
+    // Act
+    const { markdown, json } = capacityReport(inputs, sources, [1_000, 10_000, 100_000]);
+    // Assess: the capacity table verbatim, the totals, and each limit at its rate.
+    const capacity = markdown.slice(markdown.indexOf('|  |'), markdown.indexOf('\n\n', markdown.indexOf('|  |')));
+    expect(doc).toContain(capacity);
+    const total = /\| \*\*Total\*\* \| (.*) \|/.exec(markdown)?.[1]?.split(' | ') ?? [];
+    expect(total).toHaveLength(3);
+    for (const t of total) expect(doc).toContain(`**${t}**`);
+    for (const l of json.limitsByRate as Array<{ name: string; requestsPerSecond?: number }>) {
+      const rate =
+        l.requestsPerSecond === undefined
+          ? 'not below 10,000,000'
+          : Math.round(l.requestsPerSecond).toLocaleString('en-US');
+      expect(doc).toContain(`| ${l.name} | ${rate} |`);
+    }
   });
 });
