@@ -64,16 +64,17 @@ function looksRandomCase(s: string): boolean {
 
 /**
  * A few camelCase words with an acronym among them (`testSMTPConnection`, `getHTTPHeaders`): at most
- * four parts, each an acronym or a word of at least three letters. Random letters flip case every
- * few characters and leave one- or two-letter parts.
+ * four parts, each an acronym or a word of 3 to 12 letters with vowels in it (a fifth or more).
+ * Random letters flip case every few characters, leaving one- or two-letter parts, or else run
+ * long without vowels (`XxbvpsfahkbzjpHbkghZSW`).
  */
 function isCamelWords(s: string): boolean {
   const parts = s.match(/[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+/g) ?? [];
-  return (
-    parts.join('') === s &&
-    parts.length <= 4 &&
-    parts.every((part) => /^[A-Z]{2,}$/.test(part) || part.replace(/^[A-Z]/, '').length >= 3)
-  );
+  const wordLike = (part: string) =>
+    part.replace(/^[A-Z]/, '').length >= 3 &&
+    part.length <= 12 &&
+    (part.match(/[aeiouy]/gi) ?? []).length >= 0.2 * part.length;
+  return parts.join('') === s && parts.length <= 4 && parts.every((part) => /^[A-Z]{2,}$/.test(part) || wordLike(part));
 }
 
 /** Classifies one raw segment (already percent-decoded, no `/`). Never throws. */

@@ -23,6 +23,7 @@ describe('classifySegment', () => {
     ['AC0123456789abcdef0123456789abcdef', 'sid'],
     ['4aawyAB9vmqN3uQ7FjRGTy', 'base62'],
     ['ixvtzlgXuyTLadonXaoDQG', 'base62'],
+    ['XxbvpsfahkbzjpHbkghZSW', 'base62'],
     ['eyJhbGciOiJIUzI1NiJ9.abc-123_DEF456xyz', 'token'],
     ['dGhpcyBpcyBhIGxvbmcgYmFzZTY0IGlkIDEyMw==', 'token'],
   ])('%s is %s', (segment, kind) => {
