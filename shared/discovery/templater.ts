@@ -1460,8 +1460,8 @@ function lowerAmongUpper(p: PNode, word: string): boolean {
 
 /**
  * Whether the path below `c` goes on like the path below at least one of `peers`: both end there, or
- * they share a literal child, or a parameter child of a common kind. A word with children none of
- * its peers has is a name beside them.
+ * both go on with literal names (sub-resources), or with a parameter of a common kind. A word going
+ * on where its peers take a value (or the reverse) is a name beside them.
  */
 function continuesLike(c: TNode, peers: ReadonlyArray<[string, TNode]>): boolean {
   if (!hasChildren(c)) return peers.some(([, n]) => hasTerminal(n) || !hasChildren(n));
@@ -1469,7 +1469,7 @@ function continuesLike(c: TNode, peers: ReadonlyArray<[string, TNode]>): boolean
   const params = Object.entries(c.p ?? {});
   return peers.some(
     ([, n]) =>
-      literalEntries(n).some(([name]) => names.has(name)) ||
+      (names.size > 0 && literalEntries(n).length > 0) ||
       params.some(([suffix, p]) => {
         const q = n.p?.[suffix];
         return q !== undefined && (p.u === 1 || q.u === 1 || p.kinds.some((k) => q.kinds.includes(k)));
