@@ -237,7 +237,15 @@ export function composeReport(outputs: BenchOutputs, composedAt = new Date().toI
     'Pipeline on the local cloud': pipelineSection(outputs.pipeline),
     'Discovery accuracy': discoverySection(outputs.discovery),
     'Detection accuracy': detectionSection(outputs.detection),
-    'Hot path': outputs.hotPath ? [outputs.hotPath.replace(/^# .*\n+/, '').trimEnd()] : [NOT_MEASURED],
+    // Its own title dropped and its sections one level down, under this report's heading.
+    'Hot path': outputs.hotPath
+      ? [
+          outputs.hotPath
+            .replace(/^# .*\n+/, '')
+            .replace(/^(#{2,}) /gm, '#$1 ')
+            .trimEnd(),
+        ]
+      : [NOT_MEASURED],
   };
   const parts = [
     '# Lantern benchmark results',

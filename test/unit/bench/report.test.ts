@@ -46,7 +46,7 @@ describe('bench report', () => {
       },
       discovery: DISCOVERY_PRINTED,
       detection: [{ set: 'tuning', run }],
-      hotPath: '# Hot path\n\nTop self time: countCaller.\n',
+      hotPath: '# Hot path\n\nTop self time: countCaller.\n\n## Before\n\nGC 20 %.\n',
     };
 
     // Act
@@ -79,6 +79,7 @@ describe('bench report', () => {
     expect(section(report, 'Detection accuracy')).toContain('**tuning** (1 runs, seeds 1,');
     expect(section(report, 'Hot path')).toContain('Top self time: countCaller.');
     expect(section(report, 'Hot path')).not.toContain('\n# Hot path');
+    expect(section(report, 'Hot path')).toContain('\n### Before\n\nGC 20 %.');
   }, 120_000); // a child process and a simulation: slow on a busy machine, not a timing assertion
 
   it('says "not measured" for every bench that left nothing, and reads no broken JSON', () => {
