@@ -4,10 +4,10 @@
  * X-Forwarded-For never taken as a caller.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../infra/cli/main.js';
 import { EXIT } from '../../../infra/cli/usage.js';
 import type { Report } from '../../../shared/engine/report.js';
@@ -25,6 +25,8 @@ beforeAll(async () => {
   out = path.join(dir, 'out');
   mkdirSync(out);
 });
+
+afterAll(() => rmSync(path.dirname(corpus.dir), { recursive: true, force: true }));
 
 /** Runs `lantern` in this process, capturing what it writes. */
 async function lantern(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

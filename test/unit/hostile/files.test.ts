@@ -3,10 +3,10 @@
  * came before the damage, 1 MiB lines dropped as they stream past, links and devices refused with a clear message.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeInputs } from '../../../infra/cli/analyze.js';
 import { InputError, type LineChunk, listInputs, readLines } from '../../../shared/adapters/files/log-files.js';
 import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
@@ -23,6 +23,8 @@ beforeAll(async () => {
     hugeLines: HUGE_LINES,
   });
 });
+
+afterAll(() => rmSync(corpus.dir, { recursive: true, force: true }));
 
 async function readAll(name: string): Promise<{ lines: string[]; rejections: LineChunk['rejections'] }> {
   const [input] = await listInputs([path.join(corpus.dir, name)]);
