@@ -42,6 +42,8 @@ export interface BenchOutputs {
   detection?: Array<{ set: string; run: RunOutcome }>;
   /** bench/hot-path.md: the profile of `lantern analyze` and what was changed for it, written by hand. */
   hotPath?: string;
+  /** bench-out/notes.md: how this particular set of figures was taken, when it was not one plain `npm run bench`. */
+  notes?: string;
 }
 
 /** Reads every benchmark's output under `dir`; a file that is absent or unreadable leaves its part unmeasured. */
@@ -68,6 +70,7 @@ export function readBenchOutputs(dir: string, hotPathFile = path.join(repoRoot, 
   const discovery = text('discovery.txt');
   const detection = json<BenchOutputs['detection']>('detection.json');
   const hotPath = existsSync(hotPathFile) ? readFileSync(hotPathFile, 'utf8') : undefined;
+  const notes = text('notes.md');
   if (machine) outputs.machine = machine;
   if (decode) outputs.decode = decode;
   if (analyze) outputs.analyze = analyze;
@@ -75,6 +78,7 @@ export function readBenchOutputs(dir: string, hotPathFile = path.join(repoRoot, 
   if (discovery) outputs.discovery = discovery;
   if (detection) outputs.detection = detection;
   if (hotPath) outputs.hotPath = hotPath;
+  if (notes) outputs.notes = notes;
   return outputs;
 }
 
@@ -206,10 +210,14 @@ function discoverySection(printed: string | undefined): string[] {
   const tableStart = lines.findIndex((l) => l.startsWith('| spec |'));
   if (tableStart < 0) return [NOT_MEASURED];
   const kept = lines.slice(tableStart).filter((l) => l.trim() !== '');
+  const table = kept.filter((l) => l.startsWith('|'));
+  const summary = kept.filter((l) => !l.startsWith('|'));
   return [
     '`npm run bench:discovery`: templates discovered from generated traffic against public API specs, scored against the specs.',
     '',
-    ...kept.map((l) => (l.startsWith('|') ? l : `${l}  `)),
+    ...table,
+    // A blank line ends the table: a line right after it would be read as one more row.
+    ...(summary.length > 0 ? ['', ...summary.map((l) => `${l}  `)] : []),
   ];
 }
 
@@ -252,6 +260,7 @@ export function composeReport(outputs: BenchOutputs, composedAt = new Date().toI
     '',
     'Composed by `test/bench/report.ts` from `bench-out/*.json` (`npm run bench` runs every benchmark, then this). Do not edit by hand: re-run the benchmarks, or `npx tsx test/bench/report.ts` to re-compose.',
   ];
+  if (outputs.notes) parts.push('', outputs.notes.trimEnd());
   for (const section of SECTIONS) parts.push('', `## ${section}`, '', ...bodies[section]);
   return `${parts.join('\n')}\n`;
 }

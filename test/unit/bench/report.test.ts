@@ -46,6 +46,7 @@ describe('bench report', () => {
       },
       discovery: DISCOVERY_PRINTED,
       detection: [{ set: 'tuning', run }],
+      notes: 'Taken one bench at a time.\n',
       hotPath: '# Hot path\n\nTop self time: countCaller.\n\n## Before\n\nGC 20 %.\n',
     };
 
@@ -75,6 +76,10 @@ describe('bench report', () => {
     expect(pipeline).toContain('| log records measured (after warm-up) | 45,000 |');
     expect(pipeline).toContain('| entity own | 30.1 |');
     expect(section(report, 'Discovery accuracy')).toContain('| petstore | 1 |');
+    expect(section(report, 'Discovery accuracy')).toContain('|\n\nmean F1 1.000');
+    const notesAt = report.indexOf('\nTaken one bench at a time.\n');
+    expect(notesAt).toBeGreaterThan(0);
+    expect(notesAt).toBeLessThan(report.indexOf('## Machine'));
     expect(section(report, 'Discovery accuracy')).not.toContain('Discovery benchmark: specs from');
     expect(section(report, 'Detection accuracy')).toContain('**tuning** (1 runs, seeds 1,');
     expect(section(report, 'Hot path')).toContain('Top self time: countCaller.');
