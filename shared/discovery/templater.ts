@@ -907,7 +907,7 @@ export class PathTemplater {
           literalEntries(c).every(([name]) => refNames.has(name)) &&
           // …no deeper than the parameter's own (`/open-close/crypto/{from}/{to}/{date}` beside
           // `/open-close/{ticker}/{date}` is another resource).
-          subtreeHeight(c) <= subtreeHeight(reference) &&
+          reaches(reference, subtreeHeight(c)) &&
           !inner.some(([t]) => t === text),
       );
       // A word answering only what the parameter answers, whose children (two or more) are all leaves
@@ -1524,6 +1524,14 @@ function subtreeHeight(node: TNode, level = 0): number {
   for (const c of Object.values(node.p ?? {})) height = Math.max(height, 1 + subtreeHeight(c, level + 1));
   for (const c of Object.values(node.l ?? {})) height = Math.max(height, 1 + subtreeHeight(c, level + 1));
   return height;
+}
+
+/** Whether some path below `node` has at least `n` segments (stops at the first one found). */
+function reaches(node: TNode, n: number): boolean {
+  if (n <= 0) return true;
+  for (const c of Object.values(node.p ?? {})) if (reaches(c, n - 1)) return true;
+  for (const c of Object.values(node.l ?? {})) if (reaches(c, n - 1)) return true;
+  return false;
 }
 
 /**
