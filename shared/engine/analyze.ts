@@ -278,9 +278,13 @@ async function analyzeOnce(
     recordMerge(into.doc, merge.explanation, merge.from, at);
     into.dirty = true;
   }
-  let latest = Number.NEGATIVE_INFINITY;
-  for (const p of placements) if (p.event.time > latest) latest = p.event.time;
-  const callers = await BatchCallers.load(store, [...firstOfEntity.keys()], latest, (id) => {
+  const firstSeen = new Map<string, number>();
+  for (const p of placements) {
+    if (p.entityId === undefined) continue;
+    const seen = firstSeen.get(p.entityId);
+    if (seen === undefined || p.event.time < seen) firstSeen.set(p.entityId, p.event.time);
+  }
+  const callers = await BatchCallers.load(store, firstSeen, (id) => {
     const p = firstOfEntity.get(id)!;
     return newEntityRecord(attributeEntity(p.event)!, p.event.time);
   });

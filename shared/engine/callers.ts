@@ -43,7 +43,6 @@ export const GENERATION_MS = 2 * MINUTE_MS;
  * horizon, so it is the read cost of packing.
  */
 export const HORIZON_MS = 30 * MINUTE_MS;
-export const HORIZON_GENERATIONS = HORIZON_MS / GENERATION_MS;
 /** Packs per generation: the writes of a generation spread over this many items and partitions. */
 export const PACK_BUCKETS = 4;
 /** A pack is kept this long after its last write (wall clock), for listing; detection reads only the horizon. */
@@ -95,44 +94,60 @@ export class BatchCallers {
 
   private constructor(
     private readonly store: Store,
-    /** The batch's generation: where touched packed callers are written. */
+    /** The batch's generation (of its latest request): where touched packed callers are written. */
     private readonly generation: number,
+    /** The batch's latest request time. */
+    private readonly latest: number,
+    /** The oldest generation read. */
+    private readonly oldest: number,
     private readonly packs: Map<string, Versioned<CallerPack>>,
   ) {}
 
-  /** `time`: the batch's latest request time (its generation is where its packed callers go). */
+  /**
+   * `firstSeen`: each caller of the batch -> the time of its first request in the batch. A packed caller is forgotten
+   * when that request comes more than HORIZON_MS after its last one: a rule on the caller's own times, so that where
+   * batches happen to begin and end does not change who is remembered (except for a gap inside one batch).
+   */
   static async load(
     store: Store,
-    ids: readonly string[],
-    time: number,
+    firstSeen: ReadonlyMap<string, number>,
     create: (id: string) => StoredEntity,
   ): Promise<BatchCallers> {
-    const generation = generationOf(time);
+    let earliest = Number.POSITIVE_INFINITY;
+    let latest = Number.NEGATIVE_INFINITY;
+    for (const time of firstSeen.values()) earliest = Math.min(earliest, time);
+    for (const time of firstSeen.values()) latest = Math.max(latest, time);
     // A batch without callers (only rejections, only proxies) reads nothing.
-    if (ids.length === 0 || !Number.isFinite(generation)) return new BatchCallers(store, 0, new Map());
+    if (firstSeen.size === 0) return new BatchCallers(store, 0, 0, 0, new Map());
+    const generation = generationOf(latest);
+    const oldest = generationOf(earliest - HORIZON_MS);
     const packIds: string[] = [];
     // Two generations ahead too: a shard whose batches run behind another's must still see the newer copies.
-    for (let g = generation - HORIZON_GENERATIONS; g <= generation + 2; g++) {
+    for (let g = oldest; g <= generation + 2; g++) {
       for (let b = 0; b < PACK_BUCKETS; b++) packIds.push(packId(g, b));
     }
+    const ids = [...firstSeen.keys()];
     const [own, packs] = await Promise.all([
       typed<StoredEntity>(store.entities).get(ids),
       typed<CallerPack>(store.callers).get(packIds),
     ]);
-    const callers = new BatchCallers(store, generation, packs);
-    for (const id of ids) {
+    const callers = new BatchCallers(store, generation, latest, oldest, packs);
+    for (const [id, time] of firstSeen) {
       const hit = own.get(id);
-      callers.entries.set(id, hit ? entryOf(hit.value, hit.version) : (callers.packed(id) ?? entryOf(create(id), 0)));
+      callers.entries.set(
+        id,
+        hit ? entryOf(hit.value, hit.version) : (callers.packed(id, time) ?? entryOf(create(id), 0)),
+      );
     }
     return callers;
   }
 
-  /** The newest pack copy of a caller within the horizon. */
-  private packed(id: string): CallerEntry | undefined {
+  /** The newest pack copy of a caller, unless its last request came more than the horizon before `time`. */
+  private packed(id: string, time: number): CallerEntry | undefined {
     const bucket = bucketOf(id);
-    for (let g = this.generation + 2; g >= this.generation - HORIZON_GENERATIONS; g--) {
+    for (let g = this.generation + 2; g >= this.oldest; g--) {
       const doc = this.packs.get(packId(g, bucket))?.value.callers[id];
-      if (doc) return entryOf(doc, 0, g);
+      if (doc) return time - doc.lastSeen > HORIZON_MS ? undefined : entryOf(doc, 0, g);
     }
     return undefined;
   }
@@ -152,7 +167,7 @@ export class BatchCallers {
           let entry = this.entries.get(id);
           if (!entry) {
             const hit = own.get(id);
-            entry = hit ? entryOf(hit.value, hit.version) : this.packed(id);
+            entry = hit ? entryOf(hit.value, hit.version) : this.packed(id, this.latest);
             if (entry) this.entries.set(id, entry);
           }
           if (entry) out.set(id, { value: entry.doc, version: entry.version });

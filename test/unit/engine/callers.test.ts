@@ -7,7 +7,7 @@ import {
   BatchCallers,
   type CallerPack,
   GENERATION_MS,
-  HORIZON_GENERATIONS,
+  HORIZON_MS,
   listCallers,
   PACK_BUCKETS,
   PROMOTE_AT_REQUESTS,
@@ -87,7 +87,7 @@ describe('callers kept in packs', () => {
     const { deliver, callers } = setup();
     await deliver(requests('192.0.2.1', 4, START));
     // Act
-    const back = START + (HORIZON_GENERATIONS + 2) * GENERATION_MS;
+    const back = START + 3000 + HORIZON_MS + 60_000;
     await deliver(requests('192.0.2.1', 2, back));
     // Assess
     const listed = (await callers()).get('ip:192.0.2.1');
@@ -95,11 +95,24 @@ describe('callers kept in packs', () => {
     expect(listed?.firstSeen).toBe(back);
   });
 
+  it('remembers a brief caller back within the horizon, whichever batch its return falls in', async () => {
+    // Prepare
+    const { deliver, callers } = setup();
+    await deliver(requests('192.0.2.1', 4, START));
+    // Act: its return opens a batch that reaches far past the horizon
+    const back = START + HORIZON_MS - 60_000;
+    await deliver([...requests('192.0.2.1', 2, back), ...requests('192.0.2.2', 1, back + HORIZON_MS)]);
+    // Assess
+    const listed = (await callers()).get('ip:192.0.2.1');
+    expect(listed?.requests).toBe(6);
+    expect(listed?.firstSeen).toBe(START);
+  });
+
   it('lets detection read a packed caller outside the batch, and writes what it changed once, promoted by a finding', async () => {
     // Prepare: a caller packed by an earlier batch, not in this one (a login campaign's participant)
     const { store, deliver } = setup();
     await deliver(requests('192.0.2.9', 3, START));
-    const callers = await BatchCallers.load(store, ['ip:192.0.2.1'], START + 60_000, () =>
+    const callers = await BatchCallers.load(store, new Map([['ip:192.0.2.1', START + 60_000]]), () =>
       newEntityRecord({ type: 'ip', id: '192.0.2.1' }, START + 60_000),
     );
     const view = typed<StoredEntity>(callers.detectionStore().entities);
