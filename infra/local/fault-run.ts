@@ -66,37 +66,54 @@ function poisonRecord(random: Random, i: number): Uint8Array {
   }
 }
 
+/** Requests simulated at once: the simulator holds its events in memory. */
+const SLICE_REQUESTS = 100_000;
+
 /**
  * About `requests` simulated requests of the `mixed` scenario (legitimate shop traffic and several attacks), one in
  * five as an API Gateway access-log line in CloudWatch Logs envelopes of 50, the rest as CloudFront real-time lines,
- * with one poison record every `poisonEvery` records.
+ * with one poison record every `poisonEvery` records. Simulated in consecutive slices of at most 100,000 requests
+ * (each its own seed and attack), so that a million requests fit in memory as Kinesis records.
  */
 export function faultTestInput(options: { requests: number; seed?: number; poisonEvery?: number }): FaultTestInput {
   const seed = options.seed ?? 7;
-  // The simulator makes about 385 requests per simulated minute at volume 1.
-  const minutes = Math.max(20, Math.min(240, Math.round(options.requests / 4000)));
-  const volume = Math.max(0.05, options.requests / (385 * minutes));
-  const { events } = simulate({ scenario: 'mixed', seed, minutes, volume, attackStartMinute: Math.floor(minutes / 2) });
-  const mixed: ApiEvent[] = events.map((e, i) =>
-    i % 5 === 0 ? { ...e, source: 'apigw', stage: 'prod', apiId: 'faults1' } : e,
-  );
-  const clean = recordsOfEvents(mixed);
   const random = new Random(seed, 0x901);
   const every = options.poisonEvery ?? 500;
   const records: Uint8Array[] = [];
+  let requests = 0;
   let poison = 0;
-  for (let i = 0; i < clean.length; i++) {
-    if (i > 0 && i % every === 0) records.push(poisonRecord(random, poison++));
-    records.push(clean[i] as Uint8Array);
+  let from: number | undefined;
+  let to = 0;
+  let start = Date.UTC(2026, 10, 2, 12);
+  // Requests per simulated minute at volume 1, corrected after each slice.
+  let perMinute = 300;
+  for (let slice = 0; requests < options.requests; slice++) {
+    const wanted = Math.min(SLICE_REQUESTS, options.requests - requests);
+    const minutes = Math.max(20, Math.min(60, Math.round(wanted / 4000)));
+    const volume = Math.max(0.05, wanted / (perMinute * minutes));
+    const { events } = simulate({
+      scenario: 'mixed',
+      seed: seed + slice,
+      start,
+      minutes,
+      volume,
+      attackStartMinute: Math.floor(minutes / 2),
+    });
+    start += minutes * 60_000;
+    for (let i = 0; i < events.length; i += 5) {
+      events[i] = { ...(events[i] as ApiEvent), source: 'apigw', stage: 'prod', apiId: 'faults1' };
+    }
+    from ??= events[0]?.time;
+    to = events.at(-1)?.time ?? to;
+    requests += events.length;
+    perMinute = events.length / (volume * minutes);
+    if (events.length === 0) break;
+    for (const record of recordsOfEvents(events)) {
+      if (records.length > 0 && records.length % every === 0) records.push(poisonRecord(random, poison++));
+      records.push(record);
+    }
   }
-  return {
-    records,
-    logRecords: events.length + poison,
-    requests: events.length,
-    poison,
-    from: events[0]?.time ?? 0,
-    to: events.at(-1)?.time ?? 0,
-  };
+  return { records, logRecords: requests + poison, requests, poison, from: from ?? 0, to };
 }
 
 /** The same record always goes to the same shard (the reference run must see the same shards as the faulty one). */
@@ -294,6 +311,11 @@ export async function runThroughLocalCloud(input: FaultTestInput, options: RunOp
     };
 
     let running = await start();
+    const progress = setInterval(() => {
+      const delivered = counts.deliveredRecords + running.ingestPoller.stats.records;
+      log(`  ${((Date.now() - started) / 1000).toFixed(0)} s: ${delivered} Kinesis records delivered`);
+    }, 30_000);
+    progress.unref();
     const restarts = [...(faults?.restarts ?? [])].sort((a, b) => a.at - b.at);
     const chunk = 2000;
     for (let i = 0; i < input.records.length; i += chunk) {
@@ -330,6 +352,7 @@ export async function runThroughLocalCloud(input: FaultTestInput, options: RunOp
     await running.ingestPoller.stop();
     await running.responderPoller.stop();
     collect(running);
+    clearInterval(progress);
     if (proxy) counts.dynamo = { ...proxy.counts };
     const durationMs = Date.now() - started;
     const state = await finalState(cloud.store());
