@@ -16,6 +16,7 @@ import { FUNCTION_MEMORY_MB, LOG_STREAM, SCHEDULE_MINUTES } from '../constructs/
 import {
   AWS_LIMITS,
   AWS_PRICES,
+  type CollectionWrites,
   DEFAULT_ASSUMPTIONS,
   type Measured,
   type ModelInputs,
@@ -72,23 +73,32 @@ export interface MeasuredSource {
 }
 
 /**
- * docs/data-model.md, "Measured": simulator baseline volume 3, batch size 10,000 — 97–104 write units per 1,000
- * (91–98 entities), endpoint documents of 2 write units; the engine's 9.7k records/s on one core is
- * `lantern analyze` on the bench file (commit f428f3c, a shared 2-core machine).
+ * docs/data-model.md, "Measured", with callers packed (simulator baseline, volume 3, batch size 10,000, 38,559
+ * steady-state records in 5 invocations): 30.9 write units per 1,000 records — caller packs 22.3, own entity
+ * documents 2.2, endpoints 3.7 (busiest at 2 units), meta 2.4, discovery and run 0.2 — and 121–132 read units, of
+ * which ~30 read the packs. A batch writes the 4 packs of its generation: 22.3 × 7.7 / 4 ≈ 43 units per pack write.
+ * The traffic: 51,412 requests in 60 simulated minutes, 14.3 requests/s. The engine's 9.7k records/s on one core
+ * is `lantern analyze` on the bench file (commit f428f3c, a shared 2-core machine).
  */
 export const DOCUMENTED_MEASURES: Omit<Measured, 'bytesPerRecord'> = {
-  writeUnitsPer1000: 100,
-  writeRequestsPer1000: 98,
-  readUnitsPer1000: 96,
-  recordsPerBatch: 10_000,
+  writeUnitsPer1000: 30.9,
+  writeRequestsPer1000: 7.6,
+  readUnitsPer1000: 121,
+  recordsPerBatch: 38_559 / 5,
   collections: {
-    entities: { writeShare: 0.93, unitsPerWrite: 1 },
-    endpoints: { writeShare: 0.035, unitsPerWrite: 1.7 },
-    meta: { writeShare: 0.027, unitsPerWrite: 1 },
-    discovery: { writeShare: 0.002, unitsPerWrite: 1 },
+    callers: { writeShare: 22.3 / 30.9, unitsPerWrite: 43, sizeGrowsWithRate: true },
+    entities: { writeShare: 2.2 / 30.9, unitsPerWrite: 1 },
+    endpoints: { writeShare: 3.7 / 30.9, unitsPerWrite: 1.7 },
+    meta: { writeShare: 2.4 / 30.9, unitsPerWrite: 1 },
+    discovery: { writeShare: 0.2 / 30.9, unitsPerWrite: 1 },
   },
+  trafficRequestsPerSecond: 51_412 / 3600,
+  readShareGrowingWithRate: 30 / 121,
   engineRecordsPerSecondPerCore: 9_700,
 };
+
+/** The collection whose documents gather every caller of a time slice (shared/engine/callers.ts packs). */
+const GROWING_COLLECTIONS = new Set(['callers']);
 
 interface PipelineJson {
   writeUnitsPer1000?: number;
@@ -96,6 +106,7 @@ interface PipelineJson {
   readUnitsPer1000?: number;
   writeUnitsByCollection?: Record<string, { writeUnitsPer1000?: number; writesPer1000?: number }>;
   steadyState?: { records?: number; invocations?: number };
+  parameters?: { traffic?: { minutes?: number }; warmupRecords?: number; measuredRecords?: number };
   startedAt?: string;
 }
 
@@ -113,6 +124,8 @@ export function measuredInputs(
     readUnitsPer1000: doc,
     recordsPerBatch: doc,
     collections: doc,
+    trafficRequestsPerSecond: doc,
+    readShareGrowingWithRate: doc,
     engineRecordsPerSecondPerCore: 'lantern analyze, 9.7k records/s on one core (commit f428f3c)',
   };
   if (!pipelineJsonPath || !existsSync(pipelineJsonPath)) return { measured, sources };

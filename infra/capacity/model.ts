@@ -47,9 +47,23 @@ export interface Measured {
    * collection's writes spread over its buckets; a document that every batch touches (a hot endpoint or caller,
    * the run ledger, a shared pack) is written once per batch of every shard at its units per write.
    */
-  collections: Readonly<Record<string, { writeShare: number; unitsPerWrite: number }>>;
+  collections: Readonly<Record<string, CollectionWrites>>;
+  /**
+   * Request rate (event time) of the traffic the figures were measured on. A collection whose documents gather
+   * every caller of a time slice (`sizeGrowsWithRate`: the caller packs) has documents, and so writes, that grow
+   * in proportion to the request rate from there.
+   */
+  trafficRequestsPerSecond: number;
+  /** Share of the read units that read such growing documents (every batch reads the packs of its horizon). */
+  readShareGrowingWithRate: number;
   /** The engine's records per second on one full vCPU (1,769 MB of Lambda memory). */
   engineRecordsPerSecondPerCore: number;
+}
+
+export interface CollectionWrites {
+  writeShare: number;
+  unitsPerWrite: number;
+  sizeGrowsWithRate?: boolean;
 }
 
 /** What is not measured here: stated, and varied in docs/scaling.md. */
@@ -100,6 +114,8 @@ export interface Limits {
   dynamoTableReadUnitsPerSecond: number;
   dynamoPartitionWriteUnitsPerSecond: number;
   wafIpSetAddresses: number;
+  /** Lantern's own cap on one document (docs/data-model.md: DocumentTooLargeError above 4 MB compressed). */
+  documentMaxBytes: number;
 }
 
 export interface ModelInputs {
@@ -142,6 +158,7 @@ export const AWS_LIMITS: Limits = {
   dynamoTableReadUnitsPerSecond: 40_000,
   dynamoPartitionWriteUnitsPerSecond: 1000,
   wafIpSetAddresses: 10_000,
+  documentMaxBytes: 4 * 1024 * 1024,
 };
 
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
@@ -165,7 +182,8 @@ export type LimitName =
   | 'lambda-shard-throughput'
   | 'dynamodb-table'
   | 'dynamodb-bucket-partition'
-  | 'dynamodb-hot-item';
+  | 'dynamodb-hot-item'
+  | 'document-size';
 
 export interface LimitUse {
   name: LimitName;
@@ -290,8 +308,18 @@ export function capacityAt(inputs: ModelInputs, requestsPerSecond: number): Capa
   // Write units per record follow distinct documents per record in a batch.
   const scale = documentsPerBatch(inputs, batch.records) / batch.records;
   const measuredScale = documentsPerBatch(inputs, measured.recordsPerBatch) / measured.recordsPerBatch;
-  const writeUnitsPer1000 = measured.writeUnitsPer1000 * (scale / measuredScale);
-  const readUnitsPer1000 = measured.readUnitsPer1000 * (scale / measuredScale);
+  // Documents that gather a time slice's callers grow with the rate, and so does every write of them.
+  const growth = records / measured.trafficRequestsPerSecond;
+  const unitsAtRate = (c: CollectionWrites) =>
+    c.sizeGrowsWithRate ? Math.max(1, c.unitsPerWrite * growth) : c.unitsPerWrite;
+  const listed = Object.values(measured.collections);
+  const writeMix =
+    1 -
+    listed.reduce((sum, c) => sum + c.writeShare, 0) +
+    listed.reduce((sum, c) => sum + c.writeShare * (unitsAtRate(c) / c.unitsPerWrite), 0);
+  const readMix = 1 - measured.readShareGrowingWithRate + measured.readShareGrowingWithRate * growth;
+  const writeUnitsPer1000 = measured.writeUnitsPer1000 * (scale / measuredScale) * writeMix;
+  const readUnitsPer1000 = measured.readUnitsPer1000 * (scale / measuredScale) * readMix;
   const writeUnitsPerSecond = (records * writeUnitsPer1000) / 1000;
   const readUnitsPerSecond = (records * readUnitsPer1000) / 1000;
   let bucketCollection = '';
@@ -299,9 +327,10 @@ export function capacityAt(inputs: ModelInputs, requestsPerSecond: number): Capa
   let hotItemCollection = '';
   let hotUnits = 0;
   for (const [name, c] of Object.entries(measured.collections)) {
-    const perBucket = (writeUnitsPerSecond * c.writeShare) / (settings.buckets[name] ?? 1);
+    const share = (c.writeShare * (unitsAtRate(c) / c.unitsPerWrite)) / writeMix;
+    const perBucket = (writeUnitsPerSecond * share) / (settings.buckets[name] ?? 1);
     if (perBucket > bucketWriteUnitsPerSecond) [bucketCollection, bucketWriteUnitsPerSecond] = [name, perBucket];
-    if (c.unitsPerWrite > hotUnits) [hotItemCollection, hotUnits] = [name, c.unitsPerWrite];
+    if (unitsAtRate(c) > hotUnits) [hotItemCollection, hotUnits] = [name, unitsAtRate(c)];
   }
   const hotItemWriteUnitsPerSecond = invocationsPerSecond * hotUnits;
 
@@ -372,6 +401,11 @@ export function capacityAt(inputs: ModelInputs, requestsPerSecond: number): Capa
       utilisation: hotItemWriteUnitsPerSecond / limits.dynamoPartitionWriteUnitsPerSecond,
       detail: `a ${hotItemCollection} document every batch touches: ${fmt(invocationsPerSecond)} writes/s (once per batch of every shard) of ${fmt(hotUnits)} units`,
     },
+    {
+      name: 'document-size',
+      utilisation: (hotUnits * 1024) / limits.documentMaxBytes,
+      detail: `the largest document written by every batch (${hotItemCollection}) is ~${fmt(hotUnits)} KB, of the ${fmt(limits.documentMaxBytes / 1024)} KB Lantern stores in one document`,
+    },
   ];
 
   return {
@@ -432,9 +466,9 @@ export function limitsByRate(
     }
     return { name, requestsPerSecond: hi };
   });
-  return found.sort(
-    (a, b) => (a.requestsPerSecond ?? Number.POSITIVE_INFINITY) - (b.requestsPerSecond ?? Number.POSITIVE_INFINITY),
-  );
+  // Array.prototype.sort is stable: limits not hit keep their order.
+  const order = (r: number | undefined) => r ?? Number.MAX_VALUE;
+  return found.sort((a, b) => order(a.requestsPerSecond) - order(b.requestsPerSecond));
 }
 
 /**
