@@ -5,13 +5,20 @@
  * batches, re-reads from older checkpoints and two runner restarts. Small batches, high fault rates: every kind of
  * fault happens several times.
  */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDocumentClient, localDynamoClient } from '../../infra/local/clients.js';
+import { startLocalCloud } from '../../infra/local/cloud.js';
 import { type Emulator, startDynalite } from '../../infra/local/emulators.js';
 import { checkRun, type FaultPlan, faultTestInput, runThroughLocalCloud } from '../../infra/local/fault-run.js';
 import { type DynamoFaultProxy, startDynamoFaultProxy } from '../../infra/local/faults.js';
+import { putRecords } from '../../infra/local/feed.js';
+import { KinesisEventSourcePoller } from '../../infra/local/poller.js';
 
 const FAULTS: FaultPlan = {
   dynamo: { throttle: 0.03, serverError: 0.02, lostAnswer: 0.03, unprocessed: 0.2 },
@@ -138,4 +145,85 @@ describe('the DynamoDB fault proxy: what the SDK sees is DynamoDB failing', () =
     await client().send(new PutCommand({ TableName, Item: { pk: 'd3' } }));
     expect(proxy.counts.refused).toBeGreaterThan(0);
   });
+});
+
+describe('delivery faults of the local event source mapping', () => {
+  it('redelivers a batch that succeeded, re-reads from an older checkpoint, and a killed runner loses its batch in flight', async () => {
+    // Prepare
+    const cloud = await startLocalCloud({ shards: 1, prefix: 'delivery' });
+    const dir = mkdtempSync(path.join(tmpdir(), 'lantern-delivery-'));
+    const checkpointFile = path.join(dir, 'checkpoints.json');
+    const datas = Array.from({ length: 12 }, (_, i) => `r${i}`);
+    const seen: string[][] = [];
+    const record = (batch: string[]) => seen.push(batch);
+    const text = (event: { Records: Array<{ kinesis: { data: string } }> }) =>
+      event.Records.map((r) => Buffer.from(r.kinesis.data, 'base64').toString());
+    const options = { batchSize: 4, maximumBatchingWindowMs: 20, pollIntervalMs: 20, checkpointFile };
+    try {
+      await putRecords(
+        cloud.kinesis,
+        cloud.streamName,
+        datas.map((d) => Buffer.from(d)),
+      );
+      let batches = 0;
+      const first = new KinesisEventSourcePoller(
+        cloud.kinesis,
+        cloud.streamName,
+        async (event) => {
+          record(text(event));
+          return { batchItemFailures: [] };
+        },
+        { ...options, faults: { redeliver: () => batches === 0, rewind: () => (++batches === 2 ? 1 : 0) } },
+      );
+      // Act
+      await first.start();
+      await first.waitIdle();
+      await first.stop();
+      const afterFirst = seen.splice(0);
+      await putRecords(cloud.kinesis, cloud.streamName, [Buffer.from('r12')]);
+      let release: () => void = () => undefined;
+      const hanging = new KinesisEventSourcePoller(
+        cloud.kinesis,
+        cloud.streamName,
+        async (event) => {
+          record(text(event));
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          return { batchItemFailures: [] };
+        },
+        options,
+      );
+      await hanging.start();
+      while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const killed = hanging.kill();
+      release();
+      await killed;
+      const next = new KinesisEventSourcePoller(
+        cloud.kinesis,
+        cloud.streamName,
+        async (event) => {
+          record(text(event));
+          return { batchItemFailures: [] };
+        },
+        options,
+      );
+      await next.start();
+      await next.waitIdle();
+      await next.stop();
+      // Assess
+      expect(afterFirst).toEqual([
+        ['r0', 'r1', 'r2', 'r3'],
+        ['r0', 'r1', 'r2', 'r3'],
+        ['r4', 'r5', 'r6', 'r7'],
+        ['r4', 'r5', 'r6', 'r7'],
+        ['r8', 'r9', 'r10', 'r11'],
+      ]);
+      expect(first.stats).toMatchObject({ redeliveredBatches: 1, rewinds: 1 });
+      expect(seen).toEqual([['r12'], ['r12']]);
+    } finally {
+      await cloud.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
