@@ -152,13 +152,20 @@ export function measuredInputs(
     readUnitsPer1000: from,
     recordsPerBatch: `${from}: steady-state records ÷ invocations`,
   });
-  const collections: Record<string, { writeShare: number; unitsPerWrite: number }> = {};
+  const collections: Record<string, CollectionWrites> = {};
   for (const [name, c] of Object.entries(p.writeUnitsByCollection ?? {})) {
     if (!c.writeUnitsPer1000 || !c.writesPer1000) continue;
     collections[name] = {
       writeShare: c.writeUnitsPer1000 / p.writeUnitsPer1000,
       unitsPerWrite: c.writeUnitsPer1000 / c.writesPer1000,
+      ...(GROWING_COLLECTIONS.has(name) ? { sizeGrowsWithRate: true } : {}),
     };
+  }
+  const minutes = p.parameters?.traffic?.minutes;
+  const simulated = (p.parameters?.warmupRecords ?? 0) + (p.parameters?.measuredRecords ?? 0);
+  if (minutes && simulated > 0) {
+    measured.trafficRequestsPerSecond = simulated / (minutes * 60);
+    sources.trafficRequestsPerSecond = `${from}: simulated requests ÷ simulated seconds`;
   }
   if (Object.keys(collections).length > 0) {
     measured.collections = collections;

@@ -229,9 +229,11 @@ describe('capacity model inputs', () => {
         writeRequestsPer1000: 25,
         readUnitsPer1000: 60,
         steadyState: { records: 30_000, invocations: 4 },
+        parameters: { traffic: { minutes: 60 }, warmupRecords: 12_000, measuredRecords: 24_000 },
         writeUnitsByCollection: {
           entities: { writeUnitsPer1000: 40, writesPer1000: 20 },
-          endpoints: { writeUnitsPer1000: 10, writesPer1000: 5 },
+          endpoints: { writeUnitsPer1000: 5, writesPer1000: 5 },
+          callers: { writeUnitsPer1000: 5, writesPer1000: 0.125 },
         },
       }),
     );
@@ -244,8 +246,11 @@ describe('capacity model inputs', () => {
     });
     expect(measured.collections).toEqual({
       entities: { writeShare: 0.8, unitsPerWrite: 2 },
-      endpoints: { writeShare: 0.2, unitsPerWrite: 2 },
+      endpoints: { writeShare: 0.1, unitsPerWrite: 1 },
+      callers: { writeShare: 0.1, unitsPerWrite: 40, sizeGrowsWithRate: true },
     });
+    // 36,000 simulated requests in 60 minutes.
+    expect(measured.trafficRequestsPerSecond).toBe(10);
     expect(sources.writeUnitsPer1000).toMatch(/pipeline\.json/);
     expect(sources.engineRecordsPerSecondPerCore).toMatch(/f428f3c/);
   });
