@@ -50,8 +50,11 @@ export const PACK_RETENTION_MS = 3 * 24 * 60 * 60_000;
 const PACK_PREFIX = 'pack:';
 
 export interface CallerPack {
-  /** Entity key -> the caller's document, exactly as it would be stored on its own. */
-  callers: Record<string, StoredEntity>;
+  /**
+   * Entity key -> the caller's document as JSON text, exactly as it would be stored on its own. Text, so that a batch
+   * parses only the entries of the callers it touches, not every caller of the horizon it reads.
+   */
+  callers: Record<string, string>;
 }
 
 /** A caller as the engine holds it during a batch (the same shape as any loaded document). */
@@ -146,8 +149,10 @@ export class BatchCallers {
   private packed(id: string, time: number): CallerEntry | undefined {
     const bucket = bucketOf(id);
     for (let g = this.generation + 2; g >= this.oldest; g--) {
-      const doc = this.packs.get(packId(g, bucket))?.value.callers[id];
-      if (doc) return time - doc.lastSeen > HORIZON_MS ? undefined : entryOf(doc, 0, g);
+      const text = this.packs.get(packId(g, bucket))?.value.callers[id];
+      if (text === undefined) continue;
+      const doc = JSON.parse(text) as StoredEntity;
+      return time - doc.lastSeen > HORIZON_MS ? undefined : entryOf(doc, 0, g);
     }
     return undefined;
   }
@@ -194,7 +199,7 @@ export class BatchCallers {
   /** Writes every changed caller: own documents first (promotions included), then the packs. */
   async save(clock: Clock): Promise<void> {
     const own: Array<DocumentPut<StoredEntity>> = [];
-    const intoPacks = new Map<string, Map<string, StoredEntity>>();
+    const intoPacks = new Map<string, Map<string, string>>();
     const promoted = new Set<string>();
     for (const [id, entry] of this.entries) {
       if (!entry.dirty) continue;
@@ -210,7 +215,7 @@ export class BatchCallers {
         members = new Map();
         intoPacks.set(pack, members);
       }
-      members.set(id, entry.doc);
+      members.set(id, JSON.stringify(entry.doc));
     }
     if (own.length > 0) await typed<StoredEntity>(this.store.entities).put(own);
     if (intoPacks.size === 0) return;
@@ -218,9 +223,10 @@ export class BatchCallers {
     const puts: Array<DocumentPut<CallerPack>> = [];
     for (const [id, members] of intoPacks) {
       const stored = this.packs.get(id);
-      const callers: Record<string, StoredEntity> = {};
-      for (const [key, doc] of Object.entries(stored?.value.callers ?? {})) if (!promoted.has(key)) callers[key] = doc;
-      for (const [key, doc] of members) callers[key] = doc;
+      const callers: Record<string, string> = {};
+      for (const [key, text] of Object.entries(stored?.value.callers ?? {}))
+        if (!promoted.has(key)) callers[key] = text;
+      for (const [key, text] of members) callers[key] = text;
       puts.push({ id, value: { callers }, expectedVersion: stored?.version ?? 0, expiresAt });
     }
     await typed<CallerPack>(this.store.callers).put(puts);
@@ -234,14 +240,14 @@ export class BatchCallers {
 export async function listCallers(store: Store): Promise<Array<{ id: string; value: StoredEntity }>> {
   const own = await listAll(typed<StoredEntity>(store.entities));
   const known = new Set(own.map((d) => d.id));
-  const newest = new Map<string, { generation: number; value: StoredEntity }>();
+  const newest = new Map<string, { generation: number; text: string }>();
   for (const { id, value } of await listAll(typed<CallerPack>(store.callers), PACK_PREFIX)) {
     const generation = Number(id.slice(PACK_PREFIX.length, id.indexOf(':', PACK_PREFIX.length)));
-    for (const [key, doc] of Object.entries(value.callers)) {
+    for (const [key, text] of Object.entries(value.callers)) {
       if (known.has(key)) continue;
       const seen = newest.get(key);
-      if (!seen || generation > seen.generation) newest.set(key, { generation, value: doc });
+      if (!seen || generation > seen.generation) newest.set(key, { generation, text });
     }
   }
-  return [...own, ...[...newest].map(([id, { value }]) => ({ id, value }))];
+  return [...own, ...[...newest].map(([id, { text }]) => ({ id, value: JSON.parse(text) as StoredEntity }))];
 }
