@@ -45,6 +45,11 @@ export const GENERATION_MS = 2 * MINUTE_MS;
 export const HORIZON_MS = 30 * MINUTE_MS;
 /** Packs per generation: the writes of a generation spread over this many items and partitions. */
 export const PACK_BUCKETS = 4;
+/**
+ * Entries a pack takes (~60 KB compressed): a batch rewrites the packs of its generation whole, so at rates where
+ * several batches share a generation the packs must stay small; callers past it get documents of their own.
+ */
+export const MAX_PACK_ENTRIES = 256;
 /** A pack is kept this long after its last write (wall clock), for listing; detection reads only the horizon. */
 export const PACK_RETENTION_MS = 3 * 24 * 60 * 60_000;
 const PACK_PREFIX = 'pack:';
@@ -217,8 +222,6 @@ export class BatchCallers {
       }
       members.set(id, JSON.stringify(entry.doc));
     }
-    if (own.length > 0) await typed<StoredEntity>(this.store.entities).put(own);
-    if (intoPacks.size === 0) return;
     const expiresAt = clock.now() + PACK_RETENTION_MS;
     const puts: Array<DocumentPut<CallerPack>> = [];
     for (const [id, members] of intoPacks) {
@@ -226,10 +229,22 @@ export class BatchCallers {
       const callers: Record<string, string> = {};
       for (const [key, text] of Object.entries(stored?.value.callers ?? {}))
         if (!promoted.has(key)) callers[key] = text;
-      for (const [key, text] of members) callers[key] = text;
+      let size = Object.keys(callers).length;
+      for (const [key, text] of members) {
+        if (callers[key] === undefined && size >= MAX_PACK_ENTRIES) {
+          // A full pack: the caller gets a document of its own (what every caller cost before packs), never a
+          // pack that grows with the request rate until the store refuses it.
+          const entry = this.entries.get(key) as CallerEntry;
+          own.push({ id: key, value: entry.doc, expectedVersion: 0 });
+          continue;
+        }
+        if (callers[key] === undefined) size++;
+        callers[key] = text;
+      }
       puts.push({ id, value: { callers }, expectedVersion: stored?.version ?? 0, expiresAt });
     }
-    await typed<CallerPack>(this.store.callers).put(puts);
+    if (own.length > 0) await typed<StoredEntity>(this.store.entities).put(own);
+    if (puts.length > 0) await typed<CallerPack>(this.store.callers).put(puts);
   }
 }
 

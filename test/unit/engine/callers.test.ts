@@ -9,6 +9,7 @@ import {
   GENERATION_MS,
   HORIZON_MS,
   listCallers,
+  MAX_PACK_ENTRIES,
   PACK_BUCKETS,
   PROMOTE_AT_REQUESTS,
 } from '../../../shared/engine/callers.js';
@@ -106,6 +107,24 @@ describe('callers kept in packs', () => {
     const listed = (await callers()).get('ip:192.0.2.1');
     expect(listed?.requests).toBe(6);
     expect(listed?.firstSeen).toBe(START);
+  });
+
+  it('gives callers past a full pack documents of their own, so that no pack grows with the request rate', async () => {
+    // Prepare: more fresh addresses in one generation than its packs take
+    const { store, deliver, callers } = setup();
+    const count = MAX_PACK_ENTRIES * PACK_BUCKETS * 2;
+    const events = Array.from({ length: count }, (_, i) =>
+      makeApiEvent({ clientIp: `10.0.${i >> 8}.${i & 255}`, time: START + i, path: '/v1/pets' }),
+    );
+    // Act
+    await deliver(events);
+    // Assess
+    const packs = await listAll(typed<CallerPack>(store.callers));
+    expect(packs.every((p) => Object.keys(p.value.callers).length <= MAX_PACK_ENTRIES)).toBe(true);
+    expect((await store.entities.list({ limit: count })).items.length).toBeGreaterThan(0);
+    const listed = await callers();
+    expect(listed.size).toBe(count);
+    expect([...listed.values()].every((c) => c.requests === 1)).toBe(true);
   });
 
   it('lets detection read a packed caller outside the batch, and writes what it changed once, promoted by a finding', async () => {
