@@ -46,10 +46,10 @@ export const HORIZON_MS = 30 * MINUTE_MS;
 /** Packs per generation: the writes of a generation spread over this many items and partitions. */
 export const PACK_BUCKETS = 4;
 /**
- * Entries a pack takes (~60 KB compressed): a batch rewrites the packs of its generation whole, so at rates where
+ * Entries a pack takes (~125 KB compressed): a batch rewrites the packs of its generation whole, so at rates where
  * several batches share a generation the packs must stay small; callers past it get documents of their own.
  */
-export const MAX_PACK_ENTRIES = 256;
+export const MAX_PACK_ENTRIES = 512;
 /** A pack is kept this long after its last write (wall clock), for listing; detection reads only the horizon. */
 export const PACK_RETENTION_MS = 3 * 24 * 60 * 60_000;
 const PACK_PREFIX = 'pack:';
