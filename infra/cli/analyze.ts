@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { InputError, type LogInput, listInputs, readLines } from '../../shared/adapters/files/log-files.js';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store.js';
+import { makeCloudFrontRealtimeDecoder } from '../../shared/decoders/cloudfront-realtime.js';
 import { LIMITS, LOG_FORMATS, type LogFormat } from '../../shared/decoders/decoder.js';
 import { type DeclaredOperation, DeclaredSpecError, parseDeclaredSpec } from '../../shared/discovery/declared.js';
 import { OverridesError, parseOverrides } from '../../shared/discovery/overrides.js';
@@ -11,7 +12,7 @@ import { buildReport, type Report } from '../../shared/engine/report.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import type { Store } from '../../shared/ports/store.js';
 import { writeHtmlReport } from './html.js';
-import { formatSummary } from './summary.js';
+import { formatSummary, printable } from './summary.js';
 import { type CommandOptions, EXIT, parseCommandLine, UsageError } from './usage.js';
 
 /** Records handed to the engine at once: large enough to amortise the store round trip, small enough to stream. */
@@ -68,6 +69,14 @@ export function parseAnalyzeArgs(
           .map((f) => f.trim())
           .filter(Boolean)
       : undefined;
+  if (fields) {
+    // Refused here, as a usage error, rather than when the first input is opened halfway through a run.
+    try {
+      makeCloudFrontRealtimeDecoder(fields);
+    } catch (error: unknown) {
+      throw new UsageError(`bad --fields: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
   return {
     paths: positionals,
@@ -242,7 +251,8 @@ export async function analyzeCommandLine(options: AnalyzeOptions): Promise<Analy
   await prepareStore(store, options);
   const result = await analyzeInputs(inputs, options, store, progress);
   if (showProgress) process.stderr.write('\r\x1b[K');
-  for (const u of result.unreadable) process.stderr.write(`lantern: could not read ${u.name}: ${u.error}\n`);
+  for (const u of result.unreadable)
+    process.stderr.write(`lantern: could not read ${printable(u.name, 200)}: ${printable(u.error, 200)}\n`);
   if (result.unreadable.length === result.inputs) return EXIT.noInput;
   return result;
 }

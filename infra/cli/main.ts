@@ -30,7 +30,14 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`lantern: ${error.message}\n\n${USAGE}`);
       return EXIT.usage;
     }
-    process.stderr.write(`lantern: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // A stack trace helps us, not the user reading a failed run; LANTERN_DEBUG=1 brings it back.
+    const detail =
+      error instanceof Error
+        ? process.env.LANTERN_DEBUG
+          ? (error.stack ?? error.message)
+          : error.message
+        : String(error);
+    process.stderr.write(`lantern: ${detail}\n`);
     return EXIT.failure;
   }
 }

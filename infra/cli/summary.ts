@@ -1,4 +1,5 @@
 import type { Report } from '../../shared/engine/report.js';
+import { showInvisible } from '../../shared/text/visible.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
@@ -18,10 +19,9 @@ export function table(rows: string[][], header: string[]): string {
     .join('\n');
 }
 
-/** Strips control characters: everything shown comes from logs, and a log line must not drive the terminal. */
+/** Log text made safe for a terminal: tabs and newlines too are shown as code points, so a value stays on its line. */
 export function printable(text: string, max = 80): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  const clean = showInvisible(text).replace(/[\t\n]/g, (c) => (c === '\t' ? '<U+0009>' : '<U+000A>'));
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 

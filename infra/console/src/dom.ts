@@ -1,4 +1,5 @@
 import { attrAllowed, type Child, safeUrl, type VNode } from '../../../shared/console/view/vnode.js';
+import { showInvisible } from '../../../shared/text/visible.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction']);
@@ -10,7 +11,8 @@ const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction']);
  */
 export function toDom(child: Child, svg = false): Node[] {
   if (child === null || child === undefined || child === false) return [];
-  if (typeof child === 'string' || typeof child === 'number') return [document.createTextNode(String(child))];
+  if (typeof child === 'string' || typeof child === 'number')
+    return [document.createTextNode(showInvisible(String(child)))];
   if (Array.isArray(child)) return (child as readonly Child[]).flatMap((c) => toDom(c, svg));
   const node = child as VNode;
   const inSvg = svg || node.tag === 'svg';

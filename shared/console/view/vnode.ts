@@ -3,6 +3,7 @@
  * them into DOM nodes (text always as text nodes), the report into escaped HTML. Nothing from a log ever becomes
  * markup: strings are children (text) or attribute values (escaped, set with setAttribute), never HTML.
  */
+import { showInvisible } from '../../text/visible.js';
 
 export type Child = VNode | string | number | null | undefined | false | readonly Child[];
 export type AttrValue = string | number | boolean | undefined;
@@ -33,7 +34,7 @@ export function safeUrl(value: string): string {
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return showInvisible(text).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function attrAllowed(name: string): boolean {

@@ -116,6 +116,13 @@ describe('lantern analyze exit codes on hostile command lines', () => {
     ['a device that never ends', ['/dev/zero'], EXIT.noInput, /not a file, directory or pipe/],
     ['an unknown format', ['--format', '<script>', '/dev/null'], EXIT.usage, /unknown --format/],
     ['an unknown option', ['--fields-from', 'x', '/dev/null'], EXIT.usage, /lantern: /],
+    ['an unknown CloudFront field', ['--fields', 'bogus,<b>', '/dev/null'], EXIT.usage, /bad --fields: .*"bogus"/],
+    [
+      'a field list without the required fields',
+      ['--fields', 'timestamp,c-ip', '/dev/null'],
+      EXIT.usage,
+      /bad --fields: .*needs/,
+    ],
   ])('%s', async (_what, args, code, message) => {
     const run = await lantern(['analyze', '--quiet', ...args]);
     expect(run.code).toBe(code);
