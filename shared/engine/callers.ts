@@ -18,7 +18,9 @@ import type { StoredEntity } from './analyze.js';
  * collection holding every caller a batch touched in one 2-minute generation (spread over PACK_BUCKETS packs), and
  * a batch writes the packs of its generation, i.e. roughly the bytes of the callers it touched, not one item each.
  * A caller is *promoted* to its own document in `entities` once it matters on its own: PROMOTE_AT_REQUESTS requests,
- * a finding, or risk above 0 — from then on it is written and read there, like before packs existed.
+ * a finding, or risk above 0 — from then on it is written and read there, like before packs existed. A caller that
+ * finds its pack full (MAX_PACK_ENTRIES) gets its own document too: a flood of fresh addresses costs what it did
+ * before packs, and no pack grows with the request rate towards the store's document cap.
  *
  * Reading a packed caller looks through the packs of the last HORIZON_MS (half an hour) and takes the
  * newest copy; a caller touched again is copied forward into the current generation's pack (the older copy stays,
