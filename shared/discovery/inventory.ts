@@ -108,7 +108,7 @@ function countCaller(callers: Record<string, number>, key: string, count: number
     callers[key] = current + count;
     return;
   }
-  const size = Object.keys(callers).length;
+  let size = callerCounts.get(callers) ?? Object.keys(callers).length;
   let floor = 0;
   if (size >= CALLER_CANDIDATES * 4) {
     const ranked = Object.entries(callers).sort((a, b) => b[1] - a[1]);
@@ -116,9 +116,18 @@ function countCaller(callers: Record<string, number>, key: string, count: number
       floor = Math.max(floor, v);
       delete callers[k];
     }
+    size = CALLER_CANDIDATES;
   }
   callers[key] = floor + count;
+  callerCounts.set(callers, size + 1);
 }
+
+/**
+ * How many callers each counter object holds. Counting its keys for every new caller made a new caller O(n) and
+ * was a tenth of `lantern analyze`'s CPU (bench/hot-path.md). Only `countCaller` adds or removes keys; an object
+ * read back from the store is a new object, counted once.
+ */
+const callerCounts = new WeakMap<Record<string, number>, number>();
 
 const MAX_MERGES_KEPT = 5;
 
