@@ -393,8 +393,10 @@ export interface FinalState {
   ledger: Pick<RunStats, 'records' | 'analysed' | 'rejected' | 'byReason' | 'controlMessages'>;
   /** Endpoint documents without their watermarks (sequence numbers differ between two streams). */
   endpoints: Map<string, string>;
-  /** Callers as the report shows them: requests, status counts, links, risk, first and last seen. */
+  /** Callers as the report shows them: requests, status counts, links, first and last seen. */
   entities: Map<string, string>;
+  /** Caller -> risk (follows its open findings). */
+  risks: Map<string, number>;
   /** Finding id -> severity and status. */
   findings: Map<string, string>;
   /** Finding id -> revision (how many escalations were stored apart). */
@@ -449,7 +451,8 @@ export async function finalState(store: Store): Promise<FinalState> {
       controlMessages: run.controlMessages,
     },
     endpoints: new Map(endpoints.map((e) => [e.id, canonical(e.value)])),
-    entities: new Map(report.entities.map((e) => [`${e.type}:${e.id}`, canonical(e)])),
+    entities: new Map(report.entities.map(({ risk: _risk, ...e }) => [`${e.type}:${e.id}`, canonical(e)])),
+    risks: new Map(report.entities.map((e) => [`${e.type}:${e.id}`, e.risk])),
     findings: new Map(findings.map((f) => [f.id, `${f.value.severity} ${f.value.status}`])),
     revisions: new Map(findings.map((f) => [f.id, f.value.revision])),
     decisions: new Map(),
@@ -551,11 +554,12 @@ export function checkRun(
     exact,
   );
   check(
-    'per-caller counters identical (requests, statuses, links, risk)',
+    'per-caller counters identical (requests, statuses, links, first and last seen)',
     sameMap(f.entities, r.entities),
     `${f.entities.size} callers: ${mapDiff(f.entities, r.entities)}${interleaving}`,
     exact,
   );
+  check('per-caller risk identical', sameMap(f.risks, r.risks), `${mapDiff(f.risks, r.risks)}${interleaving}`, exact);
   check(
     'findings identical (type, entity, endpoint; severity, status)',
     sameMap(f.findings, r.findings),

@@ -36,12 +36,12 @@ const FAULTS: FaultPlan = {
  * Found by this test, not fixed yet (the code is another engineer's): when a batch fails after detection has written
  * its endpoint baselines and populations (watermarked) but before the caller documents are saved, the redelivered
  * batch re-applies the callers but not their samples in the endpoints' peer distributions, which drift, and
- * volumetric-abuse findings are missed (with the callers' risk). `npm run bench:faults` reports these two as FAIL;
+ * volumetric-abuse findings are missed (and the risk of their callers is lower). `npm run bench:faults` reports these two as FAIL;
  * remove them from here with the fix.
  */
 const KNOWN_BUG = new Set([
   'findings identical (type, entity, endpoint; severity, status)',
-  'per-caller counters identical (requests, statuses, links, risk)',
+  'per-caller risk identical',
 ]);
 
 describe('the local cloud under faults', () => {
