@@ -32,6 +32,8 @@ export interface DeclaredOperation {
   parameters: DeclaredParameter[];
   /** How many spec keys collapsed into this one (fragment keys, parameter-name variants). */
   variants: number;
+  /** `apigateway`: synced from API Gateway by the sweeper, which replaces only these; absent: a spec file. */
+  source?: 'apigateway';
 }
 
 export interface DeclaredApi {
