@@ -4,6 +4,7 @@
  */
 import type { EndpointBaseline } from '../baselines/endpoint-baseline.js';
 import { rateRecommendation } from '../detection/rate-recommendations.js';
+import { readCaller } from '../engine/callers.js';
 import type { Store } from '../ports/store.js';
 import { type EvidenceLine, evidenceLines } from './evidence.js';
 import type { ConsoleReadModel } from './read-model.js';
@@ -437,9 +438,14 @@ export function actionTargets(action: ActionRow, entity: EntityRow): boolean {
 }
 
 export async function entityDetail(model: ConsoleReadModel, id: string): Promise<EntityDetail | undefined> {
-  const hit = (await model.store.entities.get([id])).get(id);
-  if (!hit) return undefined;
-  const doc = asDoc(hit.value);
+  let stored = await readCaller(model.store, id, model.packOf.get(id));
+  // A packed caller is found through the list's scan: a link may be followed before any list was shown.
+  if (!stored && !model.packOf.has(id)) {
+    await model.entities.rows();
+    stored = await readCaller(model.store, id, model.packOf.get(id));
+  }
+  if (!stored) return undefined;
+  const doc = asDoc(stored);
   const entity = entityRow(id, doc);
   const baseline = asDoc(doc.baseline);
   const windows = new Map<number, number>();

@@ -1,4 +1,5 @@
 import { classifyEndpoints, type DeclaredSpecs } from '../discovery/classify.js';
+import { listPackedCallers } from '../engine/callers.js';
 import { DECLARED_ID } from '../engine/discovery-state.js';
 import type { Clock } from '../ports/clock.js';
 import type { DocumentCollection, Store } from '../ports/store.js';
@@ -137,6 +138,8 @@ export class ConsoleReadModel {
   readonly findings: Projection<FindingRow>;
   readonly actions: Projection<ActionRow>;
   readonly audit: Projection<AuditRow>;
+  /** Where the last scan found each packed caller, so its details can be read without another scan. */
+  packOf = new Map<string, string>();
 
   constructor(
     readonly store: Store,
@@ -146,7 +149,12 @@ export class ConsoleReadModel {
     this.endpoints = new Projection(store.endpoints, endpointRow, resolved, '', (rows) =>
       withUnusedDeclared(store, rows),
     );
-    this.entities = new Projection(store.entities, entityRow, resolved);
+    this.entities = new Projection(store.entities, entityRow, resolved, '', async (rows) => {
+      // Brief callers live in packs until they matter (docs/data-model.md): they are callers all the same.
+      const packed = await listPackedCallers(store, new Set(rows.map((r) => r.id)));
+      this.packOf = new Map(packed.map((p) => [p.id, p.pack]));
+      return [...rows, ...packed.map((p) => entityRow(p.id, p.value))];
+    });
     this.findings = new Projection(store.findings, findingRow, resolved);
     // Only the response module's target documents are actions (decisions, caps and alert counters are not).
     this.actions = new Projection(store.actions, actionRow, resolved, 'target:');

@@ -256,15 +256,32 @@ export class BatchCallers {
  */
 export async function listCallers(store: Store): Promise<Array<{ id: string; value: StoredEntity }>> {
   const own = await listAll(typed<StoredEntity>(store.entities));
-  const known = new Set(own.map((d) => d.id));
-  const newest = new Map<string, { generation: number; text: string }>();
+  const packed = await listPackedCallers(store, new Set(own.map((d) => d.id)));
+  return [...own, ...packed.map(({ id, value }) => ({ id, value }))];
+}
+
+/** The newest pack copy of every packed caller not in `known` (the callers that have a document of their own). */
+export async function listPackedCallers(
+  store: Store,
+  known: ReadonlySet<string>,
+): Promise<Array<{ id: string; value: StoredEntity; pack: string }>> {
+  const newest = new Map<string, { generation: number; text: string; pack: string }>();
   for (const { id, value } of await listAll(typed<CallerPack>(store.callers), PACK_PREFIX)) {
     const generation = Number(id.slice(PACK_PREFIX.length, id.indexOf(':', PACK_PREFIX.length)));
     for (const [key, text] of Object.entries(value.callers)) {
       if (known.has(key)) continue;
       const seen = newest.get(key);
-      if (!seen || generation > seen.generation) newest.set(key, { generation, text });
+      if (!seen || generation > seen.generation) newest.set(key, { generation, text, pack: id });
     }
   }
-  return [...own, ...[...newest].map(([id, { text }]) => ({ id, value: JSON.parse(text) as StoredEntity }))];
+  return [...newest].map(([id, { text, pack }]) => ({ id, value: JSON.parse(text) as StoredEntity, pack }));
+}
+
+/** One caller's document: its own, else its copy in `pack` (where a listing found it). */
+export async function readCaller(store: Store, id: string, pack?: string): Promise<StoredEntity | undefined> {
+  const own = (await typed<StoredEntity>(store.entities).get([id])).get(id);
+  if (own) return own.value;
+  if (!pack?.startsWith(PACK_PREFIX)) return undefined;
+  const text = (await typed<CallerPack>(store.callers).get([pack])).get(pack)?.value.callers[id];
+  return text === undefined ? undefined : (JSON.parse(text) as StoredEntity);
 }

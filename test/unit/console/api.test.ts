@@ -70,6 +70,17 @@ describe('console API', () => {
     expect(riskyRows.every((e) => e.risk > 0)).toBe(true);
   });
 
+  it('lists the brief callers the engine keeps in packs, and shows their details', async () => {
+    // Act: six users made ten requests each, too few for documents of their own (docs/data-model.md)
+    const list = await api()(get('/api/entities', 'limit=100'));
+    const detail = await api()(get('/api/entity', 'id=principal:user-3'));
+    // Assess
+    const ids = (list.body as { items: Array<{ id: string }> }).items.map((e) => e.id);
+    expect(ids).toEqual(expect.arrayContaining(['principal:user-0', 'principal:user-5', 'ip:45.133.1.99']));
+    expect(detail.status).toBe(200);
+    expect((detail.body as { entity: { requests: number } }).entity.requests).toBe(10);
+  });
+
   it('returns endpoint details, finding evidence in words, and 404 for what does not exist', async () => {
     // Act
     const endpoint = await api()(get('/api/endpoint', 'id=api.example.com GET /v1/pets'));
