@@ -9,7 +9,7 @@
  *   Writing on every run would fill the history (its last 5 sets) with copies and forget the removal within 5 runs.
  * - HTTP APIs (API Gateway v2) are not read: their routes come from an exported OpenAPI file for now.
  */
-import type { DeclaredRestApis } from '../../shared/adapters/apigateway/declared-apis.js';
+import type { DeclaredRestApis, RestApiMapping } from '../../shared/adapters/apigateway/declared-apis.js';
 import type { DeclaredSpecs } from '../../shared/discovery/classify.js';
 import {
   collapseOperations,
@@ -45,18 +45,31 @@ export function parseDeclaredApisSetting(
   return { apis: 'ids', ids: [...new Set(ids)] };
 }
 
-/** The gateway's REST APIs as declared operations: each API's resources on each host and base path it is called on. */
+/**
+ * The gateway's REST APIs as declared operations: each API's resources under each base path it is called on, for
+ * every host that maps it there (its execute-api host and custom domains share an operation). The version is the
+ * stage when the hosts agree on one.
+ */
 export function declaredFromRestApis(read: DeclaredRestApis): DeclaredOperation[] {
-  const ops = read.apis.flatMap((api) =>
-    api.mappings.flatMap((m) =>
-      declaredFromGatewayResources(api.resources, {
-        host: m.host,
-        basePath: m.basePath,
-        ...(m.stage ? { stage: m.stage } : {}),
-      }),
-    ),
-  );
-  return collapseOperations(ops).map((op) => ({ ...op, source: 'apigateway' as const }));
+  const ops: DeclaredOperation[] = [];
+  for (const api of read.apis) {
+    const byBasePath = new Map<string, RestApiMapping[]>();
+    for (const m of api.mappings) byBasePath.set(m.basePath, [...(byBasePath.get(m.basePath) ?? []), m]);
+    for (const [basePath, mappings] of byBasePath) {
+      // Custom domains first: an unused operation is shown on its first host, and that is the one callers use.
+      const hosts = [...new Set(mappings.map((m) => m.host))].sort(
+        (a, b) => Number(a.includes('.execute-api.')) - Number(b.includes('.execute-api.')),
+      );
+      const stages = [...new Set(mappings.flatMap((m) => (m.stage ? [m.stage] : [])))];
+      const mapped = declaredFromGatewayResources(api.resources, {
+        host: hosts[0] as string,
+        basePath,
+        ...(stages.length === 1 ? { stage: stages[0] as string } : {}),
+      });
+      for (const op of mapped) ops.push({ ...op, hosts, source: 'apigateway' });
+    }
+  }
+  return collapseOperations(ops);
 }
 
 /** Order-free identity of a set of operations: what a sync compares to decide whether the gateway changed. */
