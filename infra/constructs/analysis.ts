@@ -4,9 +4,10 @@
  * a maximum record age, partial batch responses (the handler names failed records by sequence number), and an
  * encrypted SQS queue that receives the metadata of what could not be processed.
  */
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,10 +15,11 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { INGEST_EVENT_SOURCE_MAPPING as M } from '../../functions/ingest/mapping.js';
+import { DECLARED_APIS_ENV } from '../../functions/sweeper/declared-sync.js';
 import type { IngestTuning } from '../config.js';
 import { LanternFunction } from './function.js';
 import { grantQueueSend, grantStreamConsume, grantStreamPut, onFailureDestination } from './grants.js';
-import { acknowledge } from './nag.js';
+import { acknowledge, nagRegion } from './nag.js';
 import { FUNCTION_MEMORY_MB, SCHEDULE_MINUTES } from './settings.js';
 import type { State } from './state.js';
 
@@ -35,6 +37,11 @@ export interface AnalysisProps {
   tuning: IngestTuning;
   retentionDays: logs.RetentionDays;
   removalPolicy: RemovalPolicy;
+  /**
+   * The REST APIs the sweeper syncs the declared APIs from (functions/sweeper/declared-sync.ts): `all` of the stack's
+   * account and region, these ids, or `none` (default `all`).
+   */
+  declaredApis?: 'all' | 'none' | readonly string[];
 }
 
 /** An encrypted on-failure queue for a stream consumer: 14 days to inspect and replay. */
@@ -98,10 +105,23 @@ export class Analysis extends Construct {
     });
     grantQueueSend(this.ingest.fn, this.ingestFailures, props.key);
 
+    const declaredApis = props.declaredApis ?? 'all';
+    if (
+      Array.isArray(declaredApis) &&
+      (declaredApis.length === 0 || declaredApis.some((id) => !/^[a-z0-9]{10}$/.test(id)))
+    )
+      throw new Error(
+        `declaredApis must be 'all', 'none' or REST API ids (10 characters), got ${JSON.stringify(declaredApis)}`,
+      );
     this.sweeper = new LanternFunction(this, 'Sweeper', {
       name: 'sweeper',
-      description: 'Lantern: scheduled housekeeping of the state',
-      environment: props.environment,
+      description: 'Lantern: scheduled housekeeping of the state, and the sync of the declared APIs from API Gateway',
+      environment: {
+        ...props.environment,
+        ...(declaredApis === 'none'
+          ? {}
+          : { [DECLARED_APIS_ENV]: typeof declaredApis === 'string' ? declaredApis : declaredApis.join(',') }),
+      },
       memoryMb: FUNCTION_MEMORY_MB.sweeper,
       timeout: Duration.minutes(5),
       retentionDays: props.retentionDays,
@@ -110,10 +130,42 @@ export class Analysis extends Construct {
     // No Scan: in AWS, DynamoDB's TTL deletes expired items; the sweeper's scan is the local cloud's TTL emulation
     // (LANTERN_SWEEP_EXPIRED, never set here).
     props.state.grantStore(this.sweeper.fn);
+    if (declaredApis !== 'none') grantDeclaredApisRead(this.sweeper, declaredApis);
     this.sweepSchedule = new events.Rule(this, 'SweepSchedule', {
       schedule: events.Schedule.rate(Duration.minutes(SCHEDULE_MINUTES.sweeper)),
       targets: [new targets.LambdaFunction(this.sweeper.fn, { retryAttempts: 2 })],
       description: `Lantern sweeper every ${SCHEDULE_MINUTES.sweeper} minutes`,
     });
+  }
+}
+
+/**
+ * What the declared-API sync reads (shared/adapters/apigateway/declared-apis.ts), GET only: the list of REST APIs, the
+ * resources (methods embedded) of the ones it syncs, and the custom domains with their base path mappings (the hosts
+ * the APIs are called on).
+ */
+function grantDeclaredApisRead(fn: LanternFunction, apis: 'all' | readonly string[]): void {
+  const stack = Stack.of(fn);
+  const arn = (path: string) => `arn:${stack.partition}:apigateway:${stack.region}::${path}`;
+  const resources = apis === 'all' ? ['/restapis/*/resources'] : apis.map((id) => `/restapis/${id}/resources`);
+  fn.role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['apigateway:GET'],
+      resources: ['/restapis', ...resources, '/domainnames', '/domainnames/*/basepathmappings'].map(arn),
+    }),
+  );
+  const region = nagRegion(fn);
+  const why: Record<string, string> = {
+    '/domainnames/*/basepathmappings':
+      'GetBasePathMappings of every custom domain: which domain maps a synced API, under which base path, is what the sync finds out (read only).',
+    ...(apis === 'all'
+      ? {
+          '/restapis/*/resources':
+            'GetResources of every REST API of the account and region: the declared APIs to sync are all of them by configuration (read only; a list of ids narrows it).',
+        }
+      : {}),
+  };
+  for (const [path, reason] of Object.entries(why)) {
+    acknowledge(fn.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:${region}::${path}]`, reason);
   }
 }

@@ -28,8 +28,8 @@ const SLACK_SECRET = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecret
 const EXPECTED: Record<string, string[]> = {
   // Reads logs, writes state, publishes findings; never acts.
   AnalysisIngestRole: [...LOGS, ...STORE, ...STREAM_READ, ...STREAM_PUT, ...QUEUE_SEND],
-  // Housekeeping of the state only.
-  AnalysisSweeperRole: [...LOGS, ...STORE],
+  // Housekeeping of the state, and reading the declared REST APIs from API Gateway (GET only: resources: cdk-nag).
+  AnalysisSweeperRole: [...LOGS, ...STORE, 'apigateway:GET'],
   // The single writer to WAF and usage plans, and the only function that alerts.
   ResponseResponderRole: [
     ...LOGS,
@@ -73,15 +73,16 @@ describe('privilege of each function', () => {
 
   it('only the responder, the expirer and the console API may change WAF sets or usage plans', () => {
     const writers = [...roles]
-      .filter(([, actions]) => [...actions].some((a) => a.startsWith('wafv2:Update') || a.startsWith('apigateway:')))
+      .filter(([, actions]) => [...actions].some((a) => a.startsWith('wafv2:Update') || /^apigateway:(?!GET$)/.test(a)))
       .map(([role]) => role);
     expect(writers.sort()).toEqual(['ConsoleApiFunctionRole', 'ResponseExpirerRole', 'ResponseResponderRole']);
   });
 
   it('the functions that read attacker-controlled logs (ingest, sweeper) cannot act, alert or read a secret', () => {
     for (const role of ['AnalysisIngestRole', 'AnalysisSweeperRole']) {
+      // Reading API Gateway's configuration (the sweeper's declared-API sync) is not acting: only GET is let through.
       const forbidden = [...(roles.get(role) ?? [])].filter((a) =>
-        /^(wafv2|apigateway|secretsmanager|sns|iam):/.test(a),
+        /^(wafv2|secretsmanager|sns|iam):|^apigateway:(?!GET$)/.test(a),
       );
       expect(forbidden, role).toEqual([]);
     }
