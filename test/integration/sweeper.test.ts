@@ -153,4 +153,10 @@ describe('sweeper: declared APIs synced from API Gateway (REST), on dynalite', (
       'api.example.com GET /reports': ['unused', undefined],
     });
   });
+
+  it('refuses, at cold start, a setting that is neither "all" nor REST API ids', async () => {
+    await expect(
+      loadHandler<Handler>(own, functionPath('sweeper'), 'handler', { LANTERN_DECLARED_REST_APIS: 'prod-api' }),
+    ).rejects.toThrow('LANTERN_DECLARED_REST_APIS must be "all" or REST API ids separated by commas, got "prod-api"');
+  });
 });
