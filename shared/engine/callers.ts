@@ -48,10 +48,19 @@ export const HORIZON_MS = 30 * MINUTE_MS;
 /** Packs per generation: the writes of a generation spread over this many items and partitions. */
 export const PACK_BUCKETS = 4;
 /**
- * Entries a pack takes (~125 KB compressed): a batch rewrites the packs of its generation whole, so at rates where
- * several batches share a generation the packs must stay small; callers past it get documents of their own.
+ * Entries a pack takes (~55 KB compressed on the simulator's population). Every batch reads every pack of the horizon, so this bounds a batch's
+ * reads (~68 packs) however high the rate; callers past it get documents of their own.
  */
-export const MAX_PACK_ENTRIES = 512;
+export const MAX_PACK_ENTRIES = 256;
+/**
+ * A pack is rewritten only when at least this share of its entries changed in the batch; otherwise its changed
+ * callers get documents of their own. In DynamoDB an entry costs about a fifth of a write unit inside a pack (it
+ * compresses with its neighbours: ~220 B, measured on the simulator's population) and a whole unit alone (~430 B,
+ * rounded up to 1 KB), so below a quarter changed, rewriting the whole pack costs more than what changed. This is
+ * what keeps packing from costing more than a document per caller when batches are small (a low rate in real
+ * time: a batch every few seconds rewriting the same growing pack) or many (several shards touching one pack).
+ */
+export const MIN_CHANGED_SHARE_TO_REWRITE = 0.25;
 /** A pack is kept this long after its last write (wall clock), for listing; detection reads only the horizon. */
 export const PACK_RETENTION_MS = 3 * 24 * 60 * 60_000;
 const PACK_PREFIX = 'pack:';
@@ -242,6 +251,14 @@ export class BatchCallers {
         }
         if (callers[key] === undefined) size++;
         callers[key] = text;
+      }
+      const changed = [...members.keys()].filter((key) => callers[key] !== undefined);
+      if (stored && changed.length < size * MIN_CHANGED_SHARE_TO_REWRITE) {
+        for (const key of changed) {
+          const entry = this.entries.get(key) as CallerEntry;
+          own.push({ id: key, value: entry.doc, expectedVersion: 0 });
+        }
+        continue;
       }
       puts.push({ id, value: { callers }, expectedVersion: stored?.version ?? 0, expiresAt });
     }

@@ -127,6 +127,24 @@ describe('callers kept in packs', () => {
     expect([...listed.values()].every((c) => c.requests === 1)).toBe(true);
   });
 
+  it('writes a few changed callers of a large pack to documents of their own instead of rewriting the pack', async () => {
+    // Prepare: forty brief callers packed by one batch
+    const { store, deliver, callers } = setup();
+    const ips = Array.from({ length: 40 }, (_, i) => `198.51.100.${i + 1}`);
+    await deliver(ips.flatMap((ip, i) => requests(ip, 2, START + i)));
+    const before = await listAll(typed<CallerPack>(store.callers));
+    // Act: a second batch in the same generation touches one of them
+    await deliver(requests('198.51.100.7', 1, START + 10_000));
+    // Assess: the packs are as they were, the caller has its own document, and its counts carry on
+    const after = await listAll(typed<CallerPack>(store.callers));
+    expect(after).toEqual(before);
+    expect((await store.entities.list()).items.map((d) => d.id)).toEqual(['ip:198.51.100.7']);
+    const listed = await callers();
+    expect(listed.get('ip:198.51.100.7')?.requests).toBe(3);
+    expect(listed.get('ip:198.51.100.8')?.requests).toBe(2);
+    expect(listed.size).toBe(40);
+  });
+
   it('lets detection read a packed caller outside the batch, and writes what it changed once, promoted by a finding', async () => {
     // Prepare: a caller packed by an earlier batch, not in this one (a login campaign's participant)
     const { store, deliver } = setup();
