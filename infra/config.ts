@@ -69,6 +69,11 @@ export interface LanternConfig {
   logGroups: string[];
   /** REST API stages: the quarantine usage plan covers them; REGIONAL WAF attaches to them. */
   restApis: RestApiStage[];
+  /**
+   * Which REST APIs the sweeper reads as the declared API (managed/shadow/zombie/unused): `all` of the region
+   * (default), `none`, or REST API ids.
+   */
+  declaredApis: 'all' | 'none' | string[];
   /** The APIs are behind CloudFront: API Gateway's source IP is a CloudFront address, not the client. */
   behindCloudFront: boolean;
   /** Where the WAF IP sets and WebACL live: CLOUDFRONT (us-east-1, default when distributions are named) or REGIONAL. */
@@ -122,6 +127,7 @@ export const CONFIG_KEYS = [
   'samplingRate',
   'logGroups',
   'restApis',
+  'declaredApis',
   'behindCloudFront',
   'wafScope',
   'attachWebAcl',
@@ -262,6 +268,15 @@ export function parseConfig(
     if (!match) at('restApis', `"${entry}" must be "<restApiId>/<stage>" (e.g. a1b2c3d4e5/prod)`);
     else restApis.push({ apiId: match[1]!, stage: match[2]! });
   }
+  let declaredApis: LanternConfig['declaredApis'] = 'all';
+  if (input.declaredApis === 'all' || input.declaredApis === 'none' || input.declaredApis === undefined)
+    declaredApis = input.declaredApis ?? 'all';
+  else {
+    const ids = list('declaredApis', input.declaredApis);
+    for (const id of ids) if (!/^[a-z0-9]{10}$/.test(id)) at('declaredApis', `"${id}" is not a REST API id (e.g. a1b2c3d4e5)`);
+    if (ids.length === 0) at('declaredApis', 'must be "all", "none" or a non-empty list of REST API ids');
+    declaredApis = ids;
+  }
 
   const behindCloudFront = bool('behindCloudFront', input.behindCloudFront, false);
   const wafScope = oneOf<WafScope>(
@@ -386,6 +401,7 @@ export function parseConfig(
     samplingRate,
     logGroups,
     restApis,
+    declaredApis,
     behindCloudFront,
     wafScope,
     attachWebAcl,

@@ -139,6 +139,7 @@ export class LanternStack extends Stack {
       environment: stateEnvironment,
       realtimeFields: this.ingestion.fields,
       behindCloudFront: config.behindCloudFront,
+      declaredApis: config.declaredApis,
       tuning: config.ingest,
       retentionDays,
       removalPolicy,

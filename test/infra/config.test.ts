@@ -50,6 +50,7 @@ describe('config validation', () => {
       distributions: ['d111111abcdef8.cloudfront.net'],
       logGroups: ['bad group name'],
       restApis: ['a1b2c3d4e5'],
+      declaredApis: ['Not-An-Id'],
       samplingRate: 0,
       retentionDays: 31,
       allowlist: { cidrs: ['10.0.0.0/33', '2001:db8::/129', 'example.com'] },
@@ -58,7 +59,7 @@ describe('config validation', () => {
     });
     // Assess
     expect(found).toEqual([
-      'lantern.colour: unknown key (known: stackName, region, account, mode, alertEmail, slackSecretName, distributions, attachment, samplingRate, logGroups, restApis, behindCloudFront, wafScope, attachWebAcl, allowlist, protectedCidrs, awsIpRangesFile, retentionDays, maxBlocksPerHour, quarantine, ingest, console, destroyOnDelete)',
+      'lantern.colour: unknown key (known: stackName, region, account, mode, alertEmail, slackSecretName, distributions, attachment, samplingRate, logGroups, restApis, declaredApis, behindCloudFront, wafScope, attachWebAcl, allowlist, protectedCidrs, awsIpRangesFile, retentionDays, maxBlocksPerHour, quarantine, ingest, console, destroyOnDelete)',
       'lantern.region: "europe" is not an AWS region (e.g. eu-west-1)',
       'lantern.mode: must be one of monitor, enforce, got "block-everything"',
       'lantern.alertEmail: "not-an-email" is not an email address',
@@ -66,6 +67,7 @@ describe('config validation', () => {
       'lantern.samplingRate: must be an integer from 1 to 100, got 0',
       'lantern.logGroups: "bad group name" is not a CloudWatch Logs group name',
       'lantern.restApis: "a1b2c3d4e5" must be "<restApiId>/<stage>" (e.g. a1b2c3d4e5/prod)',
+      'lantern.declaredApis: "Not-An-Id" is not a REST API id (e.g. a1b2c3d4e5)',
       'lantern.allowlist.cidrs: "10.0.0.0/33" is not an IPv4 or IPv6 CIDR (e.g. 203.0.113.0/24)',
       'lantern.allowlist.cidrs: "2001:db8::/129" is not an IPv4 or IPv6 CIDR (e.g. 203.0.113.0/24)',
       'lantern.allowlist.cidrs: "example.com" is not an IPv4 or IPv6 CIDR (e.g. 203.0.113.0/24)',
