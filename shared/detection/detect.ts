@@ -26,6 +26,7 @@ import {
   populationId,
 } from '../baselines/population.js';
 import { moveInSketch } from '../baselines/sketch.js';
+import { hourStart } from '../baselines/windows.js';
 import type { Clock } from '../ports/clock.js';
 import { type Store, typed, type Versioned } from '../ports/store.js';
 import { endpointKey } from '../discovery/inventory.js';
@@ -281,26 +282,37 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
     }
   }
 
-  // Each identity's sample in its endpoint's hourly peer distributions follows its own figures.
+  // Each identity's sample in its endpoint's hourly peer distributions follows its own figures. The sample lives on
+  // the caller's document, the sketch on the endpoint's: two documents, written apart, so a batch may fail between
+  // them and be delivered again. Detection's documents are written before the callers' (analyze.ts), so a caller
+  // whose watermark lacks this batch while the endpoint's has it was moved in the sketch by an earlier attempt, from
+  // the same stored sample to the same next one: the caller takes its sample, the sketch is left alone. (Skipping the
+  // caller's sample too, as before, left it behind the sketch: its next move took out a value it had never put in and
+  // the sketch drifted, missing volumetric abuse.) Writing the callers first instead would leave the reverse case, a
+  // caller ahead of the sketch with the value to take out forgotten; a per-caller record on the endpoint would make
+  // the move idempotent but grow the endpoint's document with every caller of every hour.
   for (const work of entities.values()) {
     for (const [key, endpointTookIt] of work.pairs) {
       const state = work.baseline.endpoints[key];
       const endpoint = endpoints.get(key);
-      if (!state || !endpoint || !endpointTookIt) continue;
+      if (!state || !endpoint) continue;
       const w = endpointWindow(state, state.lastSeen);
-      const hour = hourOf(endpoint.doc, state.lastSeen);
-      const previous = state.sample?.hour === hour.hour ? state.sample : undefined;
+      const hour = hourStart(state.lastSeen);
+      const previous = state.sample?.hour === hour ? state.sample : undefined;
       const next = {
-        hour: hour.hour,
+        hour,
         requests: Math.max(previous?.requests ?? 0, Math.round(w.requests)),
         bytes: Math.max(previous?.bytes ?? 0, Math.round(w.bytes)),
         objects: Math.max(previous?.objects ?? 0, Math.round(w.objects)),
       };
-      moveInSketch(hour.requests, previous?.requests, next.requests);
-      moveInSketch(hour.bytes, previous?.bytes, next.bytes);
-      moveInSketch(hour.objects, previous?.objects, next.objects);
+      if (endpointTookIt) {
+        const peers = hourOf(endpoint.doc, state.lastSeen);
+        moveInSketch(peers.requests, previous?.requests, next.requests);
+        moveInSketch(peers.bytes, previous?.bytes, next.bytes);
+        moveInSketch(peers.objects, previous?.objects, next.objects);
+        endpoint.dirty = true;
+      }
       state.sample = next;
-      endpoint.dirty = true;
     }
   }
 
