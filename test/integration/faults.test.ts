@@ -32,18 +32,6 @@ const FAULTS: FaultPlan = {
   ],
 };
 
-/**
- * Found by this test, not fixed yet (the code is another engineer's): when a batch fails after detection has written
- * its endpoint baselines and populations (watermarked) but before the caller documents are saved, the redelivered
- * batch re-applies the callers but not their samples in the endpoints' peer distributions, which drift, and
- * volumetric-abuse findings are missed (and the risk of their callers is lower). `npm run bench:faults` reports these two as FAIL;
- * remove them from here with the fix.
- */
-const KNOWN_BUG = new Set([
-  'findings identical (type, entity, endpoint; severity, status)',
-  'per-caller risk identical',
-]);
-
 describe('the local cloud under faults', () => {
   it('counts every record once and ends in the state of a fault-free run', async () => {
     // Prepare
@@ -65,7 +53,7 @@ describe('the local cloud under faults', () => {
     // The responder had work: findings were published and decided, actions taken.
     expect(reference.state.findings.size).toBeGreaterThan(0);
     expect(reference.state.targets.size).toBeGreaterThan(0);
-    const failed = checkRun(input, faulty, reference).filter((c) => c.gating && !c.passed && !KNOWN_BUG.has(c.name));
+    const failed = checkRun(input, faulty, reference).filter((c) => c.gating && !c.passed);
     expect(failed).toEqual([]);
   }, 240_000);
 });
