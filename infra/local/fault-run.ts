@@ -17,7 +17,7 @@ import { loadRunStats } from '../../shared/engine/analyze.js';
 import { buildReport } from '../../shared/engine/report.js';
 import type { RunStats } from '../../shared/engine/run-stats.js';
 import type { ApiEvent } from '../../shared/events/api-event.js';
-import type { DocumentCollection, Store } from '../../shared/ports/store.js';
+import { listAll, type Store, typed } from '../../shared/ports/store.js';
 import { unansweredFindings } from '../../shared/response/reconcile.js';
 import { type AuditEntry, type DecisionRecord, type TargetState, targetKey } from '../../shared/response/state.js';
 import { Random } from '../../shared/simulate/prng.js';
@@ -29,6 +29,7 @@ import {
   type DynamoFaultCounts,
   type DynamoFaultProxy,
   type DynamoFaultRates,
+  noDynamoFaults,
   startDynamoFaultProxy,
 } from './faults.js';
 import { putRecords } from './feed.js';
@@ -217,16 +218,7 @@ export async function runThroughLocalCloud(input: FaultTestInput, options: RunOp
   const dir = mkdtempSync(path.join(tmpdir(), 'lantern-faults-'));
   let proxy: DynamoFaultProxy | undefined;
   const counts: FaultCounts = {
-    dynamo: {
-      requests: 0,
-      throttled: 0,
-      serverErrors: 0,
-      lostAnswers: 0,
-      unprocessedBatches: 0,
-      unprocessedItems: 0,
-      refused: 0,
-      writes: 0,
-    },
+    dynamo: noDynamoFaults(),
     crashes: 0,
     coldStarts: 0,
     redeliveredBatches: 0,
@@ -413,17 +405,6 @@ export interface FinalState {
   miscounted: string[];
 }
 
-async function listAll<T>(collection: DocumentCollection<unknown>): Promise<Array<{ id: string; value: T }>> {
-  const out: Array<{ id: string; value: T }> = [];
-  let cursor: string | undefined;
-  do {
-    const page = await collection.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
-    for (const item of page.items) out.push({ id: item.id, value: item.value as T });
-    cursor = page.cursor;
-  } while (cursor);
-  return out;
-}
-
 /** JSON with keys sorted and the per-shard watermarks (`applied`, `lastSequence`) left out. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (key, v: unknown) => {
@@ -437,11 +418,11 @@ function canonical(value: unknown): string {
 
 export async function finalState(store: Store): Promise<FinalState> {
   const run = await loadRunStats(store);
-  const endpoints = await listAll<StoredEndpoint>(store.endpoints);
+  const endpoints = await listAll(typed<StoredEndpoint>(store.endpoints));
   const report = await buildReport(store);
-  const findings = await listAll<Finding>(store.findings);
-  const actions = await listAll<DecisionRecord | TargetState | { count: number }>(store.actions);
-  const audit = await listAll<AuditEntry>(store.audit);
+  const findings = await listAll(typed<Finding>(store.findings));
+  const actions = await listAll(typed<DecisionRecord | TargetState | { count: number }>(store.actions));
+  const audit = await listAll(typed<AuditEntry>(store.audit));
   const state: FinalState = {
     ledger: {
       records: run.records,

@@ -41,6 +41,19 @@ export interface DynamoFaultCounts {
   writes: number;
 }
 
+export function noDynamoFaults(): DynamoFaultCounts {
+  return {
+    requests: 0,
+    throttled: 0,
+    serverErrors: 0,
+    lostAnswers: 0,
+    unprocessedBatches: 0,
+    unprocessedItems: 0,
+    refused: 0,
+    writes: 0,
+  };
+}
+
 export interface DynamoFaultProxy {
   endpoint: string;
   counts: DynamoFaultCounts;
@@ -135,16 +148,7 @@ export async function startDynamoFaultProxy(options: {
   let rates: DynamoFaultRates = { ...options.rates };
   let isDown = false;
   let crash: { remaining: number; fired: () => void } | undefined;
-  const counts: DynamoFaultCounts = {
-    requests: 0,
-    throttled: 0,
-    serverErrors: 0,
-    lostAnswers: 0,
-    unprocessedBatches: 0,
-    unprocessedItems: 0,
-    refused: 0,
-    writes: 0,
-  };
+  const counts = noDynamoFaults();
 
   const forward = (
     req: http.IncomingMessage,

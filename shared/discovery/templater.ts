@@ -167,6 +167,16 @@ export interface PNode extends TNode {
   vs?: string[];
 }
 
+/** A node the current path added to the tree, with what a merge decision about its position needs. */
+interface CreatedNode {
+  parent: TNode;
+  depth: number;
+  parentText: string | undefined;
+  isParam: boolean;
+  grandText?: string;
+  above?: TNode;
+}
+
 export interface HostState {
   root: TNode;
   nodes: number;
@@ -360,14 +370,7 @@ export class PathTemplater {
     }
 
     // Learn.
-    const created: Array<{
-      parent: TNode;
-      depth: number;
-      parentText: string | undefined;
-      isParam: boolean;
-      grandText?: string;
-      above?: TNode;
-    }> = [];
+    const created: CreatedNode[] = [];
     const outcome = this.learnRoute(hs, segs, created, m);
     if (!outcome.complete) {
       const prefix = outcome.steps.map((s) => s.text);
@@ -527,19 +530,7 @@ export class PathTemplater {
   }
 
   /** Routes a successful request, creating nodes as needed. */
-  private learnRoute(
-    hs: HostState,
-    segs: readonly string[],
-    created: Array<{
-      parent: TNode;
-      depth: number;
-      parentText: string | undefined;
-      isParam: boolean;
-      grandText?: string;
-      above?: TNode;
-    }>,
-    method?: string,
-  ): RouteOutcome {
+  private learnRoute(hs: HostState, segs: readonly string[], created: CreatedNode[], method?: string): RouteOutcome {
     const steps: RouteStep[] = [];
     let node = hs.root;
     let parentText: string | undefined;
