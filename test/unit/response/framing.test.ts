@@ -101,17 +101,21 @@ describe("an API key id in a refused request (someone else's key)", () => {
     store = createMemoryStore();
   });
 
-  // KNOWN WEAKNESS (docs/threat-model.md, T3): requests that API Gateway logs with a key id but refuses (401/403)
-  // are attributed to the key, so someone holding a leaked key id/value can get its owner's key throttled.
-  // `it.fails` states the wanted behaviour: when the fix lands this test fails, and `.fails` must be removed.
-  it.fails("does not throttle or block the key's owner: the refused requests are judged by their address", async () => {
-    // Prepare: API Gateway access-log events of a client presenting the victim's key with bad credentials.
-    const events = failedLogins(() => ({
+  /** API Gateway access-log events of a client presenting the victim's key with bad credentials. */
+  const stolenKeyLogins = () =>
+    failedLogins(() => ({
       source: 'apigw',
       clientIp: ATTACKER,
       apiKeyId: 'victimKeyId01',
       authenticated: true,
     }));
+
+  // KNOWN WEAKNESS (docs/threat-model.md, T3): requests that API Gateway logs with a key id but refuses (401/403)
+  // are attributed to the key, so someone holding a leaked key id/value can get its owner's key throttled.
+  // `it.fails` states the wanted behaviour: when the fix lands this test fails, and `.fails` must be removed.
+  it.fails("does not throttle or block the key's owner: the refused requests are judged by their address", async () => {
+    // Prepare
+    const events = stolenKeyLogins();
     // Act
     const findings = await findingsOf(store, events);
     const decided = decisions(findings);
@@ -120,12 +124,7 @@ describe("an API key id in a refused request (someone else's key)", () => {
   });
 
   it("today: the victim's key is what the finding names, and what the policy throttles (the weakness T3 describes)", async () => {
-    const events = failedLogins(() => ({
-      source: 'apigw',
-      clientIp: ATTACKER,
-      apiKeyId: 'victimKeyId01',
-      authenticated: true,
-    }));
+    const events = stolenKeyLogins();
     const findings = await findingsOf(store, events);
     const stuffing = findings.filter((f) => f.type === 'credential-stuffing');
     expect(stuffing.map((f) => f.entity)).toContainEqual({ type: 'api-key', id: 'victimKeyId01' });
