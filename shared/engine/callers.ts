@@ -24,8 +24,9 @@ import type { StoredEntity } from './analyze.js';
  *
  * Reading a packed caller looks through the packs of the last HORIZON_MS (half an hour) and takes the
  * newest copy; a caller touched again is copied forward into the current generation's pack (the older copy stays,
- * shadowed, until its pack expires). A packed caller silent for longer than the horizon is forgotten by detection
- * (it starts afresh if it comes back) and stays listed until its pack expires (PACK_RETENTION_MS).
+ * shadowed, until its pack expires). A brief caller (not promoted) silent for longer than the horizon is forgotten by
+ * detection (it starts afresh if it comes back), whether it is packed or has a document of its own; a packed one
+ * stays listed until its pack expires (PACK_RETENTION_MS).
  *
  * Exactly-once holds as for any document: each entry keeps its own watermarks (`applied`), and a pack is written
  * with the version it was read at. The order of writes is own documents, then packs: a promoted caller whose
@@ -123,7 +124,7 @@ export class BatchCallers {
   ) {}
 
   /**
-   * `firstSeen`: each caller of the batch -> the time of its first request in the batch. A packed caller is forgotten
+   * `firstSeen`: each caller of the batch -> the time of its first request in the batch. A brief caller is forgotten
    * when that request comes more than HORIZON_MS after its last one: a rule on the caller's own times, so that where
    * batches happen to begin and end does not change who is remembered (except for a gap inside one batch).
    */
@@ -153,10 +154,16 @@ export class BatchCallers {
     const callers = new BatchCallers(store, generation, latest, oldest, packs);
     for (const [id, time] of firstSeen) {
       const hit = own.get(id);
-      callers.entries.set(
-        id,
-        hit ? entryOf(hit.value, hit.version) : (callers.packed(id, time) ?? entryOf(create(id), 0)),
-      );
+      if (!hit) {
+        callers.entries.set(id, callers.packed(id, time) ?? entryOf(create(id), 0));
+      } else if (shouldPromote(hit.value) || time - hit.value.lastSeen <= HORIZON_MS) {
+        callers.entries.set(id, entryOf(hit.value, hit.version));
+      } else {
+        // A brief caller back after the horizon starts afresh wherever it lives: a full pack or a small rewrite gives
+        // some brief callers documents of their own, and which ones depends on how batches fell; forgetting only
+        // packed ones would make a caller's counters depend on that too.
+        callers.entries.set(id, entryOf(create(id), hit.version));
+      }
     }
     return callers;
   }

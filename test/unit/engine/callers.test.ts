@@ -145,6 +145,24 @@ describe('callers kept in packs', () => {
     expect(listed.size).toBe(40);
   });
 
+  it('forgets a brief caller with a document of its own after the horizon, as it would a packed one', async () => {
+    // Prepare: a small rewrite gives one of forty packed callers a document of its own
+    const { store, deliver, callers } = setup();
+    const ips = Array.from({ length: 40 }, (_, i) => `198.51.100.${i + 1}`);
+    await deliver(ips.flatMap((ip, i) => requests(ip, 2, START + i)));
+    await deliver(requests('198.51.100.7', 1, START + 10_000));
+    expect((await store.entities.list()).items.map((d) => d.id)).toEqual(['ip:198.51.100.7']);
+    // Act: both it and a packed neighbour come back after the horizon
+    const back = START + 10_000 + HORIZON_MS + 60_000;
+    await deliver([...requests('198.51.100.7', 2, back), ...requests('198.51.100.8', 2, back)]);
+    // Assess: where each lived does not change what is remembered
+    const listed = await callers();
+    for (const id of ['ip:198.51.100.7', 'ip:198.51.100.8']) {
+      expect(listed.get(id)?.requests).toBe(2);
+      expect(listed.get(id)?.firstSeen).toBe(back);
+    }
+  });
+
   it('lets detection read a packed caller outside the batch, and writes what it changed once, promoted by a finding', async () => {
     // Prepare: a caller packed by an earlier batch, not in this one (a login campaign's participant)
     const { store, deliver } = setup();
