@@ -23,7 +23,7 @@ import type { ApiEvent, Rejection } from '../events/api-event.js';
 import type { Clock } from '../ports/clock.js';
 import { type DocumentCollection, type Store, StoreConflictError, typed, type Versioned } from '../ports/store.js';
 import { BatchCallers } from './callers.js';
-import { classifyInPlace, loadDiscovery, saveDiscovery } from './discovery-state.js';
+import { classifyInPlace, learn, loadDiscovery, saveDiscovery, teaches } from './discovery-state.js';
 import { countAnalysed, countRejections, emptyRunStats, mergeRunStats, type RunStats } from './run-stats.js';
 import { alreadyApplied, compareSequence, markApplied, type Watermarked } from './watermark.js';
 
@@ -99,13 +99,15 @@ const MAX_ATTEMPTS = 8;
  */
 export async function analyzeBatch(batch: AnalysisBatch, context: EngineContext): Promise<BatchEffects> {
   // Findings opened by an attempt that then lost a version race are already stored: the retry sees them as known and
-  // would not report them again, so every attempt's findings are kept (the latest revision of each).
-  const opened = new Map<string, Finding>();
+  // would not report them again, so every attempt's findings are kept (the latest revision of each). Likewise the
+  // counts of an attempt whose run ledger landed before a template tree lost its race: the retry finds them counted.
+  const progress: Progress = { opened: new Map() };
   for (let attempt = 1; ; attempt++) {
     try {
-      const effects = await analyzeOnce(batch, context, opened);
+      const effects = await analyzeOnce(batch, context, progress);
       effects.conflictsRetried = attempt - 1;
-      effects.findings = [...opened.values()];
+      effects.findings = [...progress.opened.values()];
+      effects.stats = progress.counted ?? effects.stats;
       return effects;
     } catch (error: unknown) {
       // Another writer moved a document we read: everything is re-read and re-applied; the watermarks make
@@ -114,6 +116,13 @@ export async function analyzeBatch(batch: AnalysisBatch, context: EngineContext)
       throw error;
     }
   }
+}
+
+/** What the attempts of one batch have done so far. */
+interface Progress {
+  opened: Map<string, Finding>;
+  /** The counts written to the run ledger, once an attempt has written it. */
+  counted?: RunStats;
 }
 
 interface Loaded<T> {
@@ -185,11 +194,7 @@ interface Placement {
   entityId?: string;
 }
 
-async function analyzeOnce(
-  batch: AnalysisBatch,
-  context: EngineContext,
-  opened: Map<string, Finding>,
-): Promise<BatchEffects> {
+async function analyzeOnce(batch: AnalysisBatch, context: EngineContext, progress: Progress): Promise<BatchEffects> {
   const { store } = context;
   const endpoints = typed<StoredEndpoint>(store.endpoints);
   const meta = typed<StoredRunStats>(store.meta);
@@ -208,33 +213,28 @@ async function analyzeOnce(
   }
   countRejections(stats, freshRejections);
 
-  // Discovery: template every fresh request against what each host has taught so far.
-  const freshIndexes: number[] = [];
+  // Discovery: template every fresh request against what each host has taught so far, in delivery order. A record
+  // the run ledger has was counted into every other document by an earlier attempt, which wrote them before the
+  // ledger; only its host's tree, written after the ledger, may lack it: the tree learns it, nothing else sees it.
   const hosts = new Set<string>();
-  for (let i = 0; i < batch.events.length; i++) {
-    if (seenBefore(run, shard, batch.eventSequences?.[i])) continue;
-    freshIndexes.push(i);
-    hosts.add((batch.events[i] as ApiEvent).host.toLowerCase());
-  }
+  for (const event of batch.events) hosts.add(event.host.toLowerCase());
   const discovery = await loadDiscovery(store, hosts);
   const placements: Placement[] = [];
   const renamed = new Map<string, string>();
   const merges: Array<{ merge: MergeEvent; at: number }> = [];
-  for (const i of freshIndexes) {
+  for (let i = 0; i < batch.events.length; i++) {
     const event = batch.events[i] as ApiEvent;
-    const observed = discovery.templater.observe(
-      event.host,
-      event.method,
-      event.path,
-      event.status,
-      event.routeTemplate,
-    );
+    const sequence = batch.eventSequences?.[i];
+    if (seenBefore(run, shard, sequence)) {
+      if (teaches(discovery, event.host, shard, sequence)) learn(discovery, event, sequence);
+      continue;
+    }
+    const observed = learn(discovery, event, sequence);
     for (const merge of observed.merges) {
       merges.push({ merge, at: event.time });
       for (const from of merge.from) renamed.set(endpointKey(merge.host, merge.method, from), merge.into);
     }
     const entity = attributeEntity(event);
-    const sequence = batch.eventSequences?.[i];
     placements.push({
       event,
       ...(sequence !== undefined ? { sequence } : {}),
@@ -346,23 +346,30 @@ async function analyzeOnce(
     ...(context.detection ? { config: context.detection } : {}),
   });
   for (const finding of findings) {
-    const known = opened.get(finding.id);
-    if (!known || finding.revision >= known.revision) opened.set(finding.id, finding);
+    const known = progress.opened.get(finding.id);
+    if (!known || finding.revision >= known.revision) progress.opened.set(finding.id, finding);
   }
-  stats.controlMessages = batch.controlMessages ?? 0;
+  stats.controlMessages = progress.counted ? 0 : (batch.controlMessages ?? 0);
 
   mergeRunStats(run.doc, stats);
   const lastSequence = lastOf(batch.eventSequences, batch.rejectionSequences);
   markApplied(run.doc, shard, lastSequence);
   run.dirty = stats.records > 0 || stats.controlMessages > 0 || lastSequence !== undefined;
 
-  // Order matters for redelivery: the run ledger is written last, so a crash before it leaves records that
-  // will be counted on retry while the documents already written skip them by their own watermarks.
-  await saveDiscovery(store, discovery, placements.length > 0);
+  // Order matters for redelivery. Detection's documents (written by detect), the endpoints and the callers first,
+  // then the run ledger: a crash before the ledger leaves records that are counted on retry while the documents
+  // already written skip them by their own watermarks. The template trees last: a tree that skipped a record (by its
+  // watermark) would not say where it went, so a record is placed only while the ledger lacks it, i.e. while its
+  // tree has not learnt it either; past the ledger, the trees that lack it learn it on retry, and nothing else does.
   await save(endpoints, endpointDocs);
   if (retired.length > 0) await endpoints.delete(retired);
   await callers.save(context.clock);
   await save(meta, runLoaded);
+  if (run.dirty) {
+    progress.counted ??= emptyRunStats();
+    mergeRunStats(progress.counted, stats);
+  }
+  await saveDiscovery(store, discovery, shard);
 
   return { stats, newEndpoints, findings, conflictsRetried: 0 };
 }

@@ -9,10 +9,12 @@ import {
   PathTemplater,
 } from '../discovery/templater.js';
 import { type Store, typed } from '../ports/store.js';
+import { alreadyApplied, compareSequence, markApplied, type Watermarked } from './watermark.js';
 
 /**
  * How discovery's state lives in the store's `discovery` collection:
- * - `host:<host>`: the templater's learnt tree of one host (so a batch loads only the hosts it saw);
+ * - `host:<host>`: the templater's learnt tree of one host (so a batch loads only the hosts it saw), with per-shard
+ *   watermarks (`applied`) like every document the engine counts into: its hit counts decide merges;
  * - `overrides`: the user's overrides (split, pin static, declare), respected by every later analysis;
  * - `declared`: the declared APIs (OpenAPI files, API Gateway) the endpoints are classified against.
  */
@@ -24,11 +26,18 @@ export interface StoredOverrides {
   overrides: DiscoveryOverride[];
 }
 
+/** A host's tree as stored: the templater's state and the records of each shard it has learnt from. */
+export type StoredHost = HostState & Watermarked;
+
 export interface LoadedDiscovery {
   templater: PathTemplater;
   declared: DeclaredSpecs;
   /** Version of each host document as read (0 = new). */
   versions: Map<string, number>;
+  /** Each host document's watermarks as read, before this batch: what "already learnt" is judged against. */
+  before: Map<string, Record<string, string>>;
+  /** Host documents this batch taught something (host name -> the latest sequence learnt, if any). */
+  taught: Map<string, string | undefined>;
 }
 
 export async function loadDiscovery(store: Store, hosts: Iterable<string>): Promise<LoadedDiscovery> {
@@ -38,22 +47,66 @@ export async function loadDiscovery(store: Store, hosts: Iterable<string>): Prom
   const overrides = (found.get(OVERRIDES_ID)?.value as StoredOverrides | undefined)?.overrides ?? [];
   const state = emptyTemplaterState(overrides);
   const versions = new Map<string, number>();
+  const before = new Map<string, Record<string, string>>();
   for (const id of hostIds) {
     const hit = found.get(id);
     versions.set(id, hit?.version ?? 0);
-    if (hit) state.hosts[`=${id.slice('host:'.length)}`] = hit.value as HostState;
+    if (!hit) continue;
+    const value = hit.value as StoredHost;
+    state.hosts[`=${id.slice('host:'.length)}`] = value;
+    if (value.applied) before.set(id, { ...value.applied });
   }
   const declared = (found.get(DECLARED_ID)?.value as DeclaredSpecs | undefined) ?? { current: [] };
-  return { templater: new PathTemplater(state), declared, versions };
+  return { templater: new PathTemplater(state), declared, versions, before, taught: new Map() };
 }
 
-/** Writes back the host trees the batch touched (each with the version it was read at). */
-export async function saveDiscovery(store: Store, loaded: LoadedDiscovery, changed: boolean): Promise<void> {
-  if (!changed) return;
+/**
+ * Whether the host tree that would learn from this record has not learnt from it yet. The tree is the host's own
+ * one when it is loaded, else `(other)` once the batch holds the templater's host budget (as
+ * `PathTemplater.observe` chooses), else a new one.
+ */
+export function teaches(
+  loaded: LoadedDiscovery,
+  host: string,
+  shard: string | undefined,
+  sequence: string | undefined,
+): boolean {
+  const { hosts } = loaded.templater.state;
+  const name = host.toLowerCase();
+  const into =
+    hosts[`=${name}`] !== undefined || Object.keys(hosts).length < loaded.templater.limits.maxHosts ? name : OTHER_HOST;
+  const applied = loaded.before.get(hostDocId(into));
+  return !applied || !alreadyApplied({ applied }, shard, sequence);
+}
+
+/**
+ * Templates one request and learns from it; `host` of the result names the tree that learnt. Call only for a record
+ * its tree has not learnt (`teaches`).
+ */
+export function learn(
+  loaded: LoadedDiscovery,
+  event: { host: string; method: string; path: string; status: number; routeTemplate?: string },
+  sequence: string | undefined,
+) {
+  const observed = loaded.templater.observe(event.host, event.method, event.path, event.status, event.routeTemplate);
+  const latest = loaded.taught.get(observed.host);
+  const later = sequence !== undefined && (latest === undefined || compareSequence(sequence, latest) > 0);
+  loaded.taught.set(observed.host, later ? sequence : latest);
+  return observed;
+}
+
+/**
+ * Writes back the host trees the batch taught, each with its watermark moved to the latest record it learnt and with
+ * the version it was read at. The engine writes them last, after the run ledger (analyze.ts says why).
+ */
+export async function saveDiscovery(store: Store, loaded: LoadedDiscovery, shard: string | undefined): Promise<void> {
   const puts = [];
-  for (const [key, hostState] of Object.entries(loaded.templater.state.hosts)) {
-    const id = hostDocId(key.slice(1));
-    puts.push({ id, value: hostState, expectedVersion: loaded.versions.get(id) ?? 0 });
+  for (const [name, sequence] of loaded.taught) {
+    const value = loaded.templater.state.hosts[`=${name}`] as StoredHost | undefined;
+    if (!value) continue;
+    markApplied(value, shard, sequence);
+    const id = hostDocId(name);
+    puts.push({ id, value, expectedVersion: loaded.versions.get(id) ?? 0 });
   }
   if (puts.length > 0) await store.discovery.put(puts);
 }
