@@ -7,7 +7,16 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { INGEST_EVENT_SOURCE_MAPPING } from '../../functions/ingest/mapping.js';
+import { attributeEntity, entityKey } from '../../shared/baselines/entity.js';
 import { encodeCloudFrontRealtime } from '../../shared/encoders/index.js';
+import {
+  GENERATION_MS,
+  generationOf,
+  HORIZON_MS,
+  MAX_PACK_ENTRIES,
+  PACK_BUCKETS,
+  PROMOTE_AT_REQUESTS,
+} from '../../shared/engine/callers.js';
 import { DEFAULT_RESPONSE_CONFIG } from '../../shared/response/config.js';
 import { simulate } from '../../shared/simulate/simulate.js';
 import { COLLECTION_BUCKETS } from '../../shared/store/tables.js';
@@ -20,6 +29,7 @@ import {
   DEFAULT_ASSUMPTIONS,
   type Measured,
   type ModelInputs,
+  type Packing,
   type StackSettings,
 } from './model.js';
 
@@ -64,6 +74,64 @@ export function measureBytesPerRecord(minutes = 60): { bytesPerRecord: number; l
   let bytes = 0;
   for (const event of events) bytes += Buffer.byteLength(encodeCloudFrontRealtime(event));
   return { bytesPerRecord: events.length > 0 ? bytes / events.length : 0, lines: events.length };
+}
+
+/**
+ * Brief callers (under PROMOTE_AT_REQUESTS requests in all) a pack generation gathers, per request/s, on the
+ * simulator's legitimate traffic: the callers a generation's packs hold when batches are short (real time).
+ */
+export function measureBriefCallersPerGeneration(minutes = 60): { perRequestPerSecond: number; generations: number } {
+  const { events } = simulate({ scenario: 'baseline', minutes, volume: 3 });
+  const requestsOf = new Map<string, number>();
+  const keys = events.map((event) => {
+    const ref = attributeEntity(event);
+    const key = ref ? entityKey(ref) : undefined;
+    if (key) requestsOf.set(key, (requestsOf.get(key) ?? 0) + 1);
+    return key;
+  });
+  const byGeneration = new Map<number, Set<string>>();
+  events.forEach((event, i) => {
+    const key = keys[i];
+    if (!key || (requestsOf.get(key) ?? 0) >= PROMOTE_AT_REQUESTS) return;
+    const g = generationOf(event.time);
+    let callers = byGeneration.get(g);
+    if (!callers) byGeneration.set(g, (callers = new Set()));
+    callers.add(key);
+  });
+  // Whole generations only: the first and last are cut by the simulated period.
+  const whole = [...byGeneration.keys()].sort((a, b) => a - b).slice(1, -1);
+  if (whole.length === 0 || events.length === 0) return { perRequestPerSecond: 0, generations: 0 };
+  const mean = whole.reduce((sum, g) => sum + byGeneration.get(g)!.size, 0) / whole.length;
+  const rate = events.length / (minutes * 60);
+  return { perRequestPerSecond: mean / rate, generations: whole.length };
+}
+
+/**
+ * The engine's pack settings (shared/engine/callers.ts) and what a caller costs without packs: docs/data-model.md
+ * "Measured", before packing (simulator baseline, volume 3, the same batches as DOCUMENTED_MEASURES): 97.3 write
+ * units per 1,000 records — entities 90.9, endpoints 3.7 (2.2 writes), meta 2.4, discovery and run 0.2 — and 96
+ * read units. A packed caller is ~220 B compressed with its neighbours (docs/data-model.md).
+ */
+export function packingOf(briefCallersPerGenerationPerRequestPerSecond: number): Packing {
+  return {
+    maxEntries: MAX_PACK_ENTRIES,
+    packsPerGeneration: PACK_BUCKETS,
+    entryBytes: 220,
+    horizonPacks: (HORIZON_MS / GENERATION_MS + 3) * PACK_BUCKETS,
+    callersPerGenerationPerRequestPerSecond: briefCallersPerGenerationPerRequestPerSecond,
+    perCaller: {
+      writeUnitsPer1000: 97.3,
+      writeRequestsPer1000: 90.9 + 2.2 + 2.4 + 0.2,
+      readUnitsPer1000: 96,
+      recordsPerBatch: 38_559 / 5,
+      collections: {
+        entities: { writeShare: 90.9 / 97.3, unitsPerWrite: 1 },
+        endpoints: { writeShare: 3.7 / 97.3, unitsPerWrite: 3.7 / 2.2 },
+        meta: { writeShare: 2.4 / 97.3, unitsPerWrite: 1 },
+        discovery: { writeShare: 0.2 / 97.3, unitsPerWrite: 1 },
+      },
+    },
+  };
 }
 
 export interface MeasuredSource {
@@ -190,6 +258,7 @@ export function defaultModelInputs(pipelineJsonPath?: string): {
       assumptions: DEFAULT_ASSUMPTIONS,
       prices: AWS_PRICES,
       limits: AWS_LIMITS,
+      packing: packingOf(measureBriefCallersPerGeneration().perRequestPerSecond),
     },
     sources,
   };

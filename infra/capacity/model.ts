@@ -118,12 +118,48 @@ export interface Limits {
   documentMaxBytes: number;
 }
 
+/**
+ * Caller packs (shared/engine/callers.ts): brief callers are entries of a generation's packs until the packs are full
+ * (`maxEntries` each); a caller past a full pack, or one changed in a pack that is not worth rewriting, gets a
+ * document of its own. So the growing documents stop growing at the fill rate, and above it brief callers cost what
+ * a document per caller costs (`perCaller`, measured before packing), plus the horizon's packs every batch reads.
+ */
+export interface Packing {
+  /** Callers one pack holds (MAX_PACK_ENTRIES). */
+  maxEntries: number;
+  /** Packs a generation spreads over (PACK_BUCKETS). */
+  packsPerGeneration: number;
+  /** Bytes of one packed caller, compressed with its neighbours. */
+  entryBytes: number;
+  /** Packs every batch reads: the horizon's generations and the two ahead of it, times the buckets. */
+  horizonPacks: number;
+  /** Brief callers one generation gathers, per request/s of traffic. */
+  callersPerGenerationPerRequestPerSecond: number;
+  /** DynamoDB figures with a document per caller, at their own batch size (the cost once the packs are full). */
+  perCaller: Pick<
+    Measured,
+    'writeUnitsPer1000' | 'writeRequestsPer1000' | 'readUnitsPer1000' | 'recordsPerBatch' | 'collections'
+  >;
+}
+
 export interface ModelInputs {
   settings: StackSettings;
   measured: Measured;
   assumptions: Assumptions;
   prices: Prices;
   limits: Limits;
+  /** How brief callers are packed; absent: the growing collection grows with the rate without bound. */
+  packing?: Packing;
+}
+
+/** The request rate at which a generation's packs are full. */
+export function packFillRate(packing: Packing): number {
+  return (packing.maxEntries * packing.packsPerGeneration) / packing.callersPerGenerationPerRequestPerSecond;
+}
+
+/** Write units of one full pack: the most a pack write costs. */
+export function fullPackUnits(packing: Packing): number {
+  return Math.ceil((packing.maxEntries * packing.entryBytes) / 1024);
 }
 
 /** /work/shared/reference/aws-logs-and-limits.md, "Prices (us-east-1)" (it marks which are unverified). */
@@ -194,6 +230,8 @@ export interface LimitUse {
 
 export interface Capacity {
   requestsPerSecond: number;
+  /** Where brief callers are written: packs (below the fill rate), or documents of their own once packs are full. */
+  briefCallers: 'packed' | 'own documents';
   recordsPerSecond: number;
   bytesPerSecond: number;
   kinesis: {
@@ -282,7 +320,29 @@ export function batchSeconds(inputs: ModelInputs, records: number): number {
   );
 }
 
+/** Whether the packs are full at this rate (brief callers then get documents of their own). */
+export function packsFullAt(inputs: ModelInputs, requestsPerSecond: number): boolean {
+  return inputs.packing !== undefined && requestsPerSecond > packFillRate(inputs.packing);
+}
+
+/** The inputs that hold at a rate: past the packs' fill rate, the per-caller figures. */
+export function inputsAt(inputs: ModelInputs, requestsPerSecond: number): ModelInputs {
+  if (!inputs.packing || !packsFullAt(inputs, requestsPerSecond)) return inputs;
+  return { ...inputs, measured: { ...inputs.measured, ...inputs.packing.perCaller, readShareGrowingWithRate: 0 } };
+}
+
 export function capacityAt(inputs: ModelInputs, requestsPerSecond: number): Capacity {
+  const packing = inputs.packing;
+  if (!packing || !packsFullAt(inputs, requestsPerSecond)) return capacityOf(inputs, requestsPerSecond, 0);
+  // Every batch also reads the horizon's full packs (strongly consistent: a read unit per 4 KB).
+  const horizonReadUnits = packing.horizonPacks * Math.ceil(fullPackUnits(packing) / 4);
+  return {
+    ...capacityOf(inputsAt(inputs, requestsPerSecond), requestsPerSecond, horizonReadUnits),
+    briefCallers: 'own documents',
+  };
+}
+
+function capacityOf(inputs: ModelInputs, requestsPerSecond: number, readUnitsPerBatch: number): Capacity {
   const { settings, measured, assumptions, prices, limits } = inputs;
   const records = (requestsPerSecond * settings.samplingRatePercent) / 100;
   const bytes = records * measured.bytesPerRecord;
@@ -310,16 +370,22 @@ export function capacityAt(inputs: ModelInputs, requestsPerSecond: number): Capa
   const measuredScale = documentsPerBatch(inputs, measured.recordsPerBatch) / measured.recordsPerBatch;
   // Documents that gather a time slice's callers grow with the rate, and so does every write of them.
   const growth = records / measured.trafficRequestsPerSecond;
+  const packCap = inputs.packing ? fullPackUnits(inputs.packing) : Number.POSITIVE_INFINITY;
   const unitsAtRate = (c: CollectionWrites) =>
-    c.sizeGrowsWithRate ? Math.max(1, c.unitsPerWrite * growth) : c.unitsPerWrite;
+    c.sizeGrowsWithRate ? Math.min(packCap, Math.max(1, c.unitsPerWrite * growth)) : c.unitsPerWrite;
   const listed = Object.values(measured.collections);
   const writeMix =
     1 -
     listed.reduce((sum, c) => sum + c.writeShare, 0) +
     listed.reduce((sum, c) => sum + c.writeShare * (unitsAtRate(c) / c.unitsPerWrite), 0);
-  const readMix = 1 - measured.readShareGrowingWithRate + measured.readShareGrowingWithRate * growth;
+  // The packs read grow with the rate until they are full.
+  const readGrowth = inputs.packing
+    ? Math.min(growth, packFillRate(inputs.packing) / measured.trafficRequestsPerSecond)
+    : growth;
+  const readMix = 1 - measured.readShareGrowingWithRate + measured.readShareGrowingWithRate * readGrowth;
   const writeUnitsPer1000 = measured.writeUnitsPer1000 * (scale / measuredScale) * writeMix;
-  const readUnitsPer1000 = measured.readUnitsPer1000 * (scale / measuredScale) * readMix;
+  const readUnitsPer1000 =
+    measured.readUnitsPer1000 * (scale / measuredScale) * readMix + (readUnitsPerBatch * 1000) / batch.records;
   const writeUnitsPerSecond = (records * writeUnitsPer1000) / 1000;
   const readUnitsPerSecond = (records * readUnitsPer1000) / 1000;
   let bucketCollection = '';
@@ -410,6 +476,7 @@ export function capacityAt(inputs: ModelInputs, requestsPerSecond: number): Capa
 
   return {
     requestsPerSecond,
+    briefCallers: 'packed',
     recordsPerSecond: records,
     bytesPerSecond: bytes,
     kinesis: {

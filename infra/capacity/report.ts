@@ -7,8 +7,11 @@ import {
   AWS_LIMITS,
   type Capacity,
   capacityAt,
+  fullPackUnits,
+  inputsAt,
   limitsByRate,
   type ModelInputs,
+  packFillRate,
   simulateShard,
   wafIpSetWorstCase,
 } from './model.js';
@@ -49,7 +52,7 @@ export function capacityReport(
       label: `${num(top.lambda.shardMaxRecordsPerSecond * 1.2)} records/s (120 % of what one consumer can process)`,
       rate: top.lambda.shardMaxRecordsPerSecond * 1.2,
     },
-  ].map((s) => ({ ...s, result: simulateShard(inputs, s.rate, 600) }));
+  ].map((s) => ({ ...s, result: simulateShard(inputsAt(inputs, top.requestsPerSecond), s.rate, 600) }));
 
   const out: string[] = [];
   out.push('## Capacity and cost at the default settings\n');
@@ -71,6 +74,7 @@ export function capacityReport(
         ['Invocations/s', ...results.map((r) => num(r.lambda.invocationsPerSecond, 1))],
         ['One shard consumer busy', ...results.map((r) => pct(r.lambda.shardUtilisation))],
         ['Lambda GB-s per second', ...results.map((r) => num(r.lambda.gbSecondsPerSecond, 2))],
+        ['Brief callers written to', ...results.map((r) => (r.briefCallers === 'packed' ? 'packs' : 'own documents'))],
         ['DynamoDB write units per 1,000 requests', ...results.map((r) => num(r.dynamodb.writeUnitsPer1000, 1))],
         [
           'DynamoDB write units/s (read units/s)',
@@ -152,6 +156,12 @@ export function capacityReport(
     `\nStack settings: ${JSON.stringify(inputs.settings.ingest)}, log stream ${inputs.settings.logStreamMode}, sampling ${inputs.settings.samplingRatePercent} %, entities buckets ${inputs.settings.buckets.entities}.`,
   );
   out.push(`Assumptions: ${JSON.stringify(inputs.assumptions)}.`);
+  const packing = inputs.packing;
+  if (packing) {
+    out.push(
+      `Caller packs: ${packing.maxEntries} callers × ${packing.packsPerGeneration} packs per generation, ~${packing.entryBytes} B a caller (≤ ${fullPackUnits(packing)} units a pack write); ${packing.callersPerGenerationPerRequestPerSecond.toFixed(1)} brief callers per generation per request/s (simulator), so the packs are full from ${num(packFillRate(packing))} req/s. Past that: a document per caller (${packing.perCaller.writeUnitsPer1000} write units, ${packing.perCaller.readUnitsPer1000} read units per 1,000 records, measured before packing) and ${packing.horizonPacks} full packs read by every batch (${num(packing.horizonPacks * Math.ceil(fullPackUnits(packing) / 4))} read units).`,
+    );
+  }
   return {
     markdown: out.join('\n'),
     json: { inputs, sources, results, limitsByRate: byRate, wafIpSet: waf, simulations },

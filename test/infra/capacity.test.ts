@@ -162,6 +162,48 @@ describe('capacity model', () => {
     expect(sizeAt).toBeCloseTo(1024, -1);
   });
 
+  it('caps packs at their size and, past the rate that fills them, costs a document per caller plus the horizon reads', () => {
+    // Prepare: packs of 40 units at 10 requests/s, as above; packs take 100 callers of 1,024 B (100 units), 4 a
+    // generation, and a generation gathers 2 callers per request/s, so they are full at 100 × 4 / 2 = 200 req/s.
+    const inputs = handInputs();
+    inputs.measured.collections = {
+      entities: { writeShare: 0.5, unitsPerWrite: 1 },
+      callers: { writeShare: 0.5, unitsPerWrite: 40, sizeGrowsWithRate: true },
+    };
+    inputs.packing = {
+      maxEntries: 100,
+      packsPerGeneration: 4,
+      entryBytes: 1024,
+      horizonPacks: 10,
+      callersPerGenerationPerRequestPerSecond: 2,
+      perCaller: {
+        writeUnitsPer1000: 300,
+        writeRequestsPer1000: 100,
+        readUnitsPer1000: 200,
+        recordsPerBatch: 2500,
+        collections: { entities: { writeShare: 1, unitsPerWrite: 1 } },
+      },
+    };
+    // Act
+    const below = capacityAt(inputs, 20);
+    const capped = capacityAt(inputs, 200);
+    const above = capacityAt(inputs, 10_000);
+    // Assess: 2× the traffic, 80 units a pack write, under the cap.
+    expect(below.briefCallers).toBe('packed');
+    expect(below.dynamodb.hotItemCollection).toBe('callers');
+    expect(below.dynamodb.writeUnitsPer1000).toBeCloseTo(100 * (0.5 + 0.5 * 2), 6);
+    // 20× the traffic would be 800 units a pack write; the cap is 100.
+    expect(capped.briefCallers).toBe('packed');
+    expect(capped.dynamodb.writeUnitsPer1000).toBeCloseTo(100 * (0.5 + 0.5 * (100 / 40)), 6);
+    expect(capped.limits.find((l) => l.name === 'document-size')!.utilisation).toBeCloseTo(100 / 4096, 6);
+    // Past the fill rate, the per-caller figures (same 2,500-record batches), and 10 packs of 100 units read
+    // strongly consistent (25 units each) by each of the 4 batches a second: 1,000 read units/s more.
+    expect(above.briefCallers).toBe('own documents');
+    expect(above.dynamodb.writeUnitsPer1000).toBeCloseTo(300, 6);
+    expect(above.dynamodb.readUnitsPerSecond).toBeCloseTo(10_000 * 0.2 + 4 * 10 * 25, 6);
+    expect(above.dynamodb.hotItemCollection).toBe('entities');
+  });
+
   it('a shard whose consumer keeps up has a bounded iterator age; one that does not falls further behind', () => {
     const inputs = handInputs();
     // Largest batch: 10,000 records in 0.05 + 1 + 10·0.01 + 100·0.01 = 2.15 s, i.e. 4,651 records/s.
