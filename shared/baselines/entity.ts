@@ -5,6 +5,7 @@ import type { EntityBaseline } from './entity-baseline.js';
  * Who made a request. Each request is attributed to the strongest identity in it:
  * authenticated principal, then API key id, then session, then the client IP the edge saw.
  * An address that is a proxy (API Gateway's sourceIp behind CloudFront) is never an identity.
+ * A request refused as unauthenticated that only an API key names is its address's (see `attributeEntity`).
  */
 export type EntityType = 'principal' | 'api-key' | 'session' | 'ip';
 
@@ -26,10 +27,23 @@ export function parseEntityKey(key: string): EntityRef | undefined {
   return { type, id: key.slice(colon + 1) };
 }
 
-/** The strongest identity of a request, or undefined when it carries none we may judge (only a proxy address). */
+/**
+ * The strongest identity of a request, or undefined when it carries none we may judge (only a proxy address).
+ *
+ * An API key names an application, not a person, and is often shipped inside clients: anyone may hold it. A request
+ * refused as unauthenticated (401: the user's credentials failed, e.g. a failed login) shows only that someone tried
+ * with the key, so it is the viewer address's when the log has one, and the key stays a link of that address. Behind
+ * a proxy there is no such address: it stays the key's, and the response policy does not act on a key whose finding
+ * shows no successful use of it (`policy.ts` `keyUseShown`). A 403 stays the key's: it is the key's own rights that
+ * were refused, which is what object enumeration (BOLA) through a key looks like.
+ * A principal is the gateway's validated caller: its refusals are its own.
+ */
 export function attributeEntity(event: ApiEvent): EntityRef | undefined {
   if (event.principal) return { type: 'principal', id: event.principal };
-  if (event.apiKeyId) return { type: 'api-key', id: event.apiKeyId };
+  if (event.apiKeyId) {
+    const address = event.status === 401 ? viewerIp(event) : undefined;
+    return address ? { type: 'ip', id: address } : { type: 'api-key', id: event.apiKeyId };
+  }
   if (event.session) return { type: 'session', id: event.session };
   if (event.clientIp && !event.clientIpIsProxy) return { type: 'ip', id: event.clientIp };
   return undefined;

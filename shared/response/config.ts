@@ -33,8 +33,17 @@ export interface ResponseConfig {
   maxDurationMs: number;
   /** A throttled API key that offends again this many times is blocked instead (repeat offender). */
   throttleToBlockAfter: number;
-  /** New blocks per clock hour; beyond it findings are alerted instead (a runaway detector must not block everyone). */
+  /**
+   * New blocks per clock hour; beyond it findings are alerted instead (a runaway detector must not block everyone).
+   * With `maxDurationMs` it bounds the addresses blocked at once, which must fit a WAF IP set
+   * (`worstCaseBlockedAddresses`): at most 58 with blocks of up to 7 days.
+   */
   maxNewBlocksPerHour: number;
+  /**
+   * New API key throttles per clock hour; beyond it findings are alerted instead. A throttle is not a block, but a
+   * runaway detector or a flood of framed keys must not quarantine every application either.
+   */
+  maxNewThrottlesPerHour: number;
   /** Findings below this severity are recorded but not alerted. */
   alertMinSeverity: Severity;
   /** Never act on these. */
@@ -93,6 +102,7 @@ export const DEFAULT_RESPONSE_CONFIG: ResponseConfig = {
   maxDurationMs: 7 * 24 * HOUR,
   throttleToBlockAfter: 2,
   maxNewBlocksPerHour: 50,
+  maxNewThrottlesPerHour: 50,
   alertMinSeverity: 'medium',
   allow: { cidrs: [], apiKeys: [], principals: [] },
   protectedCidrs: [],
@@ -100,6 +110,28 @@ export const DEFAULT_RESPONSE_CONFIG: ResponseConfig = {
   digestThreshold: 5,
   capabilities: { blockAddresses: true, blockKeys: true, throttleKeys: true },
 };
+
+/** Addresses one AWS WAF IP set holds (WAF quotas page); IPv4 and IPv6 blocks each have a set of their own. */
+export const WAF_IP_SET_CAPACITY = 10_000;
+
+/**
+ * How late an ended block may leave the IP set: the expirer lifts ended blocks every minute; an hour is allowed for
+ * it to run late or retry.
+ */
+export const BLOCK_EXPIRY_ALLOWANCE_MS = HOUR;
+
+/**
+ * The most addresses Lantern can hold blocked at once, all in one IP set (one address family) in the worst case.
+ * An address is in the set from its block's start until the expirer lifts it: for at most the longest block plus
+ * the expiry allowance. Blocks started in that span count, and the cap is per clock hour: a span of L touches at most
+ * ceil(L / 1 h) + 1 clock hours, each with up to `maxNewBlocksPerHour` new blocks. Extending a block adds no address.
+ */
+export function worstCaseBlockedAddresses(
+  config: Pick<ResponseConfig, 'maxNewBlocksPerHour' | 'maxDurationMs'>,
+): number {
+  const hours = Math.ceil((config.maxDurationMs + BLOCK_EXPIRY_ALLOWANCE_MS) / HOUR) + 1;
+  return config.maxNewBlocksPerHour * hours;
+}
 
 /** The configuration with its lists parsed once. */
 export interface CompiledResponseConfig extends ResponseConfig {
@@ -142,6 +174,17 @@ export function validateResponseConfig(config: ResponseConfig): string[] {
   if (!(config.escalationFactor >= 1)) problems.push('escalationFactor must be >= 1');
   if (!(Number.isInteger(config.maxNewBlocksPerHour) && config.maxNewBlocksPerHour >= 0))
     problems.push('maxNewBlocksPerHour must be an integer >= 0');
+  else if (Number.isFinite(config.maxDurationMs) && config.maxDurationMs > 0) {
+    const worst = worstCaseBlockedAddresses(config);
+    if (worst > WAF_IP_SET_CAPACITY) {
+      const fits = Math.floor(WAF_IP_SET_CAPACITY / (worst / config.maxNewBlocksPerHour));
+      problems.push(
+        `maxNewBlocksPerHour ${config.maxNewBlocksPerHour} with blocks of up to ${config.maxDurationMs / HOUR} h can hold ${worst} addresses blocked at once, more than a WAF IP set's ${WAF_IP_SET_CAPACITY}: at most ${fits} with this maxDurationMs`,
+      );
+    }
+  }
+  if (!(Number.isInteger(config.maxNewThrottlesPerHour) && config.maxNewThrottlesPerHour >= 0))
+    problems.push('maxNewThrottlesPerHour must be an integer >= 0');
   if (!(Number.isInteger(config.throttleToBlockAfter) && config.throttleToBlockAfter >= 1))
     problems.push('throttleToBlockAfter must be an integer >= 1');
   if (!(Number.isInteger(config.digestThreshold) && config.digestThreshold >= 1))

@@ -3,11 +3,12 @@
  *
  * Order of the guard rails (the first that speaks wins; each adds its reason):
  * 1. what the finding type allows at its severity and confidence (rules);
- * 2. the target: only a viewer address or an API key; never a private/reserved/edge/own/proxy address;
+ * 2. the target: only a viewer address or an API key; never a private/reserved/edge/own/proxy address, nor a key whose
+ *    finding shows no successful use of it (anyone may hold a key shipped in a client);
  * 3. allowlists (CIDRs, API keys, principals) and manual overrides (allow, a recent unblock);
  * 4. an active action on the same target: extend it (escalation), never stack a second;
  * 5. repeat offenders: longer durations, a throttled key becomes a blocked key;
- * 6. the hourly cap on new blocks: beyond it, alert instead;
+ * 6. the hourly caps on new blocks and on new throttles: beyond them, alert instead;
  * 7. the mode: in `monitor` the decision is recorded but nothing is enforced.
  */
 import type { Finding, Severity } from '../detection/finding.js';
@@ -25,6 +26,11 @@ export interface PolicyInput {
   state?: TargetState;
   /** New blocks already started this clock hour. */
   newBlocksThisHour: number;
+  /**
+   * New throttles already started this clock hour, checked against `maxNewThrottlesPerHour`. Absent when the caller
+   * does not count them: then only blocks are capped.
+   */
+  newThrottlesThisHour?: number;
   /** Principals linked to the target (entity links), checked against the principal allowlist. */
   linkedPrincipals?: readonly string[];
 }
@@ -47,11 +53,41 @@ export function actionDuration(config: CompiledResponseConfig, kind: ActionKind,
   return Math.min(config.maxDurationMs, base * config.escalationFactor ** Math.max(0, level));
 }
 
+/**
+ * Whether a finding on an API key shows the key used successfully, rather than only tried. A key names an
+ * application and is often shipped inside its clients, so anyone may send it: a finding made only of refusals
+ * (failed logins, refused objects, probes answered 404) says nothing about the key's owner, and acting on the key
+ * would cut that owner off. Refusals the log ties to an address are judged there (`entity.ts` `attributeEntity`);
+ * what reaches a key here came through a proxy, or was refused as forbidden (403).
+ * The detectors of refusals count the successes among them (a figure they always give: when it is missing, the
+ * finding is judged as it stands); findings made of served answers (scraping's successful reads, exfiltration's
+ * bytes, volumetric requests) show use by what they are.
+ */
+export function keyUseShown(finding: Finding): boolean {
+  const successes = (name: string): boolean => finding.evidence[name] !== 0;
+  switch (finding.type) {
+    case 'credential-stuffing':
+      return successes('successfulLogins');
+    case 'bola-enumeration':
+      return successes('successfulReads');
+    case 'scanning':
+      return false;
+    default:
+      return true;
+  }
+}
+
 /** Normalises the finding's entity into a target, or says why it is not one we may act on. */
 export function resolveTarget(finding: Finding, config: CompiledResponseConfig): { target?: Target; refusal?: string } {
   const target = targetOfEntity(finding.entity);
   if (!target) return { refusal: `a ${finding.entity.type} is not something the edge can block: alert only` };
-  if (target.kind === 'api-key') return { target };
+  if (target.kind === 'api-key') {
+    if (!keyUseShown(finding))
+      return {
+        refusal: `API key ${target.id} was only tried, never used successfully, in this ${finding.type}: anyone holding a shipped or leaked key can send it, so its owner is not cut off: alert only`,
+      };
+    return { target };
+  }
   // Entity `ip` is only ever the viewer address the edge saw; re-check anyway: a list (X-Forwarded-For), a port,
   // anything that is not one plain address is refused, and so is every proxy/edge/own/private range.
   const raw = finding.entity.id;
@@ -169,7 +205,7 @@ export function decide(input: PolicyInput): Decision {
         ? `escalated: throttled key now blocked until ${iso(until)}`
         : `escalated (${finding.severity}): ${active.kind} extended to ${iso(until)}`,
     );
-    if (harder && !capAllows(input)) return capped(input, reasons, target, offences);
+    if (harder && !capAllows(input, 'block')) return capped(input, 'block', reasons, target, offences);
     return {
       action: nextKind,
       target,
@@ -182,7 +218,7 @@ export function decide(input: PolicyInput): Decision {
     };
   }
 
-  if (kind === 'block' && !capAllows(input)) return capped(input, reasons, target, offences);
+  if (!capAllows(input, kind)) return capped(input, kind, reasons, target, offences);
   const until = now + actionDuration(config, kind, offences);
   reasons.push(
     `${finding.type} ${finding.severity} (confidence ${finding.confidence.toFixed(2)}): ${kind} ${target.kind === 'ip' ? target.address : `key ${target.id}`} until ${iso(until)}${offences > 0 ? ` (offence ${offences + 1})` : ''}`,
@@ -190,21 +226,21 @@ export function decide(input: PolicyInput): Decision {
   return { action: kind, target, until, alert, enforce, reasons: modeReason(reasons, enforce), level: offences };
 }
 
-function capAllows(input: PolicyInput): boolean {
-  return input.newBlocksThisHour < input.config.maxNewBlocksPerHour;
+/** Whether one more new action of this kind fits this clock hour's cap. */
+function capAllows(input: PolicyInput, kind: ActionKind): boolean {
+  if (kind === 'block') return input.newBlocksThisHour < input.config.maxNewBlocksPerHour;
+  return input.newThrottlesThisHour === undefined || input.newThrottlesThisHour < input.config.maxNewThrottlesPerHour;
 }
 
-function capped(input: PolicyInput, reasons: string[], target: Target, level: number): Decision {
+function capped(input: PolicyInput, kind: ActionKind, reasons: string[], target: Target, level: number): Decision {
+  const cap = kind === 'block' ? input.config.maxNewBlocksPerHour : input.config.maxNewThrottlesPerHour;
   return {
     action: 'none',
     target,
-    // Beyond the cap a would-be block is always alerted, whatever its severity: someone must look.
+    // Beyond a cap a would-be action is always alerted, whatever its severity: someone must look.
     alert: true,
     enforce: false,
-    reasons: [
-      ...reasons,
-      `hourly cap of ${input.config.maxNewBlocksPerHour} new blocks reached: alert instead of block`,
-    ],
+    reasons: [...reasons, `hourly cap of ${cap} new ${kind}s reached: alert instead of ${kind}`],
     level,
   };
 }

@@ -1,15 +1,17 @@
 /**
  * Log poisoning (docs/threat-model.md, T1–T3): a remote client controls its request line, headers, user agent,
  * X-Forwarded-For and query string, and may know someone else's API key id. None of it may get an innocent
- * address blocked. From log line to decision: encoder -> decoder -> detection -> response policy.
+ * address, or the owner of a key it only tried, blocked. From log line to decision: encoder -> decoder -> detection ->
+ * response policy.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
+import type { EntityRecord } from '../../../shared/baselines/entity.js';
 import { decodeCloudFrontRealtime } from '../../../shared/decoders/cloudfront-realtime.js';
 import type { Finding } from '../../../shared/detection/finding.js';
 import { encodeCloudFrontRealtime } from '../../../shared/encoders/index.js';
 import type { ApiEvent } from '../../../shared/events/api-event.js';
-import type { Store } from '../../../shared/ports/store.js';
+import { type Store, typed } from '../../../shared/ports/store.js';
 import { decide } from '../../../shared/response/policy.js';
 import { makeApiEvent, resetApiEventSequence } from '../../helpers/events.js';
 import { allFindings, HOST, observed, runDetect, T0 } from '../detection/harness.js';
@@ -101,37 +103,90 @@ describe("an API key id in a refused request (someone else's key)", () => {
     store = createMemoryStore();
   });
 
-  /** API Gateway access-log events of a client presenting the victim's key with bad credentials. */
-  const stolenKeyLogins = () =>
-    failedLogins(() => ({
-      source: 'apigw',
-      clientIp: ATTACKER,
-      apiKeyId: 'victimKeyId01',
-      authenticated: true,
-    }));
+  const KEY = 'victimKeyId01';
+  /** Where API Gateway behind CloudFront sees requests come from: an edge, a proxy. */
+  const EDGE = '130.176.12.9';
 
-  // KNOWN WEAKNESS (docs/threat-model.md, T3): requests that API Gateway logs with a key id but refuses (401/403)
-  // are attributed to the key, so someone holding a leaked key id/value can get its owner's key throttled.
-  // `it.fails` states the wanted behaviour: when the fix lands this test fails, and `.fails` must be removed.
-  it.fails("does not throttle or block the key's owner: the refused requests are judged by their address", async () => {
+  /** API Gateway access-log events of a client presenting the victim's key with bad credentials. */
+  const stolenKeyLogins = (shape: (i: number) => Partial<ApiEvent> = () => ({})) =>
+    failedLogins((i) => ({ source: 'apigw', clientIp: ATTACKER, apiKeyId: KEY, authenticated: true, ...shape(i) }));
+
+  const onKey = (decided: ReturnType<typeof decisions>) =>
+    decided.filter((d) => d.target?.kind === 'api-key' && d.target.id === KEY);
+
+  it("does not throttle or block the key's owner: the refused requests are judged by their address", async () => {
     // Prepare
     const events = stolenKeyLogins();
     // Act
     const findings = await findingsOf(store, events);
     const decided = decisions(findings);
-    // Assess
-    expect(decided.filter((d) => d.target?.kind === 'api-key' && d.target.id === 'victimKeyId01')).toEqual([]);
+    // Assess: the attacker's address is what the finding names and what is blocked; the key is only its link.
+    expect(onKey(decided)).toEqual([]);
+    expect(findings.filter((f) => f.entity.type === 'api-key')).toEqual([]);
+    expect(findings.some((f) => f.type === 'credential-stuffing' && f.entity.id === ATTACKER)).toBe(true);
+    expect(decided.some((d) => d.action === 'block' && d.target?.kind === 'ip' && d.target.address === ATTACKER)).toBe(
+      true,
+    );
+    const caller = (await typed<EntityRecord>(store.entities).get([`ip:${ATTACKER}`])).get(`ip:${ATTACKER}`);
+    expect(caller?.value.links.apiKeys).toEqual([KEY]);
   });
 
-  it("today: the victim's key is what the finding names, and what the policy throttles (the weakness T3 describes)", async () => {
-    const events = stolenKeyLogins();
+  it('behind CloudFront (no viewer address in the log) the refusals stay on the key, and the policy alerts without acting on the key or the edge', async () => {
+    // Prepare: API Gateway's sourceIp is the CloudFront edge, marked as a proxy by the decoder.
+    const events = stolenKeyLogins(() => ({ clientIp: EDGE, clientIpIsProxy: true }));
+    // Act
     const findings = await findingsOf(store, events);
     const stuffing = findings.filter((f) => f.type === 'credential-stuffing');
-    expect(stuffing.map((f) => f.entity)).toContainEqual({ type: 'api-key', id: 'victimKeyId01' });
-    const acted = decisions(stuffing).filter((d) => d.action !== 'none');
-    expect(acted.map((d) => d.target)).toContainEqual({ kind: 'api-key', id: 'victimKeyId01' });
-    // The attacker's address is not what is acted on.
-    expect(acted.filter((d) => d.target?.kind === 'ip')).toEqual([]);
+    const decided = decisions(stuffing);
+    // Assess: detection still names the key (someone is stuffing through it), but nothing is done to it.
+    expect(stuffing.map((f) => f.entity)).toEqual([{ type: 'api-key', id: KEY }]);
+    expect(stuffing[0]?.evidence.successfulLogins).toBe(0);
+    expect(decided.map((d) => [d.action, d.alert])).toEqual([['none', true]]);
+    expect(decided[0]?.target).toBeUndefined();
+    expect(decided[0]?.reasons.join()).toMatch(/only tried, never used successfully/);
+    expect(findings.filter((f) => f.entity.id === EDGE)).toEqual([]);
+  });
+
+  it('a key that wins logins through the proxy is still acted on: credential stuffing that succeeds is blocked', async () => {
+    // Prepare: one attempt in thirty succeeds; the only identity the log has is the key.
+    const events = stolenKeyLogins((i) => ({
+      clientIp: EDGE,
+      clientIpIsProxy: true,
+      status: i % 30 === 0 ? 200 : 401,
+    }));
+    // Act
+    const findings = await findingsOf(store, events);
+    const decided = decisions(findings.filter((f) => f.type === 'credential-stuffing'));
+    // Assess
+    expect(decided.map((d) => [d.action, d.target])).toEqual([['block', { kind: 'api-key', id: KEY }]]);
+  });
+
+  it("object enumeration through a key (403s, and other customers' objects read) still names the key and throttles it", async () => {
+    // Prepare: a malicious key holder walks order ids from its own address; most are refused, some are read.
+    const walk = Array.from({ length: 120 }, (_, i) =>
+      makeApiEvent({
+        source: 'apigw',
+        host: HOST,
+        time: T0 + i * 4 * SECOND,
+        method: 'GET',
+        path: `/orders/${7000 + i}`,
+        status: i % 6 === 0 ? 200 : 403,
+        clientIp: ATTACKER,
+        apiKeyId: KEY,
+        authenticated: true,
+      }),
+    );
+    // Act
+    await runDetect(
+      store,
+      walk.map((e) => observed(e, { template: '/orders/{id}', params: [e.path.slice('/orders/'.length)] })),
+    );
+    const bola = (await allFindings(store)).filter((f) => f.type === 'bola-enumeration');
+    const decided = decisions(bola);
+    // Assess: a 403 is the key's own rights refused, so the walk stays whole on the key.
+    expect(bola.map((f) => f.entity)).toEqual([{ type: 'api-key', id: KEY }]);
+    expect(bola[0]?.evidence.successfulReads).toBe(20);
+    expect(decided.map((d) => [d.action, d.target])).toEqual([['throttle', { kind: 'api-key', id: KEY }]]);
   });
 });
 

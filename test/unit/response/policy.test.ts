@@ -3,8 +3,11 @@ import {
   compileResponseConfig,
   DEFAULT_RESPONSE_CONFIG,
   ResponseConfigError,
+  validateResponseConfig,
+  WAF_IP_SET_CAPACITY,
+  worstCaseBlockedAddresses,
 } from '../../../shared/response/config.js';
-import { actionDuration, decide } from '../../../shared/response/policy.js';
+import { actionDuration, decide, keyUseShown } from '../../../shared/response/policy.js';
 import type { TargetState } from '../../../shared/response/state.js';
 import { ATTACKER, ATTACKER_V6, config, HOUR, makeFinding, T0 } from './factories.js';
 
@@ -239,6 +242,77 @@ describe('response policy', () => {
     expect(decide({ ...base, newBlocksThisHour: 2, finding: makeFinding(), config: cfg }).action).toBe('block');
   });
 
+  it('caps new throttles per hour apart from blocks: beyond the cap the key is alerted instead', () => {
+    // Prepare
+    const key = makeFinding({ entity: { type: 'api-key', id: 'k1' }, severity: 'medium', confidence: 0.8 });
+    const cfg = config({ maxNewThrottlesPerHour: 2, maxNewBlocksPerHour: 0 });
+    // Act
+    const beyond = decide({ ...base, newThrottlesThisHour: 2, finding: key, config: cfg });
+    const within = decide({ ...base, newThrottlesThisHour: 1, finding: key, config: cfg });
+    // Assess: the block cap (0 here) does not apply to throttles, the throttle cap does.
+    expect(beyond).toMatchObject({ action: 'none', alert: true, target: { kind: 'api-key', id: 'k1' } });
+    expect(beyond.reasons.join()).toMatch(/hourly cap of 2 new throttles reached: alert instead of throttle/);
+    expect(within.action).toBe('throttle');
+  });
+
+  it('extending an active throttle is not a new throttle: the cap does not stop it', () => {
+    const state: TargetState = {
+      target: { kind: 'api-key', id: 'k1' },
+      offences: 1,
+      active: {
+        kind: 'throttle',
+        since: T0 - 30 * 60_000,
+        until: T0 + 10 * 60_000,
+        findingId: 'f',
+        revision: 1,
+        severity: 'medium',
+        enforced: true,
+      },
+    };
+    const key = makeFinding({ entity: { type: 'api-key', id: 'k1' }, severity: 'medium', confidence: 0.8, revision: 2 });
+    const d = decide({
+      ...base,
+      newThrottlesThisHour: 5,
+      finding: key,
+      config: config({ maxNewThrottlesPerHour: 5 }),
+      state,
+    });
+    expect(d).toMatchObject({ action: 'throttle', extends: true });
+  });
+
+  it.each([
+    ['credential stuffing with no successful login', 'credential-stuffing', { successfulLogins: 0 }, false],
+    ['credential stuffing that won logins', 'credential-stuffing', { successfulLogins: 3 }, true],
+    ['enumeration of refused objects only', 'bola-enumeration', { successfulReads: 0 }, false],
+    ["enumeration that read others' objects", 'bola-enumeration', { successfulReads: 12 }, true],
+    ['scanning (404s are no use of a key)', 'scanning', {}, false],
+    ['scraping (served answers)', 'scraping', { successShare: { observed: 0.9, threshold: 0.6 } }, true],
+  ] as const)('a key finding of %s shows use of the key: %s', (_, type, evidence, shown) => {
+    // Prepare
+    const finding = makeFinding({
+      type,
+      entity: { type: 'api-key', id: 'k1' },
+      severity: 'critical',
+      confidence: 0.95,
+      evidence: { ...evidence },
+    });
+    // Act
+    const d = decide({ ...base, finding, config: config() });
+    // Assess: never used successfully, the key is not acted on, nor even named as the target; the finding is alerted.
+    expect(keyUseShown(finding)).toBe(shown);
+    if (shown) expect(d.target).toEqual({ kind: 'api-key', id: 'k1' });
+    else {
+      expect(d).toMatchObject({ action: 'none', alert: true });
+      expect(d.target).toBeUndefined();
+      expect(d.reasons.join()).toMatch(/API key k1 was only tried, never used successfully/);
+    }
+  });
+
+  it('an address in the same finding is judged as before: only keys need evidence of use', () => {
+    const finding = makeFinding({ evidence: { successfulLogins: 0 }, severity: 'critical' });
+    expect(decide({ ...base, finding, config: config() }).action).toBe('block');
+  });
+
   it('a monitor-mode record does not count as in force once the mode is enforce', () => {
     const state: TargetState = {
       target: { kind: 'ip', address: ATTACKER },
@@ -267,6 +341,32 @@ describe('response policy', () => {
     const nothing = config({ capabilities: { blockAddresses: false, blockKeys: false, throttleKeys: false } });
     expect(decide({ ...base, finding: key, config: nothing }).reasons.join()).toMatch(/alert only/);
     expect(decide({ ...base, finding: makeFinding(), config: nothing }).reasons.join()).toMatch(/no WAF IP sets/);
+  });
+
+  it('the worst case of addresses blocked at once fits a WAF IP set: 58 new blocks an hour with blocks of up to 7 days', () => {
+    // 7 days + the expiry allowance (1 h) touch at most 170 clock hours.
+    const week = { maxDurationMs: 7 * 24 * HOUR };
+    expect(worstCaseBlockedAddresses({ ...week, maxNewBlocksPerHour: 50 })).toBe(8_500);
+    expect(worstCaseBlockedAddresses({ ...week, maxNewBlocksPerHour: 58 })).toBeLessThanOrEqual(WAF_IP_SET_CAPACITY);
+    expect(worstCaseBlockedAddresses({ ...week, maxNewBlocksPerHour: 59 })).toBeGreaterThan(WAF_IP_SET_CAPACITY);
+    expect(validateResponseConfig({ ...DEFAULT_RESPONSE_CONFIG, maxNewBlocksPerHour: 58 })).toEqual([]);
+    expect(validateResponseConfig({ ...DEFAULT_RESPONSE_CONFIG, maxNewBlocksPerHour: 59 })).toEqual([
+      "maxNewBlocksPerHour 59 with blocks of up to 168 h can hold 10030 addresses blocked at once, more than a WAF IP set's 10000: at most 58 with this maxDurationMs",
+    ]);
+    // Shorter blocks allow a higher cap: 1-day blocks touch at most 26 clock hours.
+    expect(
+      validateResponseConfig({ ...DEFAULT_RESPONSE_CONFIG, maxNewBlocksPerHour: 384, maxDurationMs: 24 * HOUR }),
+    ).toEqual([]);
+    expect(
+      validateResponseConfig({ ...DEFAULT_RESPONSE_CONFIG, maxNewBlocksPerHour: 385, maxDurationMs: 24 * HOUR }),
+    ).toHaveLength(1);
+  });
+
+  it('rejects a throttle cap that is not a whole number of throttles', () => {
+    expect(validateResponseConfig({ ...DEFAULT_RESPONSE_CONFIG, maxNewThrottlesPerHour: 2.5 })).toEqual([
+      'maxNewThrottlesPerHour must be an integer >= 0',
+    ]);
+    expect(DEFAULT_RESPONSE_CONFIG.maxNewThrottlesPerHour).toBe(50);
   });
 
   it('rejects a wrong configuration naming every problem', () => {
