@@ -76,6 +76,17 @@ describe('responder configuration', () => {
     }
   });
 
+  it('reads the throttle cap, and refuses at cold start a block cap that could overflow a WAF IP set', () => {
+    // Prepare, Act
+    const config = loadResponderConfig({ ...base, LANTERN_RESPONSE_POLICY: '{"maxNewThrottlesPerHour": 7}' });
+    // Assess
+    expect(config.policy.maxNewThrottlesPerHour).toBe(7);
+    expect(config.policy.maxNewBlocksPerHour).toBe(50);
+    expect(() => loadResponderConfig({ ...base, LANTERN_RESPONSE_POLICY: '{"maxNewBlocksPerHour": 60}' })).toThrow(
+      /maxNewBlocksPerHour 60 with blocks of up to 168 h can hold 10200 addresses blocked at once, more than a WAF IP set's 10000: at most 58/,
+    );
+  });
+
   it('capabilities follow what is configured: no quarantine plan, no key set', () => {
     const config = loadResponderConfig({
       ...base,
