@@ -6,6 +6,12 @@ import { Random } from '../../shared/simulate/prng.js';
  * templates with id parameters, tens of thousands of callers, skewed popularity. Not a behavioural simulation
  * (that is shared/simulate): only shapes and sizes that match real logs.
  */
+/** A version-4-shaped UUID from the seeded generator, so that the same seed gives the same file. */
+function uuidOf(prng: Random): string {
+  const hex = prng.hex(32);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}`;
+}
+
 export function* benchTraffic(count: number, seed = 1): Generator<ApiEvent> {
   const prng = new Random(seed);
   const random = () => prng.next();
@@ -41,7 +47,7 @@ export function* benchTraffic(count: number, seed = 1): Generator<ApiEvent> {
         ? `/v1/${resource}`
         : shape < 0.8
           ? `/v1/${resource}/${id}`
-          : `/v1/${resource}/${id}/${pick(subs)}/${crypto.randomUUID()}`;
+          : `/v1/${resource}/${id}/${pick(subs)}/${uuidOf(prng)}`;
     const caller = skewed(50_000);
     const statusRoll = random();
     yield {
