@@ -26,6 +26,20 @@ export interface Participant {
   confirmed?: number;
 }
 
+/**
+ * Participants that one batch of a shard took out of `pending` for a campaign (detection's campaign.ts), with what
+ * their findings say of the campaign (`figures`, when it began). Their own documents are written after this one, so
+ * a batch that fails in between is delivered again to a population that has its records and has lost them; the
+ * release lets that delivery give each participant whose document lacks it its finding and risk again.
+ */
+export interface ParticipantRelease<Figures = unknown> {
+  /** The shard's latest record that the releasing batch counted here: the release belongs to the batch holding it. */
+  through: string;
+  figures: Figures;
+  since?: number;
+  participants: Record<string, Participant>;
+}
+
 export interface PopulationWindow {
   window: number;
   failed: number;
@@ -47,6 +61,8 @@ export interface PopulationBaseline extends Watermarked {
   campaign?: { since: number; lastOver: number; peakFailures: number; baselineFailures: number; from?: number; rule?: '10min' | 'hour' };
   /** Entity key -> its failed logins, while it has done nothing else. */
   pending: Record<string, Participant>;
+  /** Shard -> the participants its latest batch that updated this document released (replaced by its next one). */
+  released?: Record<string, ParticipantRelease>;
 }
 
 export function populationId(key: string): string {

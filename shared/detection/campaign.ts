@@ -4,6 +4,7 @@ import {
   confirmParticipants,
   failureBaseline,
   type Participant,
+  type ParticipantRelease,
   type PopulationBaseline,
   prunePending,
   recentFailures,
@@ -177,6 +178,47 @@ export function readyParticipants(population: PopulationBaseline): Array<{ entit
   return ready;
 }
 
+export type CampaignRelease = ParticipantRelease<CampaignState>;
+
+/**
+ * Keeps what one batch of `shard` released (`ready`, judged by `state`) on the population document, in place of the
+ * shard's previous release: once the shard's next batch comes, the previous one was processed to the end. `through`
+ * is the batch's latest record counted into the population. Nothing is kept without a shard (no redelivery).
+ */
+export function keepRelease(
+  population: PopulationBaseline,
+  shard: string | undefined,
+  through: string | undefined,
+  state: CampaignState,
+  ready: ReadonlyArray<{ entity: string; participant: Participant }>,
+): void {
+  if (shard === undefined) return;
+  if (population.released) {
+    delete population.released[shard];
+    if (Object.keys(population.released).length === 0) delete population.released;
+  }
+  if (through === undefined || ready.length === 0) return;
+  const since = population.campaign?.since;
+  population.released ??= {};
+  population.released[shard] = {
+    through,
+    figures: state,
+    ...(since !== undefined ? { since } : {}),
+    participants: Object.fromEntries(ready.map(({ entity, participant }) => [entity, participant])),
+  };
+}
+
+/** The participants the batch of `shard` holding the record `sequence` released, if it released any. */
+export function releaseThrough(
+  population: PopulationBaseline,
+  shard: string | undefined,
+  sequence: string | undefined,
+): CampaignRelease | undefined {
+  if (shard === undefined || sequence === undefined) return undefined;
+  const release = population.released?.[shard];
+  return release?.through === sequence ? (release as CampaignRelease) : undefined;
+}
+
 /** True when everything the entity did was failing logins. */
 export function onlyFailedLogins(baseline: EntityBaseline, config: CompiledDetectionConfig): boolean {
   if (baseline.logins.ok > 0) return false;
@@ -198,10 +240,11 @@ export function participantConfidence(state: Pick<CampaignState, 'callers' | 'ex
   return Math.round(campaign * excess * 100) / 100;
 }
 
+/** `since`: when the campaign began (the participant's first failure when unknown). */
 export function participantCandidate(
   entity: EntityRef,
   participant: Participant,
-  population: PopulationBaseline,
+  since: number | undefined,
   state: CampaignState,
   endpoint: EndpointRef,
 ): Candidate {
@@ -223,7 +266,7 @@ export function participantCandidate(
       campaignFailureShare: { observed: state.failureShare, baseline: state.usualFailureShare },
       ownFailedLogins: participant.failures,
       ownSuccessfulLogins: 0,
-      campaignSince: new Date(population.campaign?.since ?? participant.first).toISOString(),
+      campaignSince: new Date(since ?? participant.first).toISOString(),
     },
     summary: `${entity.type} ${entity.id} only ever failed logins on ${endpoint.method} ${endpoint.path} (${participant.failures}) during a distributed credential-stuffing campaign: ${state.callers} callers did nothing but fail logins in the last ${span}, against a usual ${state.expectedCallers}.`,
     firstSeen: participant.first,

@@ -32,7 +32,15 @@ import { type Store, typed, type Versioned } from '../ports/store.js';
 import { endpointKey } from '../discovery/inventory.js';
 import type { StoredEndpoint, StoredEntity } from '../engine/analyze.js';
 import { alreadyApplied, compareSequence, markApplied, type Watermarked } from '../engine/watermark.js';
-import { onlyFailedLogins, participantCandidate, readyParticipants, updateCampaign } from './campaign.js';
+import {
+  type CampaignRelease,
+  keepRelease,
+  onlyFailedLogins,
+  participantCandidate,
+  readyParticipants,
+  releaseThrough,
+  updateCampaign,
+} from './campaign.js';
 import {
   compileDetectionConfig,
   type CompiledDetectionConfig,
@@ -86,6 +94,8 @@ interface Loaded<T extends Watermarked> {
   before: Watermarked;
   dirty: boolean;
   lastSequence?: string;
+  /** A population's release whose batch is delivered again (this batch holds its record, already counted). */
+  redelivered?: CampaignRelease;
 }
 
 /** A copy of the document's watermark, taken once per batch: fresh() runs for every request and must not allocate. */
@@ -278,6 +288,8 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
         population.dirty = true;
         if (work && denied && onlyFailedLogins(work.baseline, config)) addParticipant(population.doc, work.key, facts.time);
         if (work && ok) delete population.doc.pending[work.key];
+      } else {
+        population.redelivered ??= releaseThrough(population.doc, shard, sequence);
       }
     }
   }
@@ -349,28 +361,49 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
     for (const detector of ENTITY_DETECTORS) propose(detector(view, config));
   }
 
-  // Population: campaigns and their quiet participants.
-  const participants: Array<{ key: string; candidate: Candidate }> = [];
+  // Population: campaigns and their quiet participants. A participant's finding reaches its own document after the
+  // population's is written (which no longer lists it as pending), so each release is kept on the population
+  // (`keepRelease`) and each participant's document marked with the record it came with: when the releasing batch
+  // is delivered again, the participants whose documents lack that mark are given their findings again.
+  const participants: Array<{ key: string; candidate: Candidate; through?: string; again?: boolean }> = [];
   for (const population of populations.values()) {
+    const endpoint: EndpointRef = { host: population.doc.host, method: population.doc.method, path: population.doc.path };
+    const again = population.redelivered;
+    for (const [entity, participant] of Object.entries(again?.participants ?? {})) {
+      const ref = parseEntityKey(entity);
+      if (!ref || !again) continue;
+      const candidate = participantCandidate(ref, participant, again.since, again.figures, endpoint);
+      participants.push({ key: entity, candidate, through: again.through, again: true });
+    }
     if (!population.dirty) continue;
     const state = updateCampaign(population.doc, now, config);
-    const endpoint: EndpointRef = { host: population.doc.host, method: population.doc.method, path: population.doc.path };
-    for (const { entity, participant } of readyParticipants(population.doc)) {
+    const ready = readyParticipants(population.doc);
+    keepRelease(population.doc, shard, population.lastSequence, state, ready);
+    for (const { entity, participant } of ready) {
       const ref = parseEntityKey(entity);
       if (!ref) continue;
-      participants.push({ key: entity, candidate: participantCandidate(ref, participant, population.doc, state, endpoint) });
+      const candidate = participantCandidate(ref, participant, population.doc.campaign?.since, state, endpoint);
+      participants.push({
+        key: entity,
+        candidate,
+        ...(population.lastSequence !== undefined ? { through: population.lastSequence } : {}),
+      });
     }
   }
   // Participants are confirmed on their entity document: anything but failed logins clears them.
   const outside = participants.map((p) => p.key).filter((key) => !input.entities.has(key));
   const outsideDocs = outside.length > 0 ? await typed<StoredEntity>(store.entities).get(outside) : new Map();
   const extraEntities = new Map<string, Versioned<StoredEntity>>();
-  for (const { key, candidate } of participants) {
+  /** Participant -> the record its release came with, marked on its document with the finding. */
+  const releasedTo = new Map<string, string>();
+  for (const { key, candidate, through, again } of participants) {
     const record = input.entities.get(key) ?? (outsideDocs.get(key) as Versioned<StoredEntity> | undefined)?.value;
     if (!record?.baseline || !onlyFailedLogins(record.baseline, config)) continue;
+    if (again && alreadyApplied(record.baseline, shard, through)) continue;
     const stored = outsideDocs.get(key) as Versioned<StoredEntity> | undefined;
     if (stored) extraEntities.set(key, stored);
     propose(candidate);
+    if (through !== undefined) releasedTo.set(key, through);
   }
 
   // Findings: one per (type, entity, endpoint), merged with what is stored.
@@ -390,6 +423,8 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
         record.baseline.open[id] = { weight: findingWeight(merged.finding), lastSeen: merged.finding.lastSeen };
         boundOpen(record.baseline.open, now);
         record.risk = riskOf(record.baseline.open, now);
+        // Every record of this shard up to the release's had reached this caller already: its mark may move there.
+        markApplied(record.baseline, shard, releasedTo.get(key));
       }
     }
     if (puts.length > 0) await findings.put(puts);

@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
+import type { Finding } from '../../../shared/detection/finding.js';
 import { type AnalysisBatch, analyzeBatch } from '../../../shared/engine/analyze.js';
 import { listCallers } from '../../../shared/engine/callers.js';
 import { fixedClock } from '../../../shared/ports/clock.js';
 import { COLLECTION_NAMES, type CollectionName, type Store } from '../../../shared/ports/store.js';
-import { simulate } from '../../../shared/simulate/simulate.js';
+import { type SimulateOptions, simulate } from '../../../shared/simulate/simulate.js';
 
 const SHARD = 'shardId-000000000000';
 const BATCH = 250;
 
 /** The simulated traffic as the batches of one shard, each record with its own sequence number. */
-function shardBatches(): AnalysisBatch[] {
-  const { events } = simulate({ scenario: 'mixed', seed: 3, minutes: 20, volume: 0.15, attackStartMinute: 8 });
+function shardBatches(options: SimulateOptions): AnalysisBatch[] {
+  const { events } = simulate(options);
   const batches: AnalysisBatch[] = [];
   for (let i = 0; i < events.length; i += BATCH) {
     const slice = events.slice(i, i + BATCH);
@@ -28,14 +29,12 @@ function shardBatches(): AnalysisBatch[] {
 /**
  * Every document of every collection, by collection and id; callers as `listCallers` reads them, since which of them
  * sit in packs and which have documents of their own depends on how many changed per batch, not on their content.
- * Discovery's per-host state is left out: it carries no watermark, so a redelivered batch counts its requests in the
- * template tree's hit counts twice (a separate defect of shared/engine/discovery-state.ts, reported, not fixed here).
  */
 async function contents(store: Store): Promise<Record<string, Record<string, unknown>>> {
   const all: Record<string, Record<string, unknown>> = {};
   all.callers = Object.fromEntries((await listCallers(store)).map(({ id, value }) => [id, value]));
   for (const name of COLLECTION_NAMES) {
-    if (name === 'callers' || name === 'entities' || name === 'discovery') continue;
+    if (name === 'callers' || name === 'entities') continue;
     const docs: Record<string, unknown> = {};
     let cursor: string | undefined;
     do {
@@ -86,26 +85,58 @@ async function run(batches: readonly AnalysisBatch[], failing?: CollectionName) 
   return { state: await contents(inner), failures };
 }
 
+/** Every document of the faulty run equals the fault-free run's, collection by collection. */
+function expectSameState(faulty: Awaited<ReturnType<typeof run>>, clean: Awaited<ReturnType<typeof run>>): void {
+  for (const [collection, docs] of Object.entries(clean.state)) {
+    const got = faulty.state[collection] ?? {};
+    expect(Object.keys(got).sort(), collection).toEqual(Object.keys(docs).sort());
+    for (const [id, doc] of Object.entries(docs)) expect(got[id], `${collection} ${id}`).toEqual(doc);
+  }
+}
+
 describe('redelivery after a batch failed part-way', () => {
-  const batches = shardBatches();
+  const batches = shardBatches({ scenario: 'mixed', seed: 3, minutes: 20, volume: 0.15, attackStartMinute: 8 });
   let clean: Awaited<ReturnType<typeof run>>;
 
-  it.each(['entities', 'callers', 'endpoints', 'meta', 'findings'] as const)(
+  it.each(['entities', 'callers', 'endpoints', 'meta', 'findings', 'discovery'] as const)(
     'ends in the state of a single delivery when a write to %s fails',
     async (failing) => {
       // Prepare
       clean ??= await run(batches);
       // Act
       const faulty = await run(batches, failing);
-      // Assess: every document (callers and their risk, endpoint peer sketches, findings, run ledger) as if each
-      // batch had been delivered once.
+      // Assess: every document (callers and their risk, endpoint peer sketches, findings, run ledger, discovery's
+      // template trees and their hit counts) as if each batch had been delivered once.
       expect(faulty.failures).toBeGreaterThan(0);
       expect(Object.keys(clean.state.findings ?? {}).length).toBeGreaterThan(0);
-      for (const [collection, docs] of Object.entries(clean.state)) {
-        const got = faulty.state[collection] ?? {};
-        expect(Object.keys(got).sort(), collection).toEqual(Object.keys(docs).sort());
-        for (const [id, doc] of Object.entries(docs)) expect(got[id], `${collection} ${id}`).toEqual(doc);
-      }
+      expect(Object.keys(clean.state.discovery ?? {}).length).toBeGreaterThan(0);
+      expectSameState(faulty, clean);
     },
   );
+});
+
+describe('redelivery during a distributed credential-stuffing campaign', () => {
+  // Hundreds of addresses failing a login once or twice an hour: their findings are raised by the login endpoint's
+  // population document, and each participant's own document takes the finding (open, risk) in the same batch.
+  const batches = shardBatches({
+    scenario: 'credential-stuffing-distributed',
+    seed: 3,
+    minutes: 60,
+    volume: 0.15,
+    attackStartMinute: 30,
+  });
+
+  it('every participant released by a failed attempt keeps its finding and risk', async () => {
+    // Prepare
+    const clean = await run(batches);
+    const participants = Object.values(clean.state.findings ?? {}).filter(
+      (f) => (f as Finding).type === 'credential-stuffing' && 'ownFailedLogins' in (f as Finding).evidence,
+    );
+    // Act: the callers' documents are written after the population's and the findings.
+    const faulty = await run(batches, 'entities');
+    // Assess
+    expect(faulty.failures).toBeGreaterThan(0);
+    expect(participants.length).toBeGreaterThan(10);
+    expectSameState(faulty, clean);
+  });
 });
