@@ -269,7 +269,12 @@ describe('response policy', () => {
         enforced: true,
       },
     };
-    const key = makeFinding({ entity: { type: 'api-key', id: 'k1' }, severity: 'medium', confidence: 0.8, revision: 2 });
+    const key = makeFinding({
+      entity: { type: 'api-key', id: 'k1' },
+      severity: 'medium',
+      confidence: 0.8,
+      revision: 2,
+    });
     const d = decide({
       ...base,
       newThrottlesThisHour: 5,
@@ -281,13 +286,13 @@ describe('response policy', () => {
   });
 
   it.each([
-    ['credential stuffing with no successful login', 'credential-stuffing', { successfulLogins: 0 }, false],
-    ['credential stuffing that won logins', 'credential-stuffing', { successfulLogins: 3 }, true],
-    ['enumeration of refused objects only', 'bola-enumeration', { successfulReads: 0 }, false],
-    ["enumeration that read others' objects", 'bola-enumeration', { successfulReads: 12 }, true],
-    ['scanning (404s are no use of a key)', 'scanning', {}, false],
-    ['scraping (served answers)', 'scraping', { successShare: { observed: 0.9, threshold: 0.6 } }, true],
-  ] as const)('a key finding of %s shows use of the key: %s', (_, type, evidence, shown) => {
+    ['credential stuffing with no successful login', false, 'credential-stuffing', { successfulLogins: 0 }],
+    ['credential stuffing that won logins', true, 'credential-stuffing', { successfulLogins: 3 }],
+    ['enumeration of refused objects only', false, 'bola-enumeration', { successfulReads: 0 }],
+    ["enumeration that read others' objects", true, 'bola-enumeration', { successfulReads: 12 }],
+    ['scanning (404s are no use of a key)', false, 'scanning', {}],
+    ['scraping (served answers)', true, 'scraping', { successShare: { observed: 0.9, threshold: 0.6 } }],
+  ] as const)('a key finding of %s shows use of the key: %s', (_, shown, type, evidence) => {
     // Prepare
     const finding = makeFinding({
       type,
