@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { newPopulationBaseline, type PopulationBaseline } from '../../../shared/baselines/population.js';
 import { HOUR_MS, WINDOW_MS } from '../../../shared/baselines/windows.js';
-import { elevatedSince, loginActivity, participantConfidence, readyParticipants, updateCampaign } from '../../../shared/detection/campaign.js';
+import {
+  elevatedSince,
+  keepRelease,
+  loginActivity,
+  participantConfidence,
+  readyParticipants,
+  releaseThrough,
+  updateCampaign,
+} from '../../../shared/detection/campaign.js';
 import { config } from './harness.js';
 
 const MINUTE = 60_000;
@@ -129,5 +137,30 @@ describe('population credential-stuffing rules', () => {
     expect(participantConfidence({ callers: 21, expectedCallers: 6, threshold: 21 })).toBe(0.36);
     expect(participantConfidence({ callers: 210, expectedCallers: 6, threshold: 21 })).toBe(0.87);
     expect(participantConfidence({ callers: 12, expectedCallers: 0, threshold: 12 })).toBe(0.46);
+  });
+});
+
+describe('participant releases', () => {
+  it("keeps each shard's latest release, replaces it with the shard's next, and keeps none without a shard", () => {
+    // Prepare
+    const p = population([12]);
+    const state = updateCampaign(p, NOW, cfg);
+    const first = [{ entity: 'ip:a', participant: { first: NOW - 5 * MINUTE, last: NOW - 5 * MINUTE, failures: 1 } }];
+    const next = [{ entity: 'ip:b', participant: { first: NOW - 4 * MINUTE, last: NOW - 3 * MINUTE, failures: 2 } }];
+    // Act
+    keepRelease(p, 'shard-1', '100', state, first);
+    keepRelease(p, 'shard-2', '900', state, next);
+    keepRelease(p, 'shard-1', '200', state, next);
+    keepRelease(p, undefined, undefined, state, first);
+    // Assess
+    expect(Object.keys(p.released ?? {}).sort()).toEqual(['shard-1', 'shard-2']);
+    expect(p.released?.['shard-1']).toMatchObject({ through: '200', figures: state, participants: { 'ip:b': next[0]?.participant } });
+    expect(releaseThrough(p, 'shard-1', '200')?.participants).toHaveProperty('ip:b');
+    expect(releaseThrough(p, 'shard-1', '100')).toBeUndefined();
+    expect(releaseThrough(p, 'shard-2', '200')).toBeUndefined();
+    // A batch of the shard that releases nobody drops its release; the last one gone, so does the field.
+    keepRelease(p, 'shard-1', '300', state, []);
+    keepRelease(p, 'shard-2', '901', state, []);
+    expect(p.released).toBeUndefined();
   });
 });

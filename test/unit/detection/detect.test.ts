@@ -2,7 +2,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
 import { type EndpointBaseline, endpointBaselineId } from '../../../shared/baselines/endpoint-baseline.js';
 import { DetectionConfigError, resolveDetectionConfig } from '../../../shared/detection/config.js';
-import { findingId } from '../../../shared/detection/finding.js';
+import { type PopulationBaseline, populationId } from '../../../shared/baselines/population.js';
+import { type EntityRef, parseEntityKey } from '../../../shared/baselines/entity.js';
+import type { ObservedRequest } from '../../../shared/detection/detect.js';
+import type { StoredEntity } from '../../../shared/engine/analyze.js';
+import { type Finding, findingId } from '../../../shared/detection/finding.js';
 import { fallbackTemplate } from '../../../shared/detection/template.js';
 import { typed, type Store } from '../../../shared/ports/store.js';
 import { newEndpointRecord } from '../../../shared/discovery/inventory.js';
@@ -11,6 +15,61 @@ import { allFindings, entityDoc, HOST, observed, runDetect, T0 } from './harness
 
 const MINUTE = 60_000;
 const SCANNER = '203.0.113.50';
+
+/**
+ * An hour of ordinary logins (about 1 failure a minute), then 20 minutes of 6 per minute from fresh addresses
+ * (`203.0.*`, `attackers` of them) and a real user a minute who fails once and gives up after browsing.
+ */
+function distributedCampaign() {
+  const events = [];
+  let attackers = 0;
+  for (let m = 0; m < 60; m++) {
+    for (let k = 0; k < 10; k++) {
+      const ip = `198.51.${m}.${k}`;
+      const time = T0 + m * MINUTE + k * 5000;
+      events.push(observed(makeApiEvent({ host: HOST, time, clientIp: ip, method: 'GET', path: '/products', status: 200 })));
+      events.push(observed(makeApiEvent({ host: HOST, time: time + 1000, clientIp: ip, method: 'POST', path: '/login', status: k === 0 ? 401 : 200 })));
+    }
+  }
+  for (let m = 60; m < 80; m++) {
+    for (let k = 0; k < 6; k++) {
+      events.push(observed(makeApiEvent({ host: HOST, time: T0 + m * MINUTE + k * 9000, clientIp: `203.0.${m}.${k}`, method: 'POST', path: '/login', status: 401 })));
+      attackers++;
+    }
+    events.push(observed(makeApiEvent({ host: HOST, time: T0 + m * MINUTE + 100, clientIp: `192.0.2.${m}`, method: 'GET', path: '/products', status: 200 })));
+    events.push(observed(makeApiEvent({ host: HOST, time: T0 + m * MINUTE + 200, clientIp: `192.0.2.${m}`, method: 'POST', path: '/login', status: 401 })));
+  }
+  events.sort((a, b) => a.event.time - b.event.time);
+  return { events, attackers };
+}
+
+/** The campaign's requests as the batches of one shard (200 records each), with sequence numbers. */
+function campaignBatches(): ObservedRequest[][] {
+  const { events } = distributedCampaign();
+  const batches: ObservedRequest[][] = [];
+  for (let i = 0; i < events.length; i += 200) {
+    batches.push(events.slice(i, i + 200).map((r, k) => ({ ...r, sequence: String(10_000 + i + k) })));
+  }
+  return batches;
+}
+
+const SHARD = 'shard-1';
+const LOGIN_POPULATION = populationId(`${HOST} POST /login`);
+
+/**
+ * Detection's state: findings, its documents in `meta`, and each caller's baseline and risk (the harness, unlike the
+ * engine, records a caller's counters again when a batch comes again).
+ */
+async function everything(store: Store): Promise<Record<string, unknown>> {
+  const all: Record<string, unknown> = {};
+  for (const name of ['findings', 'meta'] as const) {
+    for (const { id, value } of (await store[name].list({ limit: 10_000 })).items) all[`${name} ${id}`] = value;
+  }
+  for (const { id, value } of (await typed<StoredEntity>(store.entities).list({ limit: 10_000 })).items) {
+    all[`entities ${id}`] = { baseline: value.baseline, risk: value.risk };
+  }
+  return all;
+}
 
 function probes(from: number, count: number, offset = 0) {
   return Array.from({ length: count }, (_, i) =>
@@ -113,27 +172,8 @@ describe('detect', () => {
   });
 
   it('finds distributed low-and-slow credential stuffing at the population level, and spares real users', async () => {
-    // Prepare: an hour of ordinary logins (about 1 failure a minute), then 6 per minute from fresh addresses.
-    const events = [];
-    let n = 0;
-    for (let m = 0; m < 60; m++) {
-      for (let k = 0; k < 10; k++) {
-        const ip = `198.51.${m}.${k}`;
-        const time = T0 + m * MINUTE + k * 5000;
-        events.push(observed(makeApiEvent({ host: HOST, time, clientIp: ip, method: 'GET', path: '/products', status: 200 })));
-        events.push(observed(makeApiEvent({ host: HOST, time: time + 1000, clientIp: ip, method: 'POST', path: '/login', status: k === 0 ? 401 : 200 })));
-      }
-    }
-    for (let m = 60; m < 80; m++) {
-      for (let k = 0; k < 6; k++) {
-        events.push(observed(makeApiEvent({ host: HOST, time: T0 + m * MINUTE + k * 9000, clientIp: `203.0.${m}.${k}`, method: 'POST', path: '/login', status: 401 })));
-        n++;
-      }
-      // A real user who fails once and gives up, after browsing: not a participant.
-      events.push(observed(makeApiEvent({ host: HOST, time: T0 + m * MINUTE + 100, clientIp: `192.0.2.${m}`, method: 'GET', path: '/products', status: 200 })));
-      events.push(observed(makeApiEvent({ host: HOST, time: T0 + m * MINUTE + 200, clientIp: `192.0.2.${m}`, method: 'POST', path: '/login', status: 401 })));
-    }
-    events.sort((a, b) => a.event.time - b.event.time);
+    // Prepare: real users who fail once and give up after browsing are not participants.
+    const { events, attackers: n } = distributedCampaign();
     // Act: batches of 200
     for (let i = 0; i < events.length; i += 200) await runDetect(store, events.slice(i, i + 200));
     // Assess
@@ -189,6 +229,73 @@ describe('detect: low-and-slow credential stuffing', () => {
     expect(attackers.filter((ip) => flagged.has(ip)).length).toBeGreaterThanOrEqual(22);
     expect([...flagged].filter((ip) => !ip.startsWith('203.0.113.'))).toEqual([]);
     expect(findings[0]?.evidence.campaignFailOnlyCallersPerHour).toMatchObject({ threshold: 20 });
+  });
+});
+
+describe('detect: campaign participants when a batch is delivered again', () => {
+  beforeEach(() => resetApiEventSequence());
+
+  it('gives the participants a failed attempt released their findings and risk, as a single delivery does', async () => {
+    // Prepare: the first write of callers' documents of every batch fails (after the population's and the findings').
+    const batches = campaignBatches();
+    const clean = createMemoryStore();
+    const inner = createMemoryStore();
+    let failing = false;
+    let failures = 0;
+    const faulty: Store = {
+      ...inner,
+      entities: {
+        get: (ids) => inner.entities.get(ids),
+        list: (query) => inner.entities.list(query),
+        delete: (ids) => inner.entities.delete(ids),
+        put: async (items) => {
+          if (!failing) return inner.entities.put(items);
+          failing = false;
+          failures++;
+          throw new Error('injected');
+        },
+      },
+    };
+    // Act
+    for (const batch of batches) await runDetect(clean, batch, { shard: SHARD });
+    for (const batch of batches) {
+      failing = true;
+      try {
+        await runDetect(faulty, batch, { shard: SHARD });
+      } catch {
+        await runDetect(faulty, batch, { shard: SHARD });
+      }
+    }
+    // Assess
+    expect(failures).toBe(batches.length);
+    const participants = (await allFindings(clean)).filter((f) => 'ownFailedLogins' in f.evidence);
+    expect(participants.length).toBeGreaterThan(50);
+    expect(await everything(inner)).toEqual(await everything(clean));
+  });
+
+  it('leaves alone a participant whose document took its finding when the releasing batch comes again', async () => {
+    // Prepare: the whole campaign, then an analyst resolves a finding of the last release.
+    const batches = campaignBatches();
+    const store = createMemoryStore();
+    for (const batch of batches) await runDetect(store, batch, { shard: SHARD });
+    const population = (await store.meta.get([LOGIN_POPULATION])).get(LOGIN_POPULATION)?.value as PopulationBaseline;
+    const release = population.released?.[SHARD];
+    const participant = Object.keys(release?.participants ?? {})[0] as string;
+    const id = findingId('credential-stuffing', parseEntityKey(participant) as EntityRef, {
+      host: HOST,
+      method: 'POST',
+      path: '/login',
+    });
+    const findings = typed<Finding>(store.findings);
+    const stored = (await findings.get([id])).get(id);
+    await findings.put([{ id, value: { ...(stored?.value as Finding), status: 'resolved' }, expectedVersion: stored?.version ?? 0 }]);
+    const settled = await everything(store);
+    const releasing = batches.find((b) => b.some((r) => r.sequence === release?.through)) as ObservedRequest[];
+    // Act: a re-read from an older checkpoint
+    const reopened = await runDetect(store, releasing, { shard: SHARD });
+    // Assess
+    expect(reopened).toEqual([]);
+    expect(await everything(store)).toEqual(settled);
   });
 });
 

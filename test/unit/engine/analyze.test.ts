@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
 import type { Finding } from '../../../shared/detection/finding.js';
-import { analyzeBatch, type StoredEndpoint } from '../../../shared/engine/analyze.js';
+import { analyzeBatch, loadRunStats, type StoredEndpoint } from '../../../shared/engine/analyze.js';
 import { buildReport } from '../../../shared/engine/report.js';
 import { fixedClock } from '../../../shared/ports/clock.js';
 import { type DocumentCollection, type Store, StoreConflictError, typed } from '../../../shared/ports/store.js';
@@ -27,6 +27,28 @@ function racingStore(inner: Store): Store & { conflicts: number } {
     },
   };
   const result = { ...inner, meta: racing, conflicts: 0 };
+  return result;
+}
+
+/** A store whose template trees lose a version race on the first write of every batch (after the run ledger's). */
+function racingTrees(inner: Store): Store & { conflicts: number } {
+  const discovery = inner.discovery;
+  let armed = true;
+  const racing: DocumentCollection<unknown> = {
+    get: (ids) => discovery.get(ids),
+    list: (query) => discovery.list(query),
+    delete: (ids) => discovery.delete(ids),
+    put: async (items) => {
+      if (armed) {
+        armed = false;
+        result.conflicts++;
+        throw new StoreConflictError('discovery', items.map((i) => i.id));
+      }
+      armed = true;
+      return discovery.put(items);
+    },
+  };
+  const result = { ...inner, discovery: racing, conflicts: 0 };
   return result;
 }
 
@@ -73,6 +95,38 @@ describe('the engine', () => {
       'run:shardId-001',
     ]);
     expect((await buildReport(store)).summary).toMatchObject({ records: 9, analysed: 7, rejected: 2 });
+  });
+
+  it('teaches each template tree a batch once and counts the batch once when a tree loses a race after the ledger', async () => {
+    // Prepare: ids on two hosts, enough of them for discovery to merge them into a parameter.
+    const clock = fixedClock(Date.UTC(2026, 10, 1));
+    const batches = [0, 1, 2].map((b) => {
+      const events = Array.from({ length: 40 }, (_, k) =>
+        makeApiEvent({ host: k % 2 ? 'api.example.com' : 'shop.example.com', path: `/v1/orders/${b * 40 + k + 1000}` }),
+      );
+      const eventSequences = events.map((_, k) => String(b * 40 + k + 1));
+      return { events, rejections: [], controlMessages: 1, shard: 'shardId-000', eventSequences };
+    });
+    const clean = createMemoryStore({ clock });
+    const racing = racingTrees(createMemoryStore({ clock }));
+
+    // Act
+    for (const batch of batches) await analyzeBatch(batch, { store: clean, clock });
+    const effects = [];
+    for (const batch of batches) effects.push(await analyzeBatch(batch, { store: racing, clock }));
+
+    // Assess
+    expect(racing.conflicts).toBe(3);
+    expect(effects.map((e) => [e.conflictsRetried, e.stats.analysed, e.stats.controlMessages])).toEqual([
+      [1, 40, 1],
+      [1, 40, 1],
+      [1, 40, 1],
+    ]);
+    const trees = async (store: Store) => (await store.discovery.list({ limit: 100 })).items;
+    expect((await trees(clean)).length).toBe(2);
+    expect(await trees(racing)).toEqual(await trees(clean));
+    expect((await buildReport(racing)).summary).toMatchObject({ records: 120, analysed: 120 });
+    expect((await loadRunStats(racing)).controlMessages).toBe(3);
   });
 
   it('counts every request of a CloudWatch Logs envelope (they share one sequence number), once', async () => {
