@@ -221,7 +221,9 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext, progres
   const discovery = await loadDiscovery(store, hosts);
   const placements: Placement[] = [];
   const renamed = new Map<string, string>();
-  const merges: Array<{ merge: MergeEvent; at: number }> = [];
+  const merges: Array<{ merge: MergeEvent; at: number; sequence: string | undefined }> = [];
+  /** Template merged away -> the record whose arrival merged it. */
+  const mergedBy = new Map<string, string>();
   for (let i = 0; i < batch.events.length; i++) {
     const event = batch.events[i] as ApiEvent;
     const sequence = batch.eventSequences?.[i];
@@ -231,8 +233,12 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext, progres
     }
     const observed = learn(discovery, event, sequence);
     for (const merge of observed.merges) {
-      merges.push({ merge, at: event.time });
-      for (const from of merge.from) renamed.set(endpointKey(merge.host, merge.method, from), merge.into);
+      merges.push({ merge, at: event.time, sequence });
+      for (const from of merge.from) {
+        const key = endpointKey(merge.host, merge.method, from);
+        renamed.set(key, merge.into);
+        if (sequence !== undefined) mergedBy.set(key, sequence);
+      }
     }
     const entity = attributeEntity(event);
     placements.push({
@@ -271,11 +277,14 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext, progres
     const p = firstOfEndpoint.get(id)!;
     return newEndpointRecord(p.host, p.method, p.template, p.event.time);
   });
-  const retired = await reattributeMerged(endpoints, renamed, endpointDocs);
-  for (const { merge, at } of merges) {
+  // The trees are written last, so a batch delivered again merges again what an earlier attempt merged: the
+  // merging record's watermark on the merged template's record says whether it already has the merge.
+  const retired = await reattributeMerged(endpoints, renamed, endpointDocs, shard, mergedBy);
+  for (const { merge, at, sequence } of merges) {
     const into = endpointDocs.get(endpointKey(merge.host, merge.method, merge.into));
-    if (!into) continue;
+    if (!into || seenBefore(into, shard, sequence)) continue;
     recordMerge(into.doc, merge.explanation, merge.from, at);
+    markApplied(into.doc, shard, sequence);
     into.dirty = true;
   }
   const firstSeen = new Map<string, number>();
@@ -376,12 +385,15 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext, progres
 
 /**
  * Folds the stored records of templates that discovery has merged into the record of the template they became
- * (traffic seen before a merge is re-attributed, not lost). Returns the ids of the records folded away.
+ * (traffic seen before a merge is re-attributed, not lost), unless that record has the merging record already (an
+ * earlier attempt folded them, then failed before deleting them). Returns the ids of the records folded away.
  */
 async function reattributeMerged(
   endpoints: DocumentCollection<StoredEndpoint>,
   renamed: ReadonlyMap<string, string>,
   endpointDocs: Map<string, Loaded<StoredEndpoint>>,
+  shard: string | undefined,
+  mergedBy: ReadonlyMap<string, string>,
 ): Promise<string[]> {
   if (renamed.size === 0) return [];
   const stored = await endpoints.get([...renamed.keys()]);
@@ -397,8 +409,12 @@ async function reattributeMerged(
       into = loaded.get(intoId)!;
       endpointDocs.set(intoId, into);
     }
-    mergeEndpointRecords(into.doc, value);
-    into.dirty = true;
+    const sequence = mergedBy.get(fromId);
+    if (!seenBefore(into, shard, sequence)) {
+      mergeEndpointRecords(into.doc, value);
+      markApplied(into.doc, shard, sequence);
+      into.dirty = true;
+    }
     retired.push(fromId);
   }
   return retired;

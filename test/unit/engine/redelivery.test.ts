@@ -6,6 +6,7 @@ import { listCallers } from '../../../shared/engine/callers.js';
 import { fixedClock } from '../../../shared/ports/clock.js';
 import { COLLECTION_NAMES, type CollectionName, type Store } from '../../../shared/ports/store.js';
 import { type SimulateOptions, simulate } from '../../../shared/simulate/simulate.js';
+import { makeApiEvent } from '../../helpers/events.js';
 
 const SHARD = 'shardId-000000000000';
 const BATCH = 250;
@@ -48,10 +49,11 @@ async function contents(store: Store): Promise<Record<string, Record<string, unk
 }
 
 /**
- * Runs the batches; when `failing` is given, every second batch's first write to that collection fails (nothing
- * written) and the batch is delivered again, as the event source mapping does after the function throws.
+ * Runs the batches; when `failing` is given, every second batch's first write (`put`, or `delete` when `deletes`) to
+ * that collection fails (nothing written) and the batch is delivered again, as the event source mapping does after
+ * the function throws.
  */
-async function run(batches: readonly AnalysisBatch[], failing?: CollectionName) {
+async function run(batches: readonly AnalysisBatch[], failing?: CollectionName, deletes = false) {
   const clock = fixedClock(Date.UTC(2026, 10, 24));
   const inner = createMemoryStore({ clock });
   let failNext = false;
@@ -59,16 +61,21 @@ async function run(batches: readonly AnalysisBatch[], failing?: CollectionName) 
   const store: Store = { ...inner };
   if (failing) {
     const collection = inner[failing];
+    const fail = (now: boolean) => {
+      if (!now || !failNext) return;
+      failNext = false;
+      failures++;
+      throw new Error('ProvisionedThroughputExceededException (injected)');
+    };
     store[failing] = {
       get: (ids) => collection.get(ids),
       list: (query) => collection.list(query),
-      delete: (ids) => collection.delete(ids),
+      delete: async (ids) => {
+        fail(deletes);
+        return collection.delete(ids);
+      },
       put: async (items) => {
-        if (failNext) {
-          failNext = false;
-          failures++;
-          throw new Error('ProvisionedThroughputExceededException (injected)');
-        }
+        fail(!deletes);
         return collection.put(items);
       },
     };
@@ -113,6 +120,34 @@ describe('redelivery after a batch failed part-way', () => {
       expectSameState(faulty, clean);
     },
   );
+});
+
+describe('redelivery of a batch in which discovery merges templates', () => {
+  // Load balancer names, one request each: the 12th distinct name makes them a parameter, in the second batch.
+  const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj'];
+  const batches = [NAMES.slice(0, 6), NAMES.slice(6)].map((names, b): AnalysisBatch => {
+    const events = names.map((name, k) =>
+      makeApiEvent({ time: Date.UTC(2026, 10, 24, 9, b, k), path: `/monitoring/metrics/load_balancer/${name}` }),
+    );
+    const eventSequences = events.map((_, k) => String(b * 100 + k + 1).padStart(21, '0'));
+    return { events, rejections: [], shard: SHARD, eventSequences };
+  });
+
+  it.each([
+    ['the callers are written', 'callers', false],
+    ['the merged-away records are deleted', 'endpoints', true],
+  ] as const)('folds and explains the merge once when the batch fails before %s', async (_, failing, deletes) => {
+    // Prepare
+    const clean = await run(batches);
+    // Act
+    const faulty = await run(batches, failing, deletes);
+    // Assess
+    expect(faulty.failures).toBe(1);
+    expect(Object.keys(clean.state.endpoints ?? {})).toEqual([
+      'api.example.com GET /monitoring/metrics/load_balancer/{loadBalancerName}',
+    ]);
+    expectSameState(faulty, clean);
+  });
 });
 
 describe('redelivery during a distributed credential-stuffing campaign', () => {
