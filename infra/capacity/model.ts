@@ -11,6 +11,7 @@
  * fall as batches grow. Prices and limits: /work/shared/reference/aws-logs-and-limits.md (copied into
  * AWS_PRICES/AWS_LIMITS with their source) and the AWS quota pages named where used.
  */
+import { worstCaseBlockedAddresses } from '../../shared/response/config.js';
 
 export interface StackSettings {
   /** Percent of requests CloudFront sends (config samplingRate). */
@@ -540,10 +541,13 @@ export function limitsByRate(
 
 /**
  * The WAF IP set is not driven by the request rate but by the response policy: at most `maxNewBlocksPerHour`
- * new blocks an hour, each lasting at most `maxBlockHours`, so at most their product addresses at once.
+ * new blocks in each clock hour that a block of `maxBlockHours` (and the expirer's lag) can span.
  */
 export function wafIpSetWorstCase(inputs: ModelInputs): { addresses: number; limit: number; utilisation: number } {
-  const addresses = inputs.settings.maxNewBlocksPerHour * inputs.settings.maxBlockHours;
+  const addresses = worstCaseBlockedAddresses({
+    maxNewBlocksPerHour: inputs.settings.maxNewBlocksPerHour,
+    maxDurationMs: inputs.settings.maxBlockHours * 3_600_000,
+  });
   return {
     addresses,
     limit: inputs.limits.wafIpSetAddresses,

@@ -120,7 +120,7 @@ export function capacityReport(
     ),
   );
   out.push(
-    `\nWAF IP set (not rate-driven): at most ${num(waf.addresses)} addresses at once (${inputs.settings.maxNewBlocksPerHour} new blocks/hour × ${inputs.settings.maxBlockHours} h longest block) of ${num(waf.limit)} (${pct(waf.utilisation)}).`,
+    `\nWAF IP set (not rate-driven): at most ${num(waf.addresses)} addresses at once (${inputs.settings.maxNewBlocksPerHour} new blocks in each clock hour a ${inputs.settings.maxBlockHours} h block and the expirer's lag can span) of ${num(waf.limit)} (${pct(waf.utilisation)}).`,
   );
   out.push("\n## One shard's consumer, simulated for 600 s\n");
   out.push(

@@ -24,6 +24,7 @@ import type {
   Enforcer,
 } from '../../ports/enforcer.js';
 import { canonicalCidr, hostCidr, parseCidr } from '../../response/addresses.js';
+import { WAF_IP_SET_CAPACITY } from '../../response/config.js';
 import {
   CoalescingSetWriter,
   RateGate,
@@ -51,7 +52,11 @@ export interface WafLimits {
   regexLength: number;
 }
 
-export const WAF_LIMITS: Readonly<WafLimits> = { ipSetAddresses: 10_000, regexPatterns: 10, regexLength: 200 };
+export const WAF_LIMITS: Readonly<WafLimits> = {
+  ipSetAddresses: WAF_IP_SET_CAPACITY,
+  regexPatterns: 10,
+  regexLength: 200,
+};
 
 export interface WafEnforcerOptions {
   client: WAFV2Client;
