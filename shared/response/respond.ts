@@ -33,6 +33,7 @@ import {
   capDocId,
   type DecisionRecord,
   decisionDocId,
+  type HourlyCounts,
   type Target,
   type TargetState,
   targetDocId,
@@ -59,7 +60,7 @@ export interface FindingOutcome {
   error?: unknown;
 }
 
-type ActionsDoc = TargetState | DecisionRecord | { count: number };
+type ActionsDoc = TargetState | DecisionRecord | HourlyCounts;
 
 const MAX_CONFLICT_RETRIES = 8;
 /** Decision records outlive any redelivery (Kinesis keeps records up to 7 days; reconciliation looks back 1 h). */
@@ -275,12 +276,13 @@ async function prepare(
   let stored = (await records.get([recordId])).get(recordId);
   if (!stored) {
     const now = clock.now();
+    const hour = (await (actions as DocumentCollection<HourlyCounts>).get([capDocId(now)])).get(capDocId(now))?.value;
     const decision = decide({
       finding,
       config,
       now,
-      newBlocksThisHour:
-        ((await actions.get([capDocId(now)])).get(capDocId(now))?.value as { count: number } | undefined)?.count ?? 0,
+      newBlocksThisHour: hour?.count ?? 0,
+      newThrottlesThisHour: hour?.throttles ?? 0,
       ...(await targetStateFor(finding, targets, deps)),
     });
     const record: DecisionRecord = {
@@ -367,20 +369,28 @@ async function targetStateFor(
   };
 }
 
-/** The action on its target's document (once per finding revision), and the hourly count of new blocks. */
+/**
+ * The action on its target's document (once per finding revision), and the hourly counts of new blocks and new
+ * throttles. A throttle hardened into a block counts as a new block: the key was not blocked before, and the policy
+ * holds the hardening to the block cap. Counted at most once per finding revision: only the try that writes the
+ * revision onto its target counts it, so a redelivered revision (which finds its revision there) adds nothing. A crash
+ * between the two writes leaves that one action uncounted: the cap may let one more through, never one fewer.
+ */
 async function recordAction(record: DecisionRecord, deps: ResponderDeps): Promise<TargetState> {
   const { store } = deps;
   const d = record.decision;
   const target = d.target as Target;
   const kind = d.action as ActionKind;
   const enforced = d.enforce;
-  let isNew = false;
+  let counted: ActionKind | undefined;
   const state = (await updateDoc(typed<TargetState>(store.actions), targetDocId(target), (current) => {
+    counted = undefined;
     const s = current ?? newTargetState(target);
     if (s.active?.findingId === record.findingId && s.active.revision === record.revision) return undefined; // done by an earlier try
     // A monitor-mode record is not in force: in enforce mode it is replaced, not extended.
     const extending = s.active !== undefined && s.active.until > record.decidedAt && (s.active.enforced || !enforced);
-    isNew = !extending;
+    const hardening = extending && s.active?.kind === 'throttle' && kind === 'block';
+    counted = !extending || hardening ? kind : undefined;
     s.active = {
       kind,
       since: extending ? (s.active as NonNullable<TargetState['active']>).since : record.decidedAt,
@@ -395,11 +405,15 @@ async function recordAction(record: DecisionRecord, deps: ResponderDeps): Promis
     if (!extending) s.offences += 1;
     return s;
   })) as TargetState;
-  if (isNew && kind === 'block') {
+  if (counted) {
+    const added = counted;
     await updateDoc(
-      typed<{ count: number }>(store.actions),
+      typed<HourlyCounts>(store.actions),
       capDocId(record.decidedAt),
-      (c) => ({ count: (c?.count ?? 0) + 1 }),
+      (c) =>
+        added === 'block'
+          ? { ...c, count: (c?.count ?? 0) + 1 }
+          : { ...c, count: c?.count ?? 0, throttles: (c?.throttles ?? 0) + 1 },
       record.decidedAt + CAP_RETENTION_MS,
     );
   }

@@ -6,7 +6,7 @@
  *   throttle, its offence count (escalation), a manual override. Never deleted: history decides durations.
  * - `finding:<finding id>#<revision>`  the decision taken for one revision of one finding: written once, before
  *   anything is applied, so a retried event finds it and never applies an action twice. Kept 30 days (TTL).
- * - `cap:<hour>`  new blocks started in that clock hour (the hourly cap).
+ * - `cap:<hour>`  new blocks and new throttles started in that clock hour (the hourly caps), `HourlyCounts`.
  * `store.audit`: `<ISO time>#<hash>`: one entry per decision, enforcement, expiry and override, append-only.
  */
 import type { EntityRef } from '../baselines/entity.js';
@@ -68,6 +68,15 @@ export function decisionDocId(findingId: string, revision: number): string {
 }
 
 const HOUR = 3_600_000;
+
+/**
+ * The `cap:<hour>` document. `count` is the new blocks (its name predates the throttle cap: documents written before
+ * it still read right); `throttles` the new API key throttles, absent until the hour's first.
+ */
+export interface HourlyCounts {
+  count: number;
+  throttles?: number;
+}
 
 export function capDocId(now: number): string {
   return `cap:${new Date(Math.floor(now / HOUR) * HOUR).toISOString().slice(0, 13)}`;

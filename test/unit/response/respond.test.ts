@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLocalEnforcer } from '../../../shared/adapters/local-enforcer/local-enforcer.js';
 import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
+import type { Finding } from '../../../shared/detection/finding.js';
 import { fixedClock } from '../../../shared/ports/clock.js';
 import type { Enforcer } from '../../../shared/ports/enforcer.js';
 import type { Notification, Notifier } from '../../../shared/ports/notifier.js';
@@ -8,7 +9,13 @@ import { typed } from '../../../shared/ports/store.js';
 import { applyOverride, expireActions } from '../../../shared/response/expire.js';
 import { unansweredFindings } from '../../../shared/response/reconcile.js';
 import { respond } from '../../../shared/response/respond.js';
-import type { AuditEntry, DecisionRecord, TargetState } from '../../../shared/response/state.js';
+import {
+  type AuditEntry,
+  capDocId,
+  type DecisionRecord,
+  type HourlyCounts,
+  type TargetState,
+} from '../../../shared/response/state.js';
 import { ATTACKER, config, HOUR, makeFinding, T0 } from './factories.js';
 
 function setup(mode: 'monitor' | 'enforce' = 'enforce', overrides: Parameters<typeof config>[0] = {}) {
@@ -21,7 +28,15 @@ function setup(mode: 'monitor' | 'enforce' = 'enforce', overrides: Parameters<ty
   const target = async (key: string) =>
     (await typed<TargetState>(store.actions).get([`target:${key}`])).get(`target:${key}`)?.value;
   const auditTrail = async () => (await typed<AuditEntry>(store.audit).list()).items.map((i) => i.value);
-  return { clock, store, enforcer, sent, deps, target, auditTrail };
+  const hourlyCounts = async (at = clock.now()) =>
+    (await typed<HourlyCounts>(store.actions).get([capDocId(at)])).get(capDocId(at))?.value;
+  return { clock, store, enforcer, sent, deps, target, auditTrail, hourlyCounts };
+}
+
+/** A key finding that shows the key used (logins won with it), throttle-worthy unless overridden. */
+function keyFinding(id: string, revision = 1, overrides: Partial<Finding> = {}): Finding {
+  const base = makeFinding({ entity: { type: 'api-key', id }, severity: 'medium', confidence: 0.8, revision });
+  return { ...base, evidence: { ...base.evidence, successfulLogins: 3 }, ...overrides };
 }
 
 describe('responder', () => {
@@ -198,6 +213,88 @@ describe('responder', () => {
     expect(outcomes.map((o) => o.decision.action)).toEqual(['block', 'block', 'none']);
     expect(outcomes[2]?.decision.reasons.join()).toMatch(/hourly cap/);
     expect(enforcer.blockedIps.size).toBe(2);
+  });
+
+  it('the hourly throttle cap: the 51st new key throttle in an hour is alerted instead', async () => {
+    // Prepare
+    const { deps, enforcer, sent, hourlyCounts } = setup('enforce', { digestThreshold: 100 });
+    const findings = Array.from({ length: 51 }, (_, n) => keyFinding(`k${n + 1}`));
+    // Act
+    const outcomes = await respond(findings, deps);
+    // Assess
+    expect(outcomes.slice(0, 50).every((o) => o.decision.action === 'throttle')).toBe(true);
+    expect(outcomes[50]?.decision).toMatchObject({ action: 'none', alert: true });
+    expect(outcomes[50]?.decision.reasons.join()).toMatch(/hourly cap of 50 new throttles reached/);
+    expect(enforcer.throttledKeys.size).toBe(50);
+    expect(enforcer.throttledKeys.has('k51')).toBe(false);
+    expect(await hourlyCounts()).toEqual({ count: 0, throttles: 50 });
+    expect(sent.filter((n) => n.kind === 'alert' && /hourly cap/.test(n.alert.actionTaken))).toHaveLength(1);
+  });
+
+  it('a redelivered revision does not count its throttle twice', async () => {
+    // Prepare: the first delivery records the throttle, then fails at the edge; the retry completes it.
+    const { deps, enforcer, hourlyCounts } = setup('enforce', { maxNewThrottlesPerHour: 2 });
+    let fail = true;
+    const flaky: Enforcer = {
+      apply: async (changes, context) =>
+        fail
+          ? {
+              outcomes: changes.map((change) => ({
+                ok: false as const,
+                change,
+                reason: 'failed' as const,
+                detail: 'API Gateway unavailable',
+              })),
+              evicted: [],
+            }
+          : enforcer.apply(changes, context),
+    };
+    // Act
+    const [first] = await respond([keyFinding('k1')], { ...deps, enforcer: flaky });
+    fail = false;
+    const [retry] = await respond([keyFinding('k1')], { ...deps, enforcer: flaky });
+    const [again] = await respond([keyFinding('k1')], deps);
+    const [second] = await respond([keyFinding('k2')], deps);
+    // Assess: k1 counts once, so the cap of 2 still has room for k2.
+    expect(first?.error).toBeInstanceOf(Error);
+    expect(retry).toMatchObject({ duplicate: false, decision: { action: 'throttle' } });
+    expect(retry?.error).toBeUndefined();
+    expect(again?.duplicate).toBe(true);
+    expect(second?.decision.action).toBe('throttle');
+    expect(await hourlyCounts()).toEqual({ count: 0, throttles: 2 });
+    expect([...enforcer.throttledKeys.keys()]).toEqual(['k1', 'k2']);
+  });
+
+  it('the throttle count starts again with the next clock hour', async () => {
+    // Prepare
+    const { deps, clock, hourlyCounts } = setup('enforce', { maxNewThrottlesPerHour: 1 });
+    await respond([keyFinding('k1')], deps);
+    const [capped] = await respond([keyFinding('k2')], deps);
+    // Act: T0 is on the hour; the next hour starts one hour later.
+    clock.advance(HOUR);
+    const [next] = await respond([keyFinding('k2', 2)], deps);
+    // Assess
+    expect(capped?.decision.action).toBe('none');
+    expect(next?.decision.action).toBe('throttle');
+    expect(await hourlyCounts()).toEqual({ count: 0, throttles: 1 });
+    expect(await hourlyCounts(T0)).toEqual({ count: 0, throttles: 1 });
+  });
+
+  it('a throttle hardened into a block counts against the block cap', async () => {
+    // Prepare: one new block an hour; a throttled key turns block-worthy.
+    const { deps, clock, enforcer, hourlyCounts } = setup('enforce', { maxNewBlocksPerHour: 1 });
+    await respond([keyFinding('k1')], deps);
+    clock.advance(10 * 60_000);
+    // Act
+    const [hardened] = await respond([keyFinding('k1', 2, { severity: 'critical', confidence: 0.95 })], deps);
+    const [address] = await respond([makeFinding()], deps);
+    // Assess: the key's block took the hour's one block, so the address is alerted instead.
+    expect(hardened?.decision).toMatchObject({ action: 'block', extends: true });
+    expect(enforcer.blockedKeys.has('k1')).toBe(true);
+    expect(await hourlyCounts()).toEqual({ count: 1, throttles: 1 });
+    expect(address?.decision).toMatchObject({ action: 'none', alert: true });
+    expect(address?.decision.reasons.join()).toMatch(/hourly cap of 1 new blocks reached/);
+    expect(enforcer.blockedIps.size).toBe(0);
   });
 
   it('many findings at once reach the enforcer in one call (one write per WAF set)', async () => {
