@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { INGEST_EVENT_SOURCE_MAPPING } from '../functions/ingest/mapping.js';
 import { cloudFrontRanges } from '../shared/response/addresses.js';
+import { DEFAULT_RESPONSE_CONFIG, WAF_IP_SET_CAPACITY, worstCaseBlockedAddresses } from '../shared/response/config.js';
 
 export type Mode = 'monitor' | 'enforce';
 export type WafScope = 'CLOUDFRONT' | 'REGIONAL';
@@ -91,8 +92,13 @@ export interface LanternConfig {
   awsIpRangesFile?: string;
   /** Days CloudWatch Logs keep the functions' and console API's logs (one of CloudWatch's values; default 30). */
   retentionDays: number;
-  /** Cap on new blocks per hour before the policy alerts instead (default 50). */
+  /**
+   * Cap on new blocks per hour before the policy alerts instead (default 50). With the responder's longest block
+   * (7 days) the addresses blocked at once must fit a WAF IP set: at most 58 (`MAX_BLOCKS_PER_HOUR`).
+   */
   maxBlocksPerHour: number;
+  /** Cap on new API key throttles per hour before the policy alerts instead (default 50). */
+  maxThrottlesPerHour: number;
   /** Quarantine usage plan: the throttle an offending API key is moved under. */
   quarantine: { rateLimit: number; burstLimit: number };
   ingest: IngestTuning;
@@ -136,11 +142,21 @@ export const CONFIG_KEYS = [
   'awsIpRangesFile',
   'retentionDays',
   'maxBlocksPerHour',
+  'maxThrottlesPerHour',
   'quarantine',
   'ingest',
   'console',
   'destroyOnDelete',
 ] as const;
+
+/**
+ * The largest `maxBlocksPerHour` whose worst case fits a WAF IP set, with the blocks the stack's responder makes
+ * (its default longest block: the stack does not change it).
+ */
+export const MAX_BLOCKS_PER_HOUR = Math.floor(
+  WAF_IP_SET_CAPACITY /
+    worstCaseBlockedAddresses({ maxNewBlocksPerHour: 1, maxDurationMs: DEFAULT_RESPONSE_CONFIG.maxDurationMs }),
+);
 
 /** The ingest tuning a deployment gets when it sets none (the capacity model reads these). */
 export const INGEST_DEFAULTS: IngestTuning = {
@@ -273,7 +289,8 @@ export function parseConfig(
     declaredApis = input.declaredApis ?? 'all';
   else {
     const ids = list('declaredApis', input.declaredApis);
-    for (const id of ids) if (!/^[a-z0-9]{10}$/.test(id)) at('declaredApis', `"${id}" is not a REST API id (e.g. a1b2c3d4e5)`);
+    for (const id of ids)
+      if (!/^[a-z0-9]{10}$/.test(id)) at('declaredApis', `"${id}" is not a REST API id (e.g. a1b2c3d4e5)`);
     if (ids.length === 0) at('declaredApis', 'must be "all", "none" or a non-empty list of REST API ids');
     declaredApis = ids;
   }
@@ -344,6 +361,16 @@ export function parseConfig(
     at('retentionDays', `must be one of CloudWatch Logs' values (${RETENTION_DAYS.join(', ')}), got ${retentionDays}`);
   }
   const maxBlocksPerHour = int('maxBlocksPerHour', input.maxBlocksPerHour, 50, 0, 10_000);
+  const maxDurationMs = DEFAULT_RESPONSE_CONFIG.maxDurationMs;
+  const worstCase = worstCaseBlockedAddresses({ maxNewBlocksPerHour: maxBlocksPerHour, maxDurationMs });
+  if (worstCase > WAF_IP_SET_CAPACITY) {
+    // The responder would refuse it at cold start (validateResponseConfig): say so at synth, before deploying.
+    at(
+      'maxBlocksPerHour',
+      `${maxBlocksPerHour} new blocks an hour, with blocks of up to ${maxDurationMs / 3_600_000} h, can hold ${worstCase} addresses blocked at once, more than a WAF IP set's ${WAF_IP_SET_CAPACITY}: at most ${MAX_BLOCKS_PER_HOUR}`,
+    );
+  }
+  const maxThrottlesPerHour = int('maxThrottlesPerHour', input.maxThrottlesPerHour, 50, 0, 10_000);
 
   const quarantineRaw = input.quarantine === undefined ? {} : input.quarantine;
   let quarantine = { rateLimit: 1, burstLimit: 2 };
@@ -410,6 +437,7 @@ export function parseConfig(
     ...(awsIpRangesFile !== undefined ? { awsIpRangesFile } : {}),
     retentionDays,
     maxBlocksPerHour,
+    maxThrottlesPerHour,
     quarantine,
     ingest,
     console: consoleEnabled,

@@ -94,7 +94,10 @@ export class LanternStack extends Stack {
     const responseEnvironment: Record<string, string> = {
       ...stateEnvironment,
       LANTERN_RESPONSE_MODE: config.mode,
-      LANTERN_RESPONSE_POLICY: JSON.stringify({ maxNewBlocksPerHour: config.maxBlocksPerHour }),
+      LANTERN_RESPONSE_POLICY: JSON.stringify({
+        maxNewBlocksPerHour: config.maxBlocksPerHour,
+        maxNewThrottlesPerHour: config.maxThrottlesPerHour,
+      }),
       LANTERN_ALLOW_CIDRS: config.allowlist.cidrs.join(','),
       LANTERN_ALLOW_API_KEYS: config.allowlist.apiKeys.join(','),
       LANTERN_ALLOW_PRINCIPALS: config.allowlist.principals.join(','),

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { INGEST_EVENT_SOURCE_MAPPING } from '../../functions/ingest/mapping.js';
-import { LanternConfigError, loadConfig, parseConfig } from '../../infra/config.js';
+import { LanternConfigError, loadConfig, MAX_BLOCKS_PER_HOUR, parseConfig } from '../../infra/config.js';
 
 function problems(raw: unknown): readonly string[] {
   try {
@@ -27,6 +27,8 @@ describe('config validation', () => {
       attachWebAcl: false,
       console: true,
       destroyOnDelete: false,
+      maxBlocksPerHour: 50,
+      maxThrottlesPerHour: 50,
       ingest: {
         batchSize: INGEST_EVENT_SOURCE_MAPPING.batchSize,
         batchWindowSeconds: INGEST_EVENT_SOURCE_MAPPING.maximumBatchingWindowSeconds,
@@ -59,7 +61,7 @@ describe('config validation', () => {
     });
     // Assess
     expect(found).toEqual([
-      'lantern.colour: unknown key (known: stackName, region, account, mode, alertEmail, slackSecretName, distributions, attachment, samplingRate, logGroups, restApis, declaredApis, behindCloudFront, wafScope, attachWebAcl, allowlist, protectedCidrs, awsIpRangesFile, retentionDays, maxBlocksPerHour, quarantine, ingest, console, destroyOnDelete)',
+      'lantern.colour: unknown key (known: stackName, region, account, mode, alertEmail, slackSecretName, distributions, attachment, samplingRate, logGroups, restApis, declaredApis, behindCloudFront, wafScope, attachWebAcl, allowlist, protectedCidrs, awsIpRangesFile, retentionDays, maxBlocksPerHour, maxThrottlesPerHour, quarantine, ingest, console, destroyOnDelete)',
       'lantern.region: "europe" is not an AWS region (e.g. eu-west-1)',
       'lantern.mode: must be one of monitor, enforce, got "block-everything"',
       'lantern.alertEmail: "not-an-email" is not an email address',
@@ -91,6 +93,29 @@ describe('config validation', () => {
     expect(problems({ region: 'eu-west-1', ingest: { parallelizationFactor: 4, batchSise: 100 } })).toEqual([
       "lantern.ingest.parallelizationFactor: is fixed at 1: the engine applies a shard's records in order",
       'lantern.ingest.batchSise: unknown key (known: batchSize, batchWindowSeconds, retryAttempts, maxRecordAgeSeconds, memoryMb)',
+    ]);
+  });
+
+  test('maxBlocksPerHour must fit a WAF IP set at synth: 58 new blocks an hour with 7-day blocks, not 59', () => {
+    // Prepare: 7-day blocks plus the expirer's hour touch 170 clock hours; 58 × 170 = 9,860 fits 10,000.
+    const fits = parseConfig({ region: 'eu-west-1', maxBlocksPerHour: 58 });
+    // Act
+    const found = problems({ region: 'eu-west-1', maxBlocksPerHour: '59' });
+    // Assess
+    expect(MAX_BLOCKS_PER_HOUR).toBe(58);
+    expect(fits.maxBlocksPerHour).toBe(58);
+    expect(found).toEqual([
+      "lantern.maxBlocksPerHour: 59 new blocks an hour, with blocks of up to 168 h, can hold 10030 addresses blocked at once, more than a WAF IP set's 10000: at most 58",
+    ]);
+    expect(problems({ region: 'eu-west-1', maxBlocksPerHour: 10_000 })).toHaveLength(1);
+    expect(parseConfig({ region: 'eu-west-1', maxBlocksPerHour: 0 }).maxBlocksPerHour).toBe(0);
+  });
+
+  test('maxThrottlesPerHour: 50 by default, an integer from 0 to 10000', () => {
+    expect(parseConfig({ region: 'eu-west-1', maxThrottlesPerHour: '7' }).maxThrottlesPerHour).toBe(7);
+    expect(parseConfig({ region: 'eu-west-1', maxThrottlesPerHour: 0 }).maxThrottlesPerHour).toBe(0);
+    expect(problems({ region: 'eu-west-1', maxThrottlesPerHour: 2.5 })).toEqual([
+      'lantern.maxThrottlesPerHour: must be an integer from 0 to 10000, got 2.5',
     ]);
   });
 

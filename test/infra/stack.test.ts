@@ -33,6 +33,7 @@ beforeAll(() => {
     attachWebAcl: true,
     behindCloudFront: true,
     console: false,
+    maxThrottlesPerHour: 7,
   });
   main = full.main;
 }, 180_000);
@@ -355,7 +356,7 @@ describe('response: WAF in the right scope and region', () => {
       Environment: {
         Variables: Match.objectLike({
           LANTERN_RESPONSE_MODE: 'monitor',
-          LANTERN_RESPONSE_POLICY: JSON.stringify({ maxNewBlocksPerHour: 50 }),
+          LANTERN_RESPONSE_POLICY: JSON.stringify({ maxNewBlocksPerHour: 50, maxNewThrottlesPerHour: 50 }),
           LANTERN_ENFORCER: 'aws',
           LANTERN_WAF_SCOPE: 'CLOUDFRONT',
           LANTERN_WAF_IPV4_SET: Match.anyValue(),
@@ -416,6 +417,7 @@ describe('the environment the stack gives each function is the one its code read
       );
       expect(config.policy.mode).toBe('monitor');
       expect(config.policy.maxNewBlocksPerHour).toBe(50);
+      expect(config.policy.maxNewThrottlesPerHour).toBe(50);
       expect(config.policy.allow.apiKeys).toEqual(['abc123']);
       expect(config.policy.protectedCidrs).toContain('198.51.100.10/32');
       expect(config.enforcer).toMatchObject({
@@ -436,7 +438,9 @@ describe('the environment the stack gives each function is the one its code read
 
   test('the expirer may republish unanswered findings onto the findings stream (its reconciliation)', () => {
     const env = deployedEnvironment(main, 'Lantern: expire');
-    expect(loadResponderConfig(env, () => readFileSync(IP_RANGES_FIXTURE, 'utf8')).findingsStream).toBe('deployed-7f3e2a');
+    expect(loadResponderConfig(env, () => readFileSync(IP_RANGES_FIXTURE, 'utf8')).findingsStream).toBe(
+      'deployed-7f3e2a',
+    );
     const writers = Object.entries(main.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
       JSON.stringify(policy).includes('kinesis:PutRecords'),
     );
@@ -445,12 +449,13 @@ describe('the environment the stack gives each function is the one its code read
     );
   });
 
-  test('REGIONAL: the WAF client stays in the stack region', () => {
+  test('REGIONAL: the WAF client stays in the stack region; the throttle cap reaches the policy', () => {
     const config = loadResponderConfig({
       ...deployedEnvironment(regional.main, 'Lantern: findings'),
       AWS_REGION: 'eu-central-1',
     });
     expect(config.enforcer).toMatchObject({ waf: { scope: 'REGIONAL', region: 'eu-central-1' } });
+    expect(config.policy.maxNewThrottlesPerHour).toBe(7);
   });
 });
 
