@@ -17,6 +17,13 @@ import { type CommandOptions, EXIT, parseCommandLine, UsageError } from './usage
 
 /** Records handed to the engine at once: large enough to amortise the store round trip, small enough to stream. */
 const BATCH_RECORDS = 5000;
+/**
+ * Store writes after which a document no batch has read or written is kept compacted (shared/adapters/memory): past
+ * the caller packs' half-hour horizon a pack is never read again, and in a run the file's event time passes, not the
+ * wall clock their expiry is set by, so they would stay live to the end. A batch writes five or six collections:
+ * this is some 30 batches, so that a document used every few batches stays live and is not parsed again each time.
+ */
+const COMPACT_AFTER_WRITES = 160;
 
 export interface AnalyzeOptions {
   paths: string[];
@@ -247,7 +254,7 @@ export async function analyzeCommandLine(options: AnalyzeOptions): Promise<Analy
     );
   };
 
-  const store = createMemoryStore({ copy: false });
+  const store = createMemoryStore({ copy: false, compactAfter: COMPACT_AFTER_WRITES });
   await prepareStore(store, options);
   const result = await analyzeInputs(inputs, options, store, progress);
   if (showProgress) process.stderr.write('\r\x1b[K');

@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Clock } from '../../ports/clock.js';
 import { systemClock } from '../../ports/clock.js';
 import {
@@ -12,9 +13,14 @@ import {
 } from '../../ports/store.js';
 
 interface Slot {
+  /** The document, or undefined while it is kept compacted. */
   value: unknown;
+  /** The document as deflated JSON, outside the JavaScript heap, once it went untouched for `compactAfter` writes. */
+  compacted?: Buffer;
   version: number;
   expiresAt?: number;
+  /** The store's write count when the document was last read by id or written. */
+  touched: number;
 }
 
 export interface MemoryStoreOptions {
@@ -24,6 +30,14 @@ export interface MemoryStoreOptions {
    */
   copy?: boolean;
   clock?: Clock;
+  /**
+   * Keep a document that was neither read by id nor written while the store took this many writes (calls of put, to
+   * any collection) as deflated JSON instead of live objects; reading it by id makes it live again. Off by default. The CLI turns it on: a long
+   * run leaves behind documents no batch reads again (caller packs of past generations, callers gone quiet) that, as
+   * live objects, made its memory grow with the input instead of with its callers and endpoints (issue #9). The
+   * documents are what the DynamoDB store keeps anyway: JSON, so compacting one changes nothing it reads back as.
+   */
+  compactAfter?: number;
 }
 
 class MemoryCollection implements DocumentCollection<unknown> {
@@ -35,6 +49,7 @@ class MemoryCollection implements DocumentCollection<unknown> {
     private readonly name: string,
     private readonly copy: boolean,
     private readonly clock: Clock,
+    private readonly writes: WriteCount,
   ) {}
 
   private live(id: string): Slot | undefined {
@@ -47,17 +62,30 @@ class MemoryCollection implements DocumentCollection<unknown> {
     return this.copy ? structuredClone(value) : value;
   }
 
+  /** The slot's document for a caller: a compacted one is parsed afresh, hence already a copy. */
+  private read(slot: Slot): unknown {
+    return slot.compacted ? expand(slot.compacted) : this.out(slot.value);
+  }
+
   async get(ids: readonly string[]): Promise<Map<string, Versioned<unknown>>> {
     const found = new Map<string, Versioned<unknown>>();
     for (const id of ids) {
       const slot = this.live(id);
-      if (slot) found.set(id, { value: this.out(slot.value), version: slot.version });
+      if (!slot) continue;
+      // Read by id, it is in use again: live, so that the batches that use it do not parse it each time.
+      if (slot.compacted) {
+        slot.value = expand(slot.compacted);
+        slot.compacted = undefined;
+      }
+      slot.touched = this.writes.count;
+      found.set(id, { value: this.out(slot.value), version: slot.version });
     }
     return found;
   }
 
   async put(items: readonly DocumentPut<unknown>[]): Promise<void> {
     const conflicts: string[] = [];
+    this.writes.count++;
     for (const item of items) {
       const current = this.live(item.id)?.version ?? 0;
       if (current !== item.expectedVersion) {
@@ -69,9 +97,20 @@ class MemoryCollection implements DocumentCollection<unknown> {
         value: this.out(item.value),
         version: current + 1,
         ...(item.expiresAt !== undefined ? { expiresAt: item.expiresAt } : {}),
+        touched: this.writes.count,
       });
     }
+    this.writes.onWrite();
     if (conflicts.length > 0) throw new StoreConflictError(this.name, conflicts);
+  }
+
+  /** Compacts every live document untouched for at least `after` writes. */
+  compactIdle(after: number): void {
+    for (const slot of this.slots.values()) {
+      if (slot.compacted || this.writes.count - slot.touched < after) continue;
+      slot.compacted = compact(slot.value);
+      slot.value = undefined;
+    }
   }
 
   async list(query: ListQuery = {}): Promise<Page<unknown>> {
@@ -86,7 +125,8 @@ class MemoryCollection implements DocumentCollection<unknown> {
       const id = ids[index] as string;
       if (!id.startsWith(prefix)) break;
       const slot = this.live(id);
-      if (slot) items.push({ id, value: this.out(slot.value), version: slot.version });
+      // A listing scans, it does not bring documents back into use: a compacted one stays compacted.
+      if (slot) items.push({ id, value: this.read(slot), version: slot.version });
     }
     const last = items.at(-1);
     const more = index < ids.length && (ids[index] as string).startsWith(prefix);
@@ -96,6 +136,18 @@ class MemoryCollection implements DocumentCollection<unknown> {
   async delete(ids: readonly string[]): Promise<void> {
     for (const id of ids) if (this.slots.delete(id)) this.sortedIds = undefined;
   }
+}
+
+/**
+ * Level 1: the documents compacted are written once and read rarely or never, so speed matters more than the last
+ * few per cent (caller documents and packs shrink about tenfold either way).
+ */
+function compact(value: unknown): Buffer {
+  return deflateRawSync(JSON.stringify(value), { level: 1 });
+}
+
+function expand(bytes: Buffer): unknown {
+  return JSON.parse(inflateRawSync(bytes).toString('utf8'));
 }
 
 /** First index whose id is >= key. */
@@ -122,11 +174,41 @@ function upperBound(ids: readonly string[], key: string): number {
   return lo;
 }
 
+function positiveOrUndefined(n: number | undefined): number | undefined {
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`compactAfter must be a whole number of writes, at least 1: ${n}`);
+  return n;
+}
+
+/**
+ * The store's writes, the clock documents go idle by: one for the whole store, since a collection may go many
+ * batches without a write (the caller packs, once the current ones are full) while its old documents wait.
+ */
+interface WriteCount {
+  count: number;
+  onWrite(): void;
+}
+
 /** The in-memory Store: the CLI's, and the reference the DynamoDB adapter is tested against. */
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const copy = options.copy ?? true;
   const clock = options.clock ?? systemClock;
+  const compactAfter = positiveOrUndefined(options.compactAfter);
+  const collections: MemoryCollection[] = [];
+  const writes: WriteCount = {
+    count: 0,
+    // A pass every `compactAfter` writes: a document is compacted between one and two times that after its last use.
+    onWrite: () => {
+      if (compactAfter === undefined || writes.count % compactAfter !== 0) return;
+      for (const collection of collections) collection.compactIdle(compactAfter);
+    },
+  };
   const store = {} as Record<string, DocumentCollection<unknown>>;
-  for (const name of COLLECTION_NAMES) store[name] = new MemoryCollection(name, copy, clock);
+  for (const name of COLLECTION_NAMES) {
+    const collection = new MemoryCollection(name, copy, clock, writes);
+    collections.push(collection);
+    store[name] = collection;
+  }
   return store as unknown as Store;
 }
