@@ -78,6 +78,8 @@ export type MergeReason =
   | 'known-values'
   /** File-like values at several depths below one position: a parameter that spans `/` (`{path+}`). */
   | 'greedy'
+  /** Words each seen below one value only, as values just merged above them (`/packages/{owner}/{type}`). */
+  | 'own-values'
   /** A declared template (override or gateway route) covers these literals. */
   | 'declared';
 
@@ -616,6 +618,9 @@ export class PathTemplater {
         }
       }
       if (next) {
+        // Literals left beside a parameter that takes words are re-judged as values keep arriving
+        // through it (a word routed there creates no literal, so would never trigger a judgement).
+        if (info.kind === 'word' && next.node.u && (next.node.h & 7) === 7 && unpinned(node).length > 0) judgeLater(i);
         const kind: ParamKind = info.kind === 'word' ? 'slug' : info.kind;
         steps.push({
           node: next.node,
@@ -1015,19 +1020,34 @@ export class PathTemplater {
    * had it arrived after the merge, it would have been routed into `p`.
    */
   private fitsBelow(p: PNode, text: string, c: TNode): boolean {
-    const kids = literalEntries(c);
-    // Parameters of its own must be leaves that `p`'s parameter of the same suffix answers as well.
-    const own = Object.entries(c.p ?? {});
-    const ownFit = own.every(([suffix, q]) => {
-      const mine = p.p?.[suffix];
-      return mine !== undefined && !hasChildren(q) && Object.keys(q.m ?? {}).every((m) => mine.m?.[m] !== undefined);
-    });
-    if (kids.length + own.length === 0 || !ownFit) return false;
+    if (!hasChildren(c)) return false;
     if (isPlural(text) || isDesignedName(splitSuffix(text).stem)) return false;
+    // Its sub-paths, with their methods, all have a place below `p`.
+    if (!this.subtreeFits(p, { h: c.h, l: c.l, p: c.p }, 0)) return false;
+    // Its own methods are `p`'s; or two endpoints or more below it show the value (`/packages/alice`
+    // with `/packages/alice/npm/left-pad`, before `/packages/{owner}` answered GET itself).
+    return Object.keys(c.m ?? {}).every((m) => p.m?.[m] !== undefined) || endpointsBelow(c) >= 2;
+  }
+
+  /**
+   * Whether every endpoint below `c` (sub-path and method) has a place below `p`: the same literal,
+   * or an untyped parameter that would take the word, or a parameter of the same suffix.
+   */
+  private subtreeFits(p: TNode, c: TNode, level: number): boolean {
+    if (level > 8) return false;
     if (!Object.keys(c.m ?? {}).every((m) => p.m?.[m] !== undefined)) return false;
-    return kids.every(
-      ([name, k]) => !hasChildren(k) && Object.keys(k.m ?? {}).every((m) => this.lookupFrom(p, [name], 0, m, [], [])),
-    );
+    for (const [suffix, q] of Object.entries(c.p ?? {})) {
+      const mine = p.p?.[suffix];
+      if (!mine || !this.subtreeFits(mine, q, level + 1)) return false;
+    }
+    return literalEntries(c).every(([name, k]) => {
+      const same = lit(p, name);
+      if (same && this.subtreeFits(same, k, level + 1)) return true;
+      if (isSeparator(name) || isVersionSegment(name)) return false;
+      const { suffix } = splitSuffix(name);
+      const q = (suffix !== '' ? p.p?.[suffix] : undefined) ?? p.p?.[''];
+      return q?.u === 1 && !lowerAmongUpper(q, name) && this.subtreeFits(q, k, level + 1);
+    });
   }
 
   /** Merges literal children `values` of `node` into its parameter child (created if needed). */
@@ -1045,6 +1065,9 @@ export class PathTemplater {
     const before = snapshotTemplates(hs.root, node);
     node.p = node.p ?? {};
     let target = node.p[suffix];
+    const ownBelow = ownValuesBelow(values, target);
+    /** Words already below the parameter: the merged values' other words arrive with the merge. */
+    const hadBelow = new Set(target ? literalEntries(target).map(([w]) => w) : []);
     if (!target) {
       target = {
         h: 0,
@@ -1074,6 +1097,25 @@ export class PathTemplater {
         child.name = uniqueName(paramNameFor(undefined, child.kinds[0] ?? 'any'), taken);
       }
     }
+    // Words below the values, each under one value only and with no name beside them, are values of
+    // their own (`/packages/{owner}/{type}`): merge them now, before the strict rule below a
+    // parameter asks for 40 of them.
+    if (ownBelow) {
+      const below = target;
+      const entries = ownBelow.flatMap((w): Array<[string, TNode]> => {
+        const n = lit(below, w);
+        return n && !n.pin ? [[w, n]] : [];
+      });
+      if (!below.split) this.mergeAt(hs, host, below, depth + 1, undefined, entries, 'own-values');
+    }
+    // Words the merge carried below the parameter go where they would have gone had they arrived
+    // after it: into the untyped parameter there, when the rest of their path fits it.
+    const carried = target;
+    const fits = literalEntries(carried).filter(
+      ([w, n]) => !hadBelow.has(w) && !ownBelow?.includes(w) && carriedFits(carried, w, n),
+    );
+    if (fits.length > 0 && !carried.split)
+      this.mergeAt(hs, host, carried, depth + 1, undefined, fits, 'joins-parameter');
     // Pooled values below the parameter may now be values too.
     this.evaluateSubtree(hs, host, target, depth + 1, 0);
     this.emitMerges(hs, host, before, {
@@ -1307,6 +1349,54 @@ function sample(p: PNode, word: string): void {
   if (vs.length >= MAX_SAMPLE || word.length > 64 || vs.includes(word)) return;
   vs.push(word);
   p.vs = vs;
+}
+
+/** Fewest values (each with words below) and words below them for {@link ownValuesBelow}. */
+const MIN_OWN_VALUES = 8;
+
+/**
+ * The words below `values` (about to be merged into `target`) when each of them sits below one value
+ * only, at least {@link MIN_OWN_VALUES} values have such words, and nothing else is there: no word
+ * below two values, none already below `target` (separators and versions aside). A sub-resource name
+ * recurs below many items (`/repos/a/issues`, `/repos/b/issues`); a word found below a single value
+ * is that value's own item (`/packages/alice/npm`, `/packages/bob/maven`). Undefined otherwise.
+ */
+function ownValuesBelow(values: ReadonlyArray<[string, TNode]>, target: PNode | undefined): string[] | undefined {
+  const parents = new Map<string, number>();
+  let withWords = 0;
+  for (const [, child] of values) {
+    const words = literalEntries(child).filter(([w]) => !isSeparator(w) && !isVersionSegment(w));
+    if (words.length > 0) withWords++;
+    for (const [w] of words) parents.set(w, (parents.get(w) ?? 0) + 1);
+  }
+  if (withWords < MIN_OWN_VALUES || parents.size < MIN_OWN_VALUES) return undefined;
+  for (const count of parents.values()) if (count > 1) return undefined;
+  if (target && literalEntries(target).some(([w]) => !isSeparator(w) && !isVersionSegment(w))) return undefined;
+  return [...parents.keys()];
+}
+
+/**
+ * Whether word `w` (node `n`), carried below `node` by a merge, would have been routed into the
+ * untyped parameter beside it: not pinned nor a separator or version; a word with a sub-path where
+ * the parameter has sub-paths (and none of its children is one of the parameter's own values), or a
+ * leaf answering only methods the parameter answers.
+ */
+function carriedFits(node: TNode, w: string, n: TNode): boolean {
+  const p = node.p?.[''];
+  if (!p?.u || n.pin || isSeparator(w) || isVersionSegment(w) || lowerAmongUpper(p, w)) return false;
+  if (hasChildren(n)) return hasChildren(p) && !literalEntries(n).some(([k]) => k !== w && keyedByOwnValue(p, k));
+  return hasTerminal(n) && Object.keys(n.m ?? {}).every((m) => p.m?.[m] !== undefined);
+}
+
+/** Endpoints strictly below `node` (bounded: only compared with small numbers). */
+function endpointsBelow(node: TNode, level = 0): number {
+  if (level >= 8) return 0;
+  let n = 0;
+  for (const c of [...Object.values(node.l ?? {}), ...Object.values(node.p ?? {})]) {
+    n += Object.keys(c.m ?? {}).length + endpointsBelow(c, level + 1);
+    if (n >= 16) return n;
+  }
+  return n;
 }
 
 /** Extensions of API representations (`/Calls.json`): not files. */

@@ -510,3 +510,108 @@ describe('rule: a literal whose leaves the parameter beside it takes joins it', 
     expect(t.observe(HOST, 'POST', '/localization/import/run', 200).template).toBe('/localization/import/run');
   });
 });
+
+describe('rule: words each below one value only are values of their own', () => {
+  const OWNERS = [
+    'alder',
+    'birch',
+    'cedar',
+    'dogwood',
+    'elm',
+    'fir',
+    'ginkgo',
+    'hazel',
+    'juniper',
+    'larch',
+    'maple',
+    'oak',
+  ];
+  const TYPES = [
+    'amber',
+    'bronze',
+    'coral',
+    'denim',
+    'ebony',
+    'fawn',
+    'garnet',
+    'henna',
+    'indigo',
+    'jade',
+    'khaki',
+    'lilac',
+  ];
+  const NAMES = [
+    'apple',
+    'banana',
+    'cherry',
+    'damson',
+    'elder',
+    'feijoa',
+    'guava',
+    'huckle',
+    'jambul',
+    'kiwi',
+    'lime',
+    'mango',
+  ];
+
+  /** Owners, each with a package type and name of its own (`/packages/{owner}/{type}/{name}`). */
+  function packages(): PathTemplater {
+    const t = new PathTemplater();
+    for (const [i, owner] of OWNERS.entries()) get(t, `/packages/${owner}/${TYPES[i]}/${NAMES[i]}`);
+    return t;
+  }
+
+  it('merges the words below merged values when none recurs below two of them', () => {
+    // Prepare
+    const t = packages();
+    // Act: the owners were merged by cardinality on the twelfth; their types and names came with them.
+    const template = get(t, '/packages/alder/amber/apple');
+    // Assess
+    expect(template).toMatch(/^\/packages\/\{[^}]+\}\/\{[^}]+\}\/\{[^}]+\}$/);
+    expect(get(t, '/packages/pine/mauve/nectarine')).toBe(template);
+  });
+
+  it('keeps sub-resource names that recur below several values', () => {
+    // Prepare
+    const t = new PathTemplater();
+    const subs = ['repos', 'starred', 'followers'];
+    // Act
+    for (const [i, owner] of OWNERS.entries()) get(t, `/people/${owner}/${subs[i % 3]}/${NAMES[i]}`);
+    // Assess
+    expect(get(t, '/people/alder/repos/apple')).toMatch(/^\/people\/\{[^}]+\}\/repos\//);
+  });
+
+  it('sends the words a later merge carries to the parameter their path fits', () => {
+    // Prepare
+    const t = packages();
+    get(t, '/packages/zed'); // a leaf: {owner} ends no endpoint yet, so `zed` stays a literal
+    get(t, '/packages/zed/tan/pear');
+    get(t, '/packages/zed/teal/plum');
+    // Act: a new literal beside {owner} has the position judged again.
+    get(t, '/packages/yak');
+    // Assess: `zed` joined {owner} (its sub-paths fit there), and `tan` went on into {type}.
+    expect(get(t, '/packages/zed/tan/pear')).toBe(get(t, '/packages/alder/amber/apple'));
+  });
+});
+
+describe('rule: literals beside a parameter are judged again as values go through it', () => {
+  it('lets a literal join once traffic through the parameter shows its sub-paths fit', () => {
+    // Prepare: {owner}/{type}/{name} answering GET, and `zed` whose sub-paths answer DELETE.
+    const t = new PathTemplater();
+    const owners = ['alder', 'birch', 'cedar', 'dogwood', 'elm', 'fir', 'ginkgo', 'hazel', 'juniper', 'larch'];
+    const more = ['maple', 'oak'];
+    for (const [i, owner] of [...owners, ...more].entries())
+      get(t, `/packages/${owner}/type${'abcdefghijkl'[i]}x/pkg${'abcdefghijkl'[i]}x`);
+    get(t, '/packages/zed');
+    t.observe(HOST, 'DELETE', '/packages/zed/tan/pear', 200);
+    t.observe(HOST, 'DELETE', '/packages/zed/teal/plum', 200);
+    get(t, '/packages/yak'); // judged now: {name} answers no DELETE yet, so `zed` does not fit
+    // Act: deletions of known packages go through {owner}, and no new literal appears beside it.
+    for (const owner of owners) t.observe(HOST, 'DELETE', `/packages/${owner}/typeqx/pkgqx`, 200);
+    // Assess
+    expect(t.observe(HOST, 'DELETE', '/packages/zed/tan/pear', 200).template).toMatch(
+      /^\/packages\/\{[^}]+\}\/\{[^}]+\}\/\{[^}]+\}$/,
+    );
+  });
+});
