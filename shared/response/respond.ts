@@ -5,8 +5,8 @@
  * Idempotency (a retried event never applies an action twice): the decision for `(finding id, revision)` is written
  * once to `store.actions` (`finding:<id>#<rev>`, expected version 0) before anything is applied; its `done` flags
  * say which steps have completed. A retry reuses the stored decision and redoes only the steps not marked done;
- * each step is itself safe to repeat (the target document records which finding revision set it, WAF and usage-plan
- * changes are idempotent, audit ids are deterministic). The one step that may repeat visibly is an alert sent
+ * each step is itself safe to repeat (the hour's cap document lists the decisions it has counted, the target document
+ * records which finding revision set it, WAF and usage-plan changes are idempotent, audit ids are deterministic). The one step that may repeat visibly is an alert sent
  * just before a crash (at-least-once delivery, like every notification system).
  */
 import { type EntityRecord, entityKey } from '../baselines/entity.js';
@@ -31,8 +31,10 @@ import {
   type AuditEvent,
   auditId,
   capDocId,
+  type Decision,
   type DecisionRecord,
   decisionDocId,
+  fnv1a64,
   type HourlyCounts,
   type Target,
   type TargetState,
@@ -277,20 +279,23 @@ async function prepare(
   if (!stored) {
     const now = clock.now();
     const hour = (await (actions as DocumentCollection<HourlyCounts>).get([capDocId(now)])).get(capDocId(now))?.value;
+    const context = await targetStateFor(finding, targets, deps);
     const decision = decide({
       finding,
       config,
       now,
       newBlocksThisHour: hour?.count ?? 0,
       newThrottlesThisHour: hour?.throttles ?? 0,
-      ...(await targetStateFor(finding, targets, deps)),
+      ...context,
     });
+    const counts = countedAs(decision, context.state);
     const record: DecisionRecord = {
       findingId: finding.id,
       revision: finding.revision,
       decidedAt: now,
       mode: config.mode,
       decision,
+      ...(counts ? { counts } : {}),
       done: {},
       finding: {
         type: finding.type,
@@ -337,9 +342,10 @@ async function prepare(
     record.done.audited = true;
   }
 
-  // 2. Record the action on its target and count it against the cap; say what to enforce.
+  // 2. Count the action against its hour's cap, record it on its target; say what to enforce.
   if (record.done.applied || d.action === 'none' || !d.target || d.until === undefined)
     return { record, duplicate: false };
+  if (record.counts) await countAction(store, record, record.counts);
   const state = await recordAction(record, deps);
   if (!d.enforce) return { record, duplicate: false };
   return {
@@ -370,27 +376,50 @@ async function targetStateFor(
 }
 
 /**
- * The action on its target's document (once per finding revision), and the hourly counts of new blocks and new
- * throttles. A throttle hardened into a block counts as a new block: the key was not blocked before, and the policy
- * holds the hardening to the block cap. Counted at most once per finding revision: only the try that writes the
- * revision onto its target counts it, so a redelivered revision (which finds its revision there) adds nothing. A crash
- * between the two writes leaves that one action uncounted: the cap may let one more through, never one fewer.
+ * The new action a decision adds to its hour's cap, as the policy saw it: a new block or throttle, or a throttle
+ * hardened into a block (the key was not blocked before, and the policy held the hardening to the block cap).
  */
+function countedAs(decision: Decision, state: TargetState | undefined): ActionKind | undefined {
+  if (decision.action === 'none') return undefined;
+  if (!decision.extends) return decision.action;
+  return decision.action === 'block' && state?.active?.kind === 'throttle' ? 'block' : undefined;
+}
+
+/**
+ * Adds a decision's action to its hour's count, once: the hour's document lists the decisions it has counted, so a
+ * retry after a failed write, or after a write that landed but was not acknowledged, finds its own and adds nothing.
+ * Counted before the action is recorded on its target: a decision abandoned in between leaves a count without an
+ * action, so the cap lets one fewer through, never one more.
+ */
+async function countAction(store: Store, record: DecisionRecord, kind: ActionKind): Promise<void> {
+  const id = fnv1a64(decisionDocId(record.findingId, record.revision));
+  await updateDoc(
+    typed<HourlyCounts>(store.actions),
+    capDocId(record.decidedAt),
+    (c) => {
+      if (c?.counted?.includes(id)) return undefined;
+      return {
+        count: (c?.count ?? 0) + (kind === 'block' ? 1 : 0),
+        throttles: (c?.throttles ?? 0) + (kind === 'throttle' ? 1 : 0),
+        counted: [...(c?.counted ?? []), id],
+      };
+    },
+    record.decidedAt + CAP_RETENTION_MS,
+  );
+}
+
+/** The action on its target's document, once per finding revision. */
 async function recordAction(record: DecisionRecord, deps: ResponderDeps): Promise<TargetState> {
   const { store } = deps;
   const d = record.decision;
   const target = d.target as Target;
   const kind = d.action as ActionKind;
   const enforced = d.enforce;
-  let counted: ActionKind | undefined;
   const state = (await updateDoc(typed<TargetState>(store.actions), targetDocId(target), (current) => {
-    counted = undefined;
     const s = current ?? newTargetState(target);
     if (s.active?.findingId === record.findingId && s.active.revision === record.revision) return undefined; // done by an earlier try
     // A monitor-mode record is not in force: in enforce mode it is replaced, not extended.
     const extending = s.active !== undefined && s.active.until > record.decidedAt && (s.active.enforced || !enforced);
-    const hardening = extending && s.active?.kind === 'throttle' && kind === 'block';
-    counted = !extending || hardening ? kind : undefined;
     s.active = {
       kind,
       since: extending ? (s.active as NonNullable<TargetState['active']>).since : record.decidedAt,
@@ -405,18 +434,6 @@ async function recordAction(record: DecisionRecord, deps: ResponderDeps): Promis
     if (!extending) s.offences += 1;
     return s;
   })) as TargetState;
-  if (counted) {
-    const added = counted;
-    await updateDoc(
-      typed<HourlyCounts>(store.actions),
-      capDocId(record.decidedAt),
-      (c) =>
-        added === 'block'
-          ? { ...c, count: (c?.count ?? 0) + 1 }
-          : { ...c, count: c?.count ?? 0, throttles: (c?.throttles ?? 0) + 1 },
-      record.decidedAt + CAP_RETENTION_MS,
-    );
-  }
   return state;
 }
 

@@ -76,6 +76,11 @@ const HOUR = 3_600_000;
 export interface HourlyCounts {
   count: number;
   throttles?: number;
+  /**
+   * The decisions counted (`fnv1a64` of their decision ids): a decision retried after a failed or lost write finds
+   * itself here and is not counted again. At most one per action the caps let through in the hour.
+   */
+  counted?: string[];
 }
 
 export function capDocId(now: number): string {
@@ -153,6 +158,11 @@ export interface DecisionRecord {
   decidedAt: number;
   mode: 'monitor' | 'enforce';
   decision: Decision;
+  /**
+   * The new action this decision adds to its hour's cap: a new block or throttle, or a throttle hardened into a
+   * block. Absent for an extension, for no action, and in records written before the caps were counted this way.
+   */
+  counts?: ActionKind;
   /** Steps done so far: a retry resumes after them. */
   done: { applied?: boolean; alerted?: boolean; audited?: boolean };
   finding: Pick<Finding, 'type' | 'severity' | 'confidence' | 'entity' | 'summary' | 'endpoint' | 'evidence'>;

@@ -5,7 +5,7 @@ import type { Finding } from '../../../shared/detection/finding.js';
 import { fixedClock } from '../../../shared/ports/clock.js';
 import type { Enforcer } from '../../../shared/ports/enforcer.js';
 import type { Notification, Notifier } from '../../../shared/ports/notifier.js';
-import { typed } from '../../../shared/ports/store.js';
+import { type DocumentCollection, typed } from '../../../shared/ports/store.js';
 import { applyOverride, expireActions } from '../../../shared/response/expire.js';
 import { unansweredFindings } from '../../../shared/response/reconcile.js';
 import { respond } from '../../../shared/response/respond.js';
@@ -227,7 +227,7 @@ describe('responder', () => {
     expect(outcomes[50]?.decision.reasons.join()).toMatch(/hourly cap of 50 new throttles reached/);
     expect(enforcer.throttledKeys.size).toBe(50);
     expect(enforcer.throttledKeys.has('k51')).toBe(false);
-    expect(await hourlyCounts()).toEqual({ count: 0, throttles: 50 });
+    expect(await hourlyCounts()).toMatchObject({ count: 0, throttles: 50 });
     expect(sent.filter((n) => n.kind === 'alert' && /hourly cap/.test(n.alert.actionTaken))).toHaveLength(1);
   });
 
@@ -261,7 +261,42 @@ describe('responder', () => {
     expect(retry?.error).toBeUndefined();
     expect(again?.duplicate).toBe(true);
     expect(second?.decision.action).toBe('throttle');
-    expect(await hourlyCounts()).toEqual({ count: 0, throttles: 2 });
+    expect(await hourlyCounts()).toMatchObject({ count: 0, throttles: 2 });
+    expect((await hourlyCounts())?.counted).toHaveLength(2);
+    expect([...enforcer.throttledKeys.keys()]).toEqual(['k1', 'k2']);
+  });
+
+  it.each([
+    ['refused before it landed', 'before'],
+    ['landed but went unacknowledged', 'after'],
+  ] as const)('a count write that failed (%s) is counted exactly once on retry', async (_, when) => {
+    // Prepare: the hour's first write of its cap document fails once, either way a store write can fail.
+    const { deps, store, enforcer, hourlyCounts } = setup('enforce', { maxNewThrottlesPerHour: 2 });
+    const actions = store.actions;
+    let failed = false;
+    const faulty: DocumentCollection<unknown> = {
+      get: (ids) => actions.get(ids),
+      list: (query) => actions.list(query),
+      delete: (ids) => actions.delete(ids),
+      put: async (items) => {
+        if (failed || !items.some((i) => i.id.startsWith('cap:'))) return actions.put(items);
+        failed = true;
+        if (when === 'after') await actions.put(items);
+        throw new Error('DynamoDB: ProvisionedThroughputExceededException');
+      },
+    };
+    const faultyDeps = { ...deps, store: { ...store, actions: faulty } };
+    // Act
+    const [first] = await respond([keyFinding('k1')], faultyDeps);
+    const [retry] = await respond([keyFinding('k1')], faultyDeps);
+    const [second] = await respond([keyFinding('k2')], faultyDeps);
+    const [third] = await respond([keyFinding('k3')], faultyDeps);
+    // Assess: k1 counts once, whichever way its count failed; the cap of 2 then holds k3 back.
+    expect(first?.error).toBeInstanceOf(Error);
+    expect(retry?.error).toBeUndefined();
+    expect(second?.decision.action).toBe('throttle');
+    expect(third?.decision.action).toBe('none');
+    expect(await hourlyCounts()).toMatchObject({ count: 0, throttles: 2 });
     expect([...enforcer.throttledKeys.keys()]).toEqual(['k1', 'k2']);
   });
 
@@ -276,8 +311,8 @@ describe('responder', () => {
     // Assess
     expect(capped?.decision.action).toBe('none');
     expect(next?.decision.action).toBe('throttle');
-    expect(await hourlyCounts()).toEqual({ count: 0, throttles: 1 });
-    expect(await hourlyCounts(T0)).toEqual({ count: 0, throttles: 1 });
+    expect(await hourlyCounts()).toMatchObject({ count: 0, throttles: 1 });
+    expect(await hourlyCounts(T0)).toMatchObject({ count: 0, throttles: 1 });
   });
 
   it('a throttle hardened into a block counts against the block cap', async () => {
@@ -291,7 +326,7 @@ describe('responder', () => {
     // Assess: the key's block took the hour's one block, so the address is alerted instead.
     expect(hardened?.decision).toMatchObject({ action: 'block', extends: true });
     expect(enforcer.blockedKeys.has('k1')).toBe(true);
-    expect(await hourlyCounts()).toEqual({ count: 1, throttles: 1 });
+    expect(await hourlyCounts()).toMatchObject({ count: 1, throttles: 1 });
     expect(address?.decision).toMatchObject({ action: 'none', alert: true });
     expect(address?.decision.reasons.join()).toMatch(/hourly cap of 1 new blocks reached/);
     expect(enforcer.blockedIps.size).toBe(0);
