@@ -417,7 +417,9 @@ async function recordAction(record: DecisionRecord, deps: ResponderDeps): Promis
   const enforced = d.enforce;
   const state = (await updateDoc(typed<TargetState>(store.actions), targetDocId(target), (current) => {
     const s = current ?? newTargetState(target);
-    if (s.active?.findingId === record.findingId && s.active.revision === record.revision) return undefined; // done by an earlier try
+    // Done by an earlier try; or a later revision of the finding got there first (this one failed, the stream
+    // redelivers both): the later one stands.
+    if (s.active?.findingId === record.findingId && s.active.revision >= record.revision) return undefined;
     // A monitor-mode record is not in force: in enforce mode it is replaced, not extended.
     const extending = s.active !== undefined && s.active.until > record.decidedAt && (s.active.enforced || !enforced);
     s.active = {

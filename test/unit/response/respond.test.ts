@@ -300,6 +300,32 @@ describe('responder', () => {
     expect([...enforcer.throttledKeys.keys()]).toEqual(['k1', 'k2']);
   });
 
+  it('a retried revision does not overwrite a later revision of its finding already on the target', async () => {
+    // Prepare: revision 1's first write fails; revision 2 (an escalation, same batch) is recorded meanwhile.
+    const { deps, store, target } = setup('enforce');
+    const actions = store.actions;
+    let failed = false;
+    const faulty: DocumentCollection<unknown> = {
+      get: (ids) => actions.get(ids),
+      list: (query) => actions.list(query),
+      delete: (ids) => actions.delete(ids),
+      put: async (items) => {
+        if (failed || !items.some((i) => i.id.startsWith('cap:'))) return actions.put(items);
+        failed = true;
+        throw new Error('DynamoDB: InternalServerError');
+      },
+    };
+    const faultyDeps = { ...deps, store: { ...store, actions: faulty } };
+    const batch = [makeFinding(), makeFinding({ revision: 2, severity: 'critical' })];
+    // Act: the stream redelivers both.
+    const first = await respond(batch, faultyDeps);
+    const retry = await respond(batch, faultyDeps);
+    // Assess: the target keeps revision 2 (its severity ranks the block when a WAF set is full).
+    expect(first.map((o) => o.error === undefined)).toEqual([false, true]);
+    expect(retry.map((o) => o.error)).toEqual([undefined, undefined]);
+    expect((await target(`ip:${ATTACKER}`))?.active).toMatchObject({ revision: 2, severity: 'critical' });
+  });
+
   it('the throttle count starts again with the next clock hour', async () => {
     // Prepare
     const { deps, clock, hourlyCounts } = setup('enforce', { maxNewThrottlesPerHour: 1 });
