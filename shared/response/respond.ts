@@ -389,7 +389,8 @@ function countedAs(decision: Decision, state: TargetState | undefined): ActionKi
  * Adds a decision's action to its hour's count, once: the hour's document lists the decisions it has counted, so a
  * retry after a failed write, or after a write that landed but was not acknowledged, finds its own and adds nothing.
  * Counted before the action is recorded on its target: a decision abandoned in between leaves a count without an
- * action, so the cap lets one fewer through, never one more.
+ * action, so the cap lets one fewer through, never one more. So does a revision whose count failed while a later
+ * revision of its finding, in the same batch, started the action (both count; the later one stands on the target).
  */
 async function countAction(store: Store, record: DecisionRecord, kind: ActionKind): Promise<void> {
   const id = fnv1a64(decisionDocId(record.findingId, record.revision));
