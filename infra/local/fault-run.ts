@@ -14,6 +14,7 @@ import { createKinesisFindingPublisher } from '../../shared/adapters/kinesis-fin
 import type { Finding } from '../../shared/detection/finding.js';
 import type { StoredEndpoint } from '../../shared/engine/analyze.js';
 import { loadRunStats } from '../../shared/engine/analyze.js';
+import { hostDocId, type StoredHost } from '../../shared/engine/discovery-state.js';
 import { buildReport } from '../../shared/engine/report.js';
 import type { RunStats } from '../../shared/engine/run-stats.js';
 import type { ApiEvent } from '../../shared/events/api-event.js';
@@ -385,6 +386,8 @@ export interface FinalState {
   ledger: Pick<RunStats, 'records' | 'analysed' | 'rejected' | 'byReason' | 'controlMessages'>;
   /** Endpoint documents without their watermarks (sequence numbers differ between two streams). */
   endpoints: Map<string, string>;
+  /** Discovery's template tree of each host (hit, probe, asset and overflow counts), without watermarks. */
+  templateTrees: Map<string, string>;
   /** Callers as the report shows them: requests, status counts, links, first and last seen. */
   entities: Map<string, string>;
   /** Caller -> risk (follows its open findings). */
@@ -423,6 +426,7 @@ export async function finalState(store: Store): Promise<FinalState> {
   const findings = await listAll(typed<Finding>(store.findings));
   const actions = await listAll(typed<DecisionRecord | TargetState | { count: number }>(store.actions));
   const audit = await listAll(typed<AuditEntry>(store.audit));
+  const trees = await listAll(typed<StoredHost>(store.discovery), hostDocId(''));
   const state: FinalState = {
     ledger: {
       records: run.records,
@@ -432,6 +436,7 @@ export async function finalState(store: Store): Promise<FinalState> {
       controlMessages: run.controlMessages,
     },
     endpoints: new Map(endpoints.map((e) => [e.id, canonical(e.value)])),
+    templateTrees: new Map(trees.map((t) => [t.id, canonical(t.value)])),
     entities: new Map(report.entities.map(({ risk: _risk, ...e }) => [`${e.type}:${e.id}`, canonical(e)])),
     risks: new Map(report.entities.map((e) => [`${e.type}:${e.id}`, e.risk])),
     findings: new Map(findings.map((f) => [f.id, `${f.value.severity} ${f.value.status}`])),
@@ -532,6 +537,12 @@ export function checkRun(
     'inventory identical (every endpoint document, counters and samples)',
     sameMap(f.endpoints, r.endpoints),
     `${f.endpoints.size} endpoints: ${mapDiff(f.endpoints, r.endpoints)}${interleaving}`,
+    exact,
+  );
+  check(
+    "discovery's template trees identical (hit, probe, asset and overflow counts)",
+    sameMap(f.templateTrees, r.templateTrees),
+    `${f.templateTrees.size} hosts: ${mapDiff(f.templateTrees, r.templateTrees)}${interleaving}`,
     exact,
   );
   check(
