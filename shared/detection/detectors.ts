@@ -142,6 +142,7 @@ export function detectVolumetric(pair: PairView, config: CompiledDetectionConfig
       requestsPer10Min: measure(w.requests, l),
       peerP99: round(pair.endpoint.peers.requests.p99),
       ...ownEvidence(l),
+      successfulRequests: Math.round(w.ok),
       otherAnswers: Math.round(w.requests - w.ok - w.denied - w.notFound),
     },
     summary: `${who(pair.entity)} sent ${Math.round(w.requests)} requests in 10 minutes to ${describe(pair.endpoint.ref)}, ${round(ratio)}× the limit learnt from its peers.`,

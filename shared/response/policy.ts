@@ -60,8 +60,9 @@ export function actionDuration(config: CompiledResponseConfig, kind: ActionKind,
  * would cut that owner off. Refusals the log ties to an address are judged there (`entity.ts` `attributeEntity`);
  * what reaches a key here came through a proxy, or was refused as forbidden (403).
  * The detectors of refusals count the successes among them (a figure they always give: when it is missing, the
- * finding is judged as it stands); findings made of served answers (scraping's successful reads, exfiltration's
- * bytes, volumetric requests) show use by what they are.
+ * finding is judged as it stands), and so does volumetric abuse (a flood answered only with refusals or 429s is
+ * no use of the key); findings made of served answers (scraping's successful reads, exfiltration's bytes) show use
+ * by what they are.
  */
 export function keyUseShown(finding: Finding): boolean {
   const successes = (name: string): boolean => finding.evidence[name] !== 0;
@@ -70,6 +71,8 @@ export function keyUseShown(finding: Finding): boolean {
       return successes('successfulLogins');
     case 'bola-enumeration':
       return successes('successfulReads');
+    case 'volumetric-abuse':
+      return successes('successfulRequests');
     case 'scanning':
       return false;
     default:

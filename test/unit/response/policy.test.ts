@@ -290,6 +290,8 @@ describe('response policy', () => {
     ['credential stuffing that won logins', true, 'credential-stuffing', { successfulLogins: 3 }],
     ['enumeration of refused objects only', false, 'bola-enumeration', { successfulReads: 0 }],
     ["enumeration that read others' objects", true, 'bola-enumeration', { successfulReads: 12 }],
+    ['a flood answered only with refusals and 429s', false, 'volumetric-abuse', { successfulRequests: 0 }],
+    ['a flood the API served', true, 'volumetric-abuse', { successfulRequests: 900 }],
     ['scanning (404s are no use of a key)', false, 'scanning', {}],
     ['scraping (served answers)', true, 'scraping', { successShare: { observed: 0.9, threshold: 0.6 } }],
   ] as const)('a key finding of %s shows use of the key: %s', (_, shown, type, evidence) => {
