@@ -6,8 +6,9 @@
  * once to `store.actions` (`finding:<id>#<rev>`, expected version 0) before anything is applied; its `done` flags
  * say which steps have completed. A retry reuses the stored decision and redoes only the steps not marked done;
  * each step is itself safe to repeat (the hour's cap document lists the decisions it has counted, the target document
- * records which finding revision set it, WAF and usage-plan changes are idempotent, audit ids are deterministic). The one step that may repeat visibly is an alert sent
- * just before a crash (at-least-once delivery, like every notification system).
+ * records which finding revision set it, WAF and usage-plan changes are idempotent, audit ids are deterministic).
+ * The one step that may repeat visibly is an alert sent just before a crash (at-least-once delivery, like every
+ * notification system).
  */
 import { type EntityRecord, entityKey } from '../baselines/entity.js';
 import type { Finding } from '../detection/finding.js';
