@@ -78,6 +78,8 @@ export type MergeReason =
   | 'known-values'
   /** File-like values at several depths below one position: a parameter that spans `/` (`{path+}`). */
   | 'greedy'
+  /** One typed value in several extensions (`{sha}.diff`, `{sha}.patch`): the extension is a parameter too. */
+  | 'extension'
   /** Words each seen below one value only, as values just merged above them (`/packages/{owner}/{type}`). */
   | 'own-values'
   /** A declared template (override or gateway route) covers these literals. */
@@ -177,6 +179,8 @@ interface CreatedNode {
   isParam: boolean;
   grandText?: string;
   above?: TNode;
+  /** Judge the extensions of typed values at this position (a parameter of a new extension was created). */
+  extensions?: true;
 }
 
 export interface HostState {
@@ -267,8 +271,18 @@ function addKind(p: PNode, kind: ParamKind): void {
   }
 }
 
+/** The suffix key of parameters taking a typed value with any extension (`{sha}.{extension}`). */
+const ANY_EXTENSION = '.{}';
+
 function paramText(p: PNode, suffix: string): string {
+  if (suffix === ANY_EXTENSION) return `{${p.name}}.{extension}`;
   return suffix === '+' ? `{${p.name}+}` : `{${p.name}}${suffix}`;
+}
+
+/** The key under which `p` hangs below `node` (`''` when not found). */
+function suffixOf(node: TNode, p: PNode): string {
+  for (const [suffix, q] of Object.entries(node.p ?? {})) if (q === p) return suffix;
+  return '';
 }
 
 function escapeLiteral(segment: string): string {
@@ -390,7 +404,8 @@ export class PathTemplater {
     for (const c of created) {
       // An earlier merge of this request may have folded this node elsewhere: judge only attached nodes.
       if (this.pendingMerges.length > 0 && !findPrefix(hs.root, c.parent, [])) continue;
-      this.evaluate(hs, hostName, c.parent, c.depth, c.parentText, c.isParam, c.grandText, c.above);
+      if (c.extensions) this.evaluateExtensions(hs, hostName, c.parent, c.depth);
+      else this.evaluate(hs, hostName, c.parent, c.depth, c.parentText, c.isParam, c.grandText, c.above);
     }
 
     if (isFileLike(segs[segs.length - 1])) this.noteFile(hs, hostName, outcome.steps, segs[segs.length - 1] as string);
@@ -507,6 +522,8 @@ export class PathTemplater {
     if (info.kind !== 'word') {
       const bySuffix = ps[info.suffix];
       if (bySuffix) candidates.push([info.suffix, bySuffix]);
+      const anyExtension = ps[ANY_EXTENSION];
+      if (info.suffix !== '' && anyExtension) candidates.push([ANY_EXTENSION, anyExtension]);
       const plain = ps[''];
       if (info.suffix !== '' && plain && plain.u) candidates.push(['', plain]);
     } else if (s !== '') {
@@ -582,6 +599,7 @@ export class PathTemplater {
       if (info.kind !== 'word' && !node.split) {
         let p = node.p?.[info.suffix];
         if (!p && info.suffix !== '' && node.p?.['']?.u) p = node.p[''];
+        if (!p && info.suffix !== '') p = node.p?.[ANY_EXTENSION];
         if (!p) {
           if (hs.nodes >= this.limits.maxNodesPerHost) return { steps, complete: false, stoppedAt: i };
           p = {
@@ -593,9 +611,11 @@ export class PathTemplater {
           node.p = node.p ?? {};
           node.p[info.suffix] = p;
           hs.nodes++;
+          if (info.suffix !== '')
+            created.push({ parent: node, depth: i, parentText: undefined, isParam: false, extensions: true });
         }
         addKind(p, info.kind);
-        next = { node: p, suffix: node.p?.[info.suffix] === p ? info.suffix : '' };
+        next = { node: p, suffix: suffixOf(node, p) };
       } else if (!node.split && !isSeparator(s)) {
         // (The empty segment of a trailing slash is never a value, nor a separator such as `-`.)
         const { suffix } = splitSuffix(s);
@@ -963,6 +983,12 @@ export class PathTemplater {
       if (sig !== undefined && candidates.every(([, c]) => paramChainSignature(c) === sig)) {
         return { values: candidates, reason: 'similar-subtrees' };
       }
+      // …or the same single path of names and parameters (`/billing/{urn}/insights/{from}/{to}`), where
+      // the position is not strict.
+      const named = strict ? undefined : paramChainSignature(candidates[0]?.[1], true);
+      if (named !== undefined && candidates.every(([, c]) => paramChainSignature(c, true) === named)) {
+        return { values: candidates, reason: 'similar-subtrees' };
+      }
     }
     // Same-shape twins: words that are not collection names, each keyed below by the same parameters
     // answering the same methods (`/localization/ja/{key}` and `/localization/de/{key}`;
@@ -1037,7 +1063,7 @@ export class PathTemplater {
     if (level > 8) return false;
     if (!Object.keys(c.m ?? {}).every((m) => p.m?.[m] !== undefined)) return false;
     for (const [suffix, q] of Object.entries(c.p ?? {})) {
-      const mine = p.p?.[suffix];
+      const mine = p.p?.[suffix] ?? (suffix.startsWith('.') ? p.p?.[ANY_EXTENSION] : undefined);
       if (!mine || !this.subtreeFits(mine, q, level + 1)) return false;
     }
     return literalEntries(c).every(([name, k]) => {
@@ -1128,6 +1154,49 @@ export class PathTemplater {
     // The word above may now look like its peers (`/localization/ja/{key}` beside `/localization/de/{key}`):
     // judge its position again, now that the position below it is settled.
     this.reevaluateAbove(hs, host, node, depth - 1);
+  }
+
+  /**
+   * One typed value in several extensions (`/pulls/{index}.diff`, `/pulls/{index}.patch`): parameters of
+   * a common kind at this position, one per extension, each ending endpoints with no path below and
+   * answering a common method, become one parameter with an extension (`{index}.{extension}`).
+   */
+  private evaluateExtensions(hs: HostState, host: string, node: TNode, depth: number): void {
+    if (node.split) return;
+    const exts = Object.entries(node.p ?? {}).filter(
+      ([suffix, p]) =>
+        suffix.startsWith('.') && suffix !== ANY_EXTENSION && !p.d && !p.u && hasTerminal(p) && !hasChildren(p),
+    );
+    const first = exts[0]?.[1];
+    if (!first) return;
+    const methods = Object.keys(first.m ?? {});
+    const same = exts.filter(
+      ([, p]) =>
+        p.kinds.some((k) => first.kinds.includes(k)) && Object.keys(p.m ?? {}).some((m) => methods.includes(m)),
+    );
+    if (same.length < 2) return;
+    const before = snapshotTemplates(hs.root, node);
+    node.p = node.p ?? {};
+    let target = node.p[ANY_EXTENSION];
+    if (!target) {
+      target = { h: 0, name: first.name, kinds: [], auto: 1 };
+      node.p[ANY_EXTENSION] = target;
+      hs.nodes++;
+    }
+    let requests = 0;
+    for (const [suffix, p] of same) {
+      requests += p.h;
+      for (const k of p.kinds) addKind(target, k);
+      delete node.p[suffix];
+      hs.nodes -= mergeNodes(target, p);
+    }
+    this.emitMerges(hs, host, before, {
+      segmentIndex: depth,
+      distinctValues: same.length,
+      requests,
+      kinds: [...target.kinds],
+      reason: 'extension',
+    });
   }
 
   /** Judges again the position holding `node` (a literal at segment `index`). */
@@ -1617,14 +1686,23 @@ function reaches(node: TNode, n: number): boolean {
 
 /**
  * The shape below a node when it is only parameters down to a single endpoint
- * (`{date}/{date}` + GET), else undefined. At least two parameters.
+ * (`{date}/{date}` + GET), else undefined. At least two parameters. With `names`, the chain may also
+ * go through single literal names (`insights/{date}/{date}`).
  */
-function paramChainSignature(node: TNode | undefined): string | undefined {
+function paramChainSignature(node: TNode | undefined, names = false): string | undefined {
   let current = node;
   let depth = 0;
   let sig = '';
   while (current) {
-    if (current.l && Object.keys(current.l).length > 0) return undefined;
+    const lits = literalEntries(current);
+    if (lits.length > 0) {
+      const only = lits[0] as [string, TNode];
+      if (!names || lits.length > 1 || hasTerminal(current) || Object.keys(current.p ?? {}).length > 0)
+        return undefined;
+      sig += `/${only[0]}`;
+      current = only[1];
+      continue;
+    }
     const ps = Object.entries(current.p ?? {});
     if (ps.length === 0) {
       if (!hasTerminal(current) || depth < 2) return undefined;
@@ -1760,9 +1838,10 @@ function resolveTemplate(node: TNode, segs: readonly string[], i: number, method
   const options: Array<{ node: TNode; text: string }> = [];
   if (isParamSegment(seg)) {
     const close = seg.lastIndexOf('}');
-    const suffix = isGreedySegment(seg) ? '+' : seg.slice(close + 1);
-    const p = node.p?.[suffix] ?? node.p?.[''];
-    if (p) options.push({ node: p, text: paramText(p, node.p?.[suffix] === p ? suffix : '') });
+    const anyExtension = /^\{[^{}]*\}\.\{[^{}]*\}$/.test(seg);
+    const suffix = isGreedySegment(seg) ? '+' : anyExtension ? ANY_EXTENSION : seg.slice(close + 1);
+    const p = node.p?.[suffix] ?? (suffix !== '' ? node.p?.[ANY_EXTENSION] : undefined) ?? node.p?.[''];
+    if (p) options.push({ node: p, text: paramText(p, suffixOf(node, p)) });
   } else {
     const raw = seg.replace(/%7B/g, '{').replace(/%7D/g, '}');
     const l = lit(node, raw);

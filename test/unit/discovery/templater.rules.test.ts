@@ -615,3 +615,55 @@ describe('rule: literals beside a parameter are judged again as values go throug
     );
   });
 });
+
+describe('rule: words each followed by the same single path of names and parameters are values', () => {
+  const ACCOUNTS = ['acme', 'globex', 'initech'];
+
+  it('merges /billing/{account}/insights/{from}/{to}', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act
+    for (const a of ACCOUNTS) get(t, `/billing/${a}/insights/2024-01-01/2024-02-01`);
+    // Assess
+    expect(get(t, '/billing/acme/insights/2024-03-01/2024-04-01')).toBe(
+      '/billing/{billingName}/insights/{insightDate}/{id}',
+    );
+  });
+
+  it('keeps the names at a strict position (the root)', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act
+    for (const a of ACCOUNTS) get(t, `/${a}/insights/2024-01-01/2024-02-01`);
+    // Assess
+    expect(get(t, '/acme/insights/2024-03-01/2024-04-01')).toBe('/acme/insights/{insightDate}/{id}');
+  });
+});
+
+describe('rule: one typed value in several extensions takes an extension parameter', () => {
+  it('merges {index}.diff and {index}.patch into {index}.{extension}', () => {
+    // Prepare
+    const t = new PathTemplater();
+    get(t, '/pulls/12.diff');
+    // Act
+    const merges = t.observe(HOST, 'GET', '/pulls/13.patch', 200).merges;
+    // Assess
+    expect(get(t, '/pulls/14.diff')).toBe('/pulls/{pullId}.{extension}');
+    expect(get(t, '/pulls/15.txt')).toBe('/pulls/{pullId}.{extension}');
+    expect(merges.map((m) => [m.into, m.explanation.reason])).toEqual([['/pulls/{pullId}.{extension}', 'extension']]);
+    expect(merges[0]?.from).toContain('/pulls/{pullId}.diff');
+  });
+
+  it('keeps a single extension literal, and a typed value with a sub-path apart', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act
+    get(t, '/calls/CA0123456789abcdef0123456789abcdef.json');
+    get(t, '/calls/41.json');
+    get(t, '/files/7.zip/entries');
+    get(t, '/files/8.tar');
+    // Assess
+    expect(get(t, '/calls/42.json')).toBe('/calls/{callId}.json');
+    expect(get(t, '/files/9.tar')).toBe('/files/{fileId}.tar');
+  });
+});
