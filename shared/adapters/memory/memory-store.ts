@@ -15,8 +15,8 @@ import {
 interface Slot {
   /** The document, or undefined while it is kept compacted. */
   value: unknown;
-  /** The document as deflated JSON, outside the JavaScript heap, once it went untouched for `compactAfter` writes. */
-  compacted?: Buffer;
+  /** The document as JSON (deflated when large), once it went untouched for `compactAfter` writes. */
+  compacted?: string | Buffer;
   version: number;
   expiresAt?: number;
   /** The store's write count when the document was last read by id or written. */
@@ -32,10 +32,11 @@ export interface MemoryStoreOptions {
   clock?: Clock;
   /**
    * Keep a document that was neither read by id nor written while the store took this many writes (calls of put, to
-   * any collection) as deflated JSON instead of live objects; reading it by id makes it live again. Off by default. The CLI turns it on: a long
-   * run leaves behind documents no batch reads again (caller packs of past generations, callers gone quiet) that, as
-   * live objects, made its memory grow with the input instead of with its callers and endpoints (issue #9). The
-   * documents are what the DynamoDB store keeps anyway: JSON, so compacting one changes nothing it reads back as.
+   * any collection) as JSON text, deflated when large, instead of live objects; reading it by id makes it live
+   * again. Off by default. The CLI turns it on: a long run leaves behind documents no batch reads again (caller packs
+   * of past generations, callers gone quiet) that, as live objects, made its memory grow with the input instead of
+   * with its callers and endpoints (issue #9). The documents are what the DynamoDB store keeps anyway, JSON: compacting
+   * one changes nothing in what is read back.
    */
   compactAfter?: number;
 }
@@ -64,7 +65,7 @@ class MemoryCollection implements DocumentCollection<unknown> {
 
   /** The slot's document for a caller: a compacted one is parsed afresh, hence already a copy. */
   private read(slot: Slot): unknown {
-    return slot.compacted ? expand(slot.compacted) : this.out(slot.value);
+    return slot.compacted !== undefined ? expand(slot.compacted) : this.out(slot.value);
   }
 
   async get(ids: readonly string[]): Promise<Map<string, Versioned<unknown>>> {
@@ -73,7 +74,7 @@ class MemoryCollection implements DocumentCollection<unknown> {
       const slot = this.live(id);
       if (!slot) continue;
       // Read by id, it is in use again: live, so that the batches that use it do not parse it each time.
-      if (slot.compacted) {
+      if (slot.compacted !== undefined) {
         slot.value = expand(slot.compacted);
         slot.compacted = undefined;
       }
@@ -107,7 +108,7 @@ class MemoryCollection implements DocumentCollection<unknown> {
   /** Compacts every live document untouched for at least `after` writes. */
   compactIdle(after: number): void {
     for (const slot of this.slots.values()) {
-      if (slot.compacted || this.writes.count - slot.touched < after) continue;
+      if (slot.compacted !== undefined || this.writes.count - slot.touched < after) continue;
       slot.compacted = compact(slot.value);
       slot.value = undefined;
     }
@@ -139,15 +140,21 @@ class MemoryCollection implements DocumentCollection<unknown> {
 }
 
 /**
- * Level 1: the documents compacted are written once and read rarely or never, so speed matters more than the last
- * few per cent (caller documents and packs shrink about tenfold either way).
+ * JSON text at or above this length is deflated too. A call of zlib has a fixed cost of a few tenths of a millisecond,
+ * more than parsing a caller's 2-10 KB of JSON: small documents, which go idle and come back often, are kept as text,
+ * a third of their size as live objects, of which the garbage collector has one to trace instead of hundreds; large
+ * ones (a caller pack, ~1 MB) shrink some twentyfold deflated, and go idle for good.
  */
-function compact(value: unknown): Buffer {
-  return deflateRawSync(JSON.stringify(value), { level: 1 });
+const DEFLATE_FROM_CHARS = 64 * 1024;
+
+function compact(value: unknown): string | Buffer {
+  const json = JSON.stringify(value);
+  // Level 1: what is deflated is rarely or never read again, so speed matters more than the last few per cent.
+  return json.length < DEFLATE_FROM_CHARS ? json : deflateRawSync(json, { level: 1 });
 }
 
-function expand(bytes: Buffer): unknown {
-  return JSON.parse(inflateRawSync(bytes).toString('utf8'));
+function expand(compacted: string | Buffer): unknown {
+  return JSON.parse(typeof compacted === 'string' ? compacted : inflateRawSync(compacted).toString('utf8'));
 }
 
 /** First index whose id is >= key. */
