@@ -15,8 +15,9 @@ import type { StoredEntity } from './analyze.js';
  * Where a caller's document lives. Most callers of an API are brief (a session's dozen requests over a few minutes,
  * then never again): a document of their own costs one write unit for every batch that touches them, however small
  * it is. So a caller starts out *packed*: its document, unchanged, is an entry of a pack, a document of the `callers`
- * collection holding every caller a batch touched in one 2-minute generation (spread over PACK_BUCKETS packs), and
- * a batch writes the packs of its generation, i.e. roughly the bytes of the callers it touched, not one item each.
+ * collection holding the callers whose last request fell in one 2-minute generation (spread over PACK_BUCKETS
+ * packs), and a batch writes the packs its callers' last requests fall in, i.e. roughly the bytes of the callers it
+ * touched, not one item each.
  * A caller is *promoted* to its own document in `entities` once it matters on its own: PROMOTE_AT_REQUESTS requests,
  * a finding, or risk above 0 — from then on it is written and read there, like before packs existed. A caller that
  * finds its pack full (MAX_PACK_ENTRIES) gets its own document too: a flood of fresh addresses costs what it did
@@ -37,7 +38,7 @@ import type { StoredEntity } from './analyze.js';
 export const PROMOTE_AT_REQUESTS = 100;
 /**
  * A generation of packs covers this much event time. Short, so that consecutive batches rarely share one (a batch
- * rewrites its generation's packs whole, callers of the earlier batch included); the price is more packs to read.
+ * rewrites the packs it writes whole, callers of the earlier batch included); the price is more packs to read.
  */
 export const GENERATION_MS = 2 * MINUTE_MS;
 /**
@@ -114,7 +115,7 @@ export class BatchCallers {
 
   private constructor(
     private readonly store: Store,
-    /** The batch's generation (of its latest request): where touched packed callers are written. */
+    /** The batch's generation (of its latest request): packs are read up to two generations past it. */
     private readonly generation: number,
     /** The batch's latest request time. */
     private readonly latest: number,
@@ -231,8 +232,15 @@ export class BatchCallers {
         if (entry.generation !== undefined) promoted.add(id);
         continue;
       }
-      // Never behind the copy it was read from: the newest copy is the one read next.
-      const pack = packId(Math.max(this.generation, entry.generation ?? this.generation), bucketOf(id));
+      // A copy lives in the generation of its caller's last request, not of the batch that wrote it: so the newest
+      // generation always holds the copy that has seen the most. A batch retried smaller, or re-read from an older
+      // checkpoint, ends earlier than the failed attempt it repeats; had that attempt filed its copies under its own
+      // later end, they would shadow everything the following batches write, or be out of sight of the retry's
+      // reads. Never behind the copy it was read from (copies filed under their batch's end by older engines).
+      const pack = packId(
+        Math.max(generationOf(entry.doc.lastSeen), entry.generation ?? Number.NEGATIVE_INFINITY),
+        bucketOf(id),
+      );
       let members = intoPacks.get(pack);
       if (!members) {
         members = new Map();

@@ -163,6 +163,53 @@ describe('callers kept in packs', () => {
     }
   });
 
+  it('files a copy under its caller’s last request, so a retried attempt that ends earlier is not shadowed by the failed one', async () => {
+    // Prepare: the run ledger's write fails once, after the callers were written
+    const clock = fixedClock(START);
+    const inner = createMemoryStore({ clock });
+    let failLedger = true;
+    const store = {
+      ...inner,
+      meta: {
+        get: (ids: readonly string[]) => inner.meta.get(ids),
+        list: (query: Parameters<typeof inner.meta.list>[0]) => inner.meta.list(query),
+        delete: (ids: readonly string[]) => inner.meta.delete(ids),
+        put: async (items: Parameters<typeof inner.meta.put>[0]) => {
+          if (failLedger && items.some((item) => item.id.startsWith('run'))) {
+            failLedger = false;
+            throw new Error('injected: the ledger write failed');
+          }
+          return inner.meta.put(items);
+        },
+      },
+    };
+    const at = (minutes: number) => START + minutes * 60_000;
+    const x = (minutes: number) => makeApiEvent({ clientIp: '192.0.2.1', time: at(minutes), path: '/v1/pets' });
+    const y = (minutes: number) => makeApiEvent({ clientIp: '192.0.2.2', time: at(minutes), path: '/v1/pets' });
+    // One stream: x at 0, y at 8 min, then x's late record of 1 min (edges deliver late), then x at 9 min.
+    const stream = [x(0), y(8), x(1), x(9)];
+    const deliver = (from: number, to: number) =>
+      analyzeBatch(
+        {
+          events: stream.slice(from, to),
+          rejections: [],
+          shard: 'shard-0',
+          eventSequences: stream.slice(from, to).map((_, i) => String(1_000_000 + from + i)),
+        },
+        { store, clock },
+      );
+    // Act: the first attempt covers 0..8 min and fails; it is retried smaller, one record at a time, then the rest.
+    await expect(deliver(0, 2)).rejects.toThrow('injected');
+    await deliver(0, 1);
+    await deliver(1, 2);
+    await deliver(2, 3);
+    await deliver(3, 4);
+    // Assess: every request of x counted once, none lost behind the failed attempt's copy
+    const listed = new Map((await listCallers(store)).map(({ id, value }) => [id, value]));
+    expect(listed.get('ip:192.0.2.1')?.requests).toBe(3);
+    expect(listed.get('ip:192.0.2.2')?.requests).toBe(1);
+  });
+
   it('lets detection read a packed caller outside the batch, and writes what it changed once, promoted by a finding', async () => {
     // Prepare: a caller packed by an earlier batch, not in this one (a login campaign's participant)
     const { store, deliver } = setup();
