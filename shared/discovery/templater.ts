@@ -1066,9 +1066,12 @@ export class PathTemplater {
       const mine = p.p?.[suffix] ?? (suffix.startsWith('.') ? p.p?.[ANY_EXTENSION] : undefined);
       if (!mine || !this.subtreeFits(mine, q, level + 1)) return false;
     }
+    const greedy = p.p?.['+'];
     return literalEntries(c).every(([name, k]) => {
       const same = lit(p, name);
       if (same && this.subtreeFits(same, k, level + 1)) return true;
+      // (A leaf a greedy parameter takes with its methods: `{path+}`.)
+      if (greedy && !hasChildren(k) && Object.keys(k.m ?? {}).every((m) => greedy.m?.[m] !== undefined)) return true;
       if (isSeparator(name) || isVersionSegment(name)) return false;
       const { suffix } = splitSuffix(name);
       const q = (suffix !== '' ? p.p?.[suffix] : undefined) ?? p.p?.[''];
