@@ -19,7 +19,14 @@ export interface ExportEndpoint {
   status?: string;
   firstSeen?: number;
   lastSeen?: number;
+  /** Share of requests that carried a credential, 0..1. */
+  authenticatedShare?: number;
+  /** Kinds of sensitive data seen in its URLs (never values). */
+  sensitiveData?: readonly string[];
 }
+
+/** The methods an OpenAPI path item has a slot for; others (WebDAV's PROPFIND, a scanner's FOO) cannot be exported. */
+const OPENAPI_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
 export interface ExportOptions {
   title?: string;
@@ -66,7 +73,12 @@ export function exportOpenApi(
   const sorted = [...endpoints].sort((a, b) =>
     a.template === b.template ? (a.method < b.method ? -1 : 1) : a.template < b.template ? -1 : 1,
   );
+  let skipped = 0;
   for (const e of sorted) {
+    if (!OPENAPI_METHODS.has(e.method.toLowerCase())) {
+      skipped++;
+      continue;
+    }
     const key = openApiPath(e.template);
     const item = paths[key] ?? {};
     paths[key] = item;
@@ -94,6 +106,10 @@ export function exportOpenApi(
       ...(e.status ? { 'x-lantern-status': e.status } : {}),
       ...(e.firstSeen !== undefined ? { 'x-lantern-first-seen': new Date(e.firstSeen).toISOString() } : {}),
       ...(e.lastSeen !== undefined ? { 'x-lantern-last-seen': new Date(e.lastSeen).toISOString() } : {}),
+      ...(e.authenticatedShare !== undefined
+        ? { 'x-lantern-authenticated-share': Math.round(e.authenticatedShare * 1000) / 1000 }
+        : {}),
+      ...(e.sensitiveData && e.sensitiveData.length > 0 ? { 'x-lantern-sensitive-data': [...e.sensitiveData] } : {}),
     };
   }
   return {
@@ -101,5 +117,6 @@ export function exportOpenApi(
     info: { title: options.title ?? 'Observed API (Lantern discovery)', version: options.version ?? 'observed' },
     servers: hosts.map((h) => ({ url: `https://${h}` })),
     paths,
+    ...(skipped > 0 ? { 'x-lantern-skipped-methods': skipped } : {}),
   };
 }

@@ -37,6 +37,21 @@ describe('exportOpenApi', () => {
     expect(doc.paths['/files/{path}']?.get?.parameters?.[0]).toMatchObject({ name: 'path', 'x-lantern-greedy': true });
   });
 
+  it('leaves out methods a path item has no slot for, and counts them', () => {
+    // Act
+    const doc = exportOpenApi([
+      { host: 'api.example.com', method: 'PROPFIND', template: '/files' },
+      { host: 'api.example.com', method: 'GET', template: '/files', authenticatedShare: 0.5, sensitiveData: ['email'] },
+    ]) as { paths: Record<string, Record<string, unknown>>; 'x-lantern-skipped-methods'?: number };
+    // Assess
+    expect(Object.keys(doc.paths['/files'] ?? {})).toEqual(['get']);
+    expect(doc['x-lantern-skipped-methods']).toBe(1);
+    expect(doc.paths['/files']?.get).toMatchObject({
+      'x-lantern-authenticated-share': 0.5,
+      'x-lantern-sensitive-data': ['email'],
+    });
+  });
+
   it('lists no server for an empty host (gateway logs without a domain name)', () => {
     // Act
     const doc = exportOpenApi([
