@@ -6,9 +6,13 @@
  * Figures go to stdout and to bench-out/analyze.json (rewritten after each run, so a stopped run keeps what it measured).
  *
  *   npm run bench:analyze -- [--records 250000] [--large 1000000,10000000] [--formats alb,cwl] [--out FILE]
+ *                            [--node-flags "--max-old-space-size=1024"]
  *
  * `--large 0` skips the large runs, `--records 0` the runs per format. At ~10k records/s the default takes about
  * 25 minutes, the 10M-record run most of it; each large run prints its estimate from the rate of the one before.
+ * `--node-flags` are given to node in each child: the peak resident memory follows how far V8 lets its heap grow
+ * between collections (about three times the live heap here) as much as what the engine keeps, and a heap limit
+ * shows the second apart from the first (bench/hot-path.md, memory).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -37,6 +41,8 @@ export interface AnalyzeFigure {
   /** Distinct callers: what the in-memory state grows with (bounded per caller), unlike records. */
   entities: number;
   loadAverage: { start: [number, number, number]; end: [number, number, number] };
+  /** Flags node ran the child with, when any. */
+  nodeFlags?: string[];
 }
 
 export interface AnalyzeResults {
@@ -48,18 +54,27 @@ export interface AnalyzeResults {
 }
 
 /** Generates `records` records in `format` under `dir`, runs `lantern analyze` over them, deletes the file. */
-export async function measureAnalyze(format: LogFormat, records: number, dir: string): Promise<AnalyzeFigure> {
+export async function measureAnalyze(
+  format: LogFormat,
+  records: number,
+  dir: string,
+  nodeFlags: readonly string[] = [],
+): Promise<AnalyzeFigure> {
   const file = path.join(dir, `analyze-${format}-${records}.log`);
   await writeLogFile(format, file, records, 11);
   try {
     const fileMiB = Math.round((statSync(file).size / 2 ** 20) * 10) / 10;
     const start = loadAverage();
     const started = performance.now();
-    const child = spawnSync(process.execPath, [bin, 'analyze', '--quiet', '--json', '--format', format, file], {
-      env: { ...process.env, LANTERN_REPORT_PEAK_RSS: '1' },
-      maxBuffer: 1 << 30,
-      encoding: 'utf8',
-    });
+    const child = spawnSync(
+      process.execPath,
+      [...nodeFlags, bin, 'analyze', '--quiet', '--json', '--format', format, file],
+      {
+        env: { ...process.env, LANTERN_REPORT_PEAK_RSS: '1' },
+        maxBuffer: 1 << 30,
+        encoding: 'utf8',
+      },
+    );
     const seconds = (performance.now() - started) / 1000;
     if (child.status !== 0)
       throw new Error(`lantern analyze failed (${child.status ?? child.signal}): ${child.stderr}`);
@@ -87,6 +102,7 @@ export async function measureAnalyze(format: LogFormat, records: number, dir: st
       endpoints: report.summary.endpoints,
       entities: report.summary.entities,
       loadAverage: { start, end: loadAverage() },
+      ...(nodeFlags.length > 0 ? { nodeFlags: [...nodeFlags] } : {}),
     };
   } finally {
     rmSync(file, { force: true });
@@ -94,7 +110,7 @@ export async function measureAnalyze(format: LogFormat, records: number, dir: st
 }
 
 function describe(figure: AnalyzeFigure): string {
-  return `${figure.format.padEnd(20)} ${figure.records.toLocaleString('en-US').padStart(10)} records ${String(figure.fileMiB).padStart(7)} MiB  ${figure.recordsPerSecond.toLocaleString('en-US').padStart(7)} records/s  ${figure.recordsPerCpuSecond.toLocaleString('en-US').padStart(7)} per CPU second  peak RSS ${figure.peakRssMiB} MiB  (${figure.endpoints} endpoints, ${figure.entities} callers, load ${figure.loadAverage.start.join(' ')})`;
+  return `${figure.format.padEnd(20)} ${figure.records.toLocaleString('en-US').padStart(10)} records ${String(figure.fileMiB).padStart(7)} MiB  ${figure.recordsPerSecond.toLocaleString('en-US').padStart(7)} records/s  ${figure.recordsPerCpuSecond.toLocaleString('en-US').padStart(7)} per CPU second  peak RSS ${figure.peakRssMiB} MiB  (${figure.endpoints} endpoints, ${figure.entities} callers, load ${figure.loadAverage.start.join(' ')}${figure.nodeFlags ? `, node ${figure.nodeFlags.join(' ')}` : ''})`;
 }
 
 function wholeNumber(text: string, option: string, min: number): number {
@@ -110,6 +126,7 @@ async function main(): Promise<void> {
       large: { type: 'string', default: '1000000,10000000' },
       formats: { type: 'string', default: LOG_FORMATS.join(',') },
       out: { type: 'string', default: path.join(repoRoot, 'bench-out/analyze.json') },
+      'node-flags': { type: 'string', default: '' },
     },
   });
   const records = wholeNumber(values.records, 'records', 0);
@@ -118,6 +135,7 @@ async function main(): Promise<void> {
     .map((n) => wholeNumber(n.trim(), 'large', 0))
     .filter((n) => n > 0)
     .sort((a, b) => a - b);
+  const nodeFlags = values['node-flags'].split(/\s+/).filter(Boolean);
   const formats = values.formats.split(',').map((f) => f.trim()) as LogFormat[];
   const unknown = formats.filter((f) => !LOG_FORMATS.includes(f));
   if (unknown.length > 0) throw new Error(`unknown --formats ${unknown.join(', ')}: use ${LOG_FORMATS.join(', ')}`);
@@ -131,7 +149,7 @@ async function main(): Promise<void> {
       `lantern analyze end to end, ${records.toLocaleString('en-US')} records per format, one child process each`,
     );
   for (const format of records > 0 ? formats : []) {
-    const figure = await measureAnalyze(format, records, dir);
+    const figure = await measureAnalyze(format, records, dir, nodeFlags);
     results.perFormat.push(figure);
     save();
     console.log(`  ${describe(figure)}`);
@@ -143,7 +161,7 @@ async function main(): Promise<void> {
       ? `, about ${Math.ceil((known.seconds * count) / known.records / 60)} min at the rate of ${known.records.toLocaleString('en-US')}`
       : '';
     console.log(`\nlantern analyze on ${count.toLocaleString('en-US')} ${format} records${estimate}`);
-    const figure = await measureAnalyze(format, count, dir);
+    const figure = await measureAnalyze(format, count, dir, nodeFlags);
     results.large.push(figure);
     save();
     console.log(`  ${describe(figure)}`);
