@@ -94,8 +94,8 @@ export function measureBriefCallersPerGeneration(minutes = 60): { perRequestPerS
     const key = keys[i];
     if (!key || (requestsOf.get(key) ?? 0) >= PROMOTE_AT_REQUESTS) return;
     const g = generationOf(event.time);
-    let callers = byGeneration.get(g);
-    if (!callers) byGeneration.set(g, (callers = new Set()));
+    const callers = byGeneration.get(g) ?? new Set<string>();
+    byGeneration.set(g, callers);
     callers.add(key);
   });
   // Whole generations only: the first and last are cut by the simulated period.

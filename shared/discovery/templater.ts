@@ -462,7 +462,8 @@ export class PathTemplater {
 
   // -------------------------------------------------------------------------------------------
 
-  private hostName(host: string): string {
+  /** The tree a request to `host` is learnt in: its own, or the shared `(other)` once the host budget is spent. */
+  hostName(host: string): string {
     const h = host.toLowerCase();
     if (this.state.hosts[`=${h}`]) return h;
     if (Object.keys(this.state.hosts).length >= this.limits.maxHosts) return OTHER_HOST;

@@ -71,11 +71,7 @@ export function teaches(
   shard: string | undefined,
   sequence: string | undefined,
 ): boolean {
-  const { hosts } = loaded.templater.state;
-  const name = host.toLowerCase();
-  const into =
-    hosts[`=${name}`] !== undefined || Object.keys(hosts).length < loaded.templater.limits.maxHosts ? name : OTHER_HOST;
-  const applied = loaded.before.get(hostDocId(into));
+  const applied = loaded.before.get(hostDocId(loaded.templater.hostName(host)));
   return !applied || !alreadyApplied({ applied }, shard, sequence);
 }
 
