@@ -1,3 +1,4 @@
+import type { EndpointBaseline, PeerStats } from '../baselines/endpoint-baseline.js';
 import type { EntityRef } from '../baselines/entity.js';
 import {
   type EntityBaseline,
@@ -6,7 +7,6 @@ import {
   entityWindow,
   type WindowCounts,
 } from '../baselines/entity-baseline.js';
-import type { EndpointBaseline, PeerStats } from '../baselines/endpoint-baseline.js';
 import { WINDOW_MS } from '../baselines/windows.js';
 import type { CompiledDetectionConfig } from './config.js';
 import type { EndpointRef, Evidence, FindingType, Severity } from './finding.js';
@@ -129,7 +129,14 @@ export function detectVolumetric(pair: PairView, config: CompiledDetectionConfig
   if (pair.trustedBot) return undefined;
   const t = config.thresholds.volumetric;
   const w = endpointWindow(pair.state, pair.now);
-  const l = limit(pair, config, t.minRequests, t.peerMultiple, pair.endpoint.peers.requests.high, pair.state.own.requests);
+  const l = limit(
+    pair,
+    config,
+    t.minRequests,
+    t.peerMultiple,
+    pair.endpoint.peers.requests.high,
+    pair.state.own.requests,
+  );
   if (w.requests < l.threshold) return undefined;
   const ratio = w.requests / l.threshold;
   return {
@@ -164,7 +171,8 @@ export function detectBola(pair: PairView, config: CompiledDetectionConfig): Can
   const w = endpointWindow(pair.state, pair.now);
   // Without a credential there is no authorisation to bypass. An address counts when its requests carried one the
   // log does not name (CloudFront logs an Authorization header, not whose it is).
-  if (pair.entity.type === 'ip' && (w.requests === 0 || w.authenticated / w.requests < CREDENTIALED_ADDRESS_SHARE)) return undefined;
+  if (pair.entity.type === 'ip' && (w.requests === 0 || w.authenticated / w.requests < CREDENTIALED_ADDRESS_SHARE))
+    return undefined;
   const peers = pair.endpoint.peers;
   const l = limit(pair, config, t.minObjects, t.peerMultiple, peers.objects.high, pair.state.own.objects);
   if (w.objects < l.threshold) return undefined;
@@ -389,17 +397,17 @@ export function detectTokenSharing(view: EntityView, config: CompiledDetectionCo
 }
 
 /** The endpoint-scoped detectors, in the order they are run for each caller and endpoint it touched. */
-export const PAIR_DETECTORS: ReadonlyArray<(pair: PairView, config: CompiledDetectionConfig) => Candidate | undefined> = [
-  detectCredentialStuffing,
-  detectBola,
-  detectScraping,
-  detectVolumetric,
-  detectExfiltration,
-  detectUnauthenticated,
-  (pair) => detectClassifiedEndpoint(pair),
-];
+export const PAIR_DETECTORS: ReadonlyArray<(pair: PairView, config: CompiledDetectionConfig) => Candidate | undefined> =
+  [
+    detectCredentialStuffing,
+    detectBola,
+    detectScraping,
+    detectVolumetric,
+    detectExfiltration,
+    detectUnauthenticated,
+    (pair) => detectClassifiedEndpoint(pair),
+  ];
 
-export const ENTITY_DETECTORS: ReadonlyArray<(view: EntityView, config: CompiledDetectionConfig) => Candidate | undefined> = [
-  detectScanning,
-  detectTokenSharing,
-];
+export const ENTITY_DETECTORS: ReadonlyArray<
+  (view: EntityView, config: CompiledDetectionConfig) => Candidate | undefined
+> = [detectScanning, detectTokenSharing];

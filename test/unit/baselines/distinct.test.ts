@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDistinct, distinctEstimate, emptyDistinct, mergeDistinct } from '../../../shared/baselines/distinct.js';
-import { addToSketch, emptySketch, moveInSketch, removeFromSketch, sketchQuantile } from '../../../shared/baselines/sketch.js';
+import {
+  addToSketch,
+  emptySketch,
+  moveInSketch,
+  removeFromSketch,
+  sketchQuantile,
+} from '../../../shared/baselines/sketch.js';
 
 describe('distinct counter', () => {
   it('is exact while small and ignores repeats', () => {
@@ -42,7 +48,7 @@ describe('distinct counter', () => {
 });
 
 describe('quantile sketch sample moves', () => {
-  it('moves one identity\'s sample as its peak grows, keeping one sample per identity', () => {
+  it("moves one identity's sample as its peak grows, keeping one sample per identity", () => {
     const sketch = emptySketch();
     for (let i = 1; i <= 99; i++) addToSketch(sketch, 10);
     addToSketch(sketch, 5);

@@ -25,7 +25,8 @@ describe('entity baseline', () => {
   it('learns its own peak one window late', () => {
     const baseline = newEntityBaseline(T0);
     for (let w = 0; w < 3; w++) {
-      for (let i = 0; i < 10 * (w + 1); i++) observeEntityRequest(baseline, facts({ time: T0 + w * WINDOW_MS + i * 1000 }));
+      for (let i = 0; i < 10 * (w + 1); i++)
+        observeEntityRequest(baseline, facts({ time: T0 + w * WINDOW_MS + i * 1000 }));
     }
     const state = Object.values(baseline.endpoints)[0];
     // Windows of 10, 20 and (current) 30: only the first has left `previous`.
@@ -34,7 +35,8 @@ describe('entity baseline', () => {
 
   it('remembers a bounded number of endpoints', () => {
     const baseline = newEntityBaseline(T0);
-    for (let i = 0; i < MAX_ENDPOINTS + 10; i++) observeEntityRequest(baseline, facts({ time: T0 + i, endpointKey: `h GET /e${i}` }));
+    for (let i = 0; i < MAX_ENDPOINTS + 10; i++)
+      observeEntityRequest(baseline, facts({ time: T0 + i, endpointKey: `h GET /e${i}` }));
     expect(Object.keys(baseline.endpoints)).toHaveLength(MAX_ENDPOINTS);
     expect(baseline.endpoints['h GET /e0']).toBeUndefined();
   });

@@ -47,7 +47,8 @@ describe('population baseline: fail-only callers', () => {
   it('sums a window field over a span, the oldest window weighted by its overlap', () => {
     // Prepare: 10 failures in each of seven windows.
     const p = population();
-    for (let k = 0; k < 7; k++) for (let i = 0; i < 10; i++) observeLogin(p, W0 + k * WINDOW_MS + i * 1000, true, false);
+    for (let k = 0; k < 7; k++)
+      for (let i = 0; i < 10; i++) observeLogin(p, W0 + k * WINDOW_MS + i * 1000, true, false);
     const now = W0 + 6 * WINDOW_MS + 5 * MINUTE; // half-way through the seventh window
     // Act / Assess
     expect(recentSum(p, 'failed', now, WINDOW_MS)).toBe(10 + 5);

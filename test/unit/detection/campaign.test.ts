@@ -23,7 +23,8 @@ const cfg = config();
  */
 function population(recent: number[], usual = 1, history = 12): PopulationBaseline {
   const p = newPopulationBaseline({ host: 'api.example.com', method: 'POST', path: '/login' });
-  for (let k = history; k > 0; k--) p.windows.push({ window: NOW - 3 * HOUR_MS - k * WINDOW_MS, failed: 5, ok: 50, callers: usual });
+  for (let k = history; k > 0; k--)
+    p.windows.push({ window: NOW - 3 * HOUR_MS - k * WINDOW_MS, failed: 5, ok: 50, callers: usual });
   recent.forEach((callers, i) => {
     p.windows.push({ window: NOW - (recent.length - i) * WINDOW_MS, failed: 5 + callers, ok: 50, callers });
   });
@@ -60,7 +61,7 @@ describe('population credential-stuffing rules', () => {
     expect(at.windows.filter((w) => w.campaign).length).toBe(7);
   });
 
-  it('scales with the endpoint\'s own history: a usual 10 per window needs 29 in 10 minutes', () => {
+  it("scales with the endpoint's own history: a usual 10 per window needs 29 in 10 minutes", () => {
     // Prepare: median 10, MAD 0: spread √10; threshold 10 + 6 × 3.16 = 28.97.
     const below = population([28], 10);
     const at = population([29], 10);
@@ -114,12 +115,17 @@ describe('population credential-stuffing rules', () => {
     expect([kept, ended]).toEqual([true, false]);
   });
 
-  it('reports the confirmed fail-only callers of the campaign\'s period, not a user who gave up before it began', () => {
+  it("reports the confirmed fail-only callers of the campaign's period, not a user who gave up before it began", () => {
     // Prepare: the hourly rule holds; the elevated windows begin 40 minutes before NOW.
     const p = population([0, 1, 6, 5, 6, 5]);
     p.pending = {
       'ip:early-user': { first: NOW - 58 * MINUTE, last: NOW - 58 * MINUTE, failures: 1, confirmed: NOW - 55 * MINUTE },
-      'ip:participant': { first: NOW - 39 * MINUTE, last: NOW - 39 * MINUTE, failures: 1, confirmed: NOW - 36 * MINUTE },
+      'ip:participant': {
+        first: NOW - 39 * MINUTE,
+        last: NOW - 39 * MINUTE,
+        failures: 1,
+        confirmed: NOW - 36 * MINUTE,
+      },
       'ip:edge': { first: NOW - 42 * MINUTE, last: NOW - 42 * MINUTE, failures: 1, confirmed: NOW - 40 * MINUTE },
       'ip:still-trying': { first: NOW - MINUTE, last: NOW - 30_000, failures: 2 },
     };
@@ -133,7 +139,7 @@ describe('population credential-stuffing rules', () => {
     expect(Object.keys(p.pending).sort()).toEqual(['ip:early-user', 'ip:still-trying']);
   });
 
-  it('participant confidence: the campaign\'s confidence times the share of fail-only callers above the usual', () => {
+  it("participant confidence: the campaign's confidence times the share of fail-only callers above the usual", () => {
     expect(participantConfidence({ callers: 21, expectedCallers: 6, threshold: 21 })).toBe(0.36);
     expect(participantConfidence({ callers: 210, expectedCallers: 6, threshold: 21 })).toBe(0.87);
     expect(participantConfidence({ callers: 12, expectedCallers: 0, threshold: 12 })).toBe(0.46);
@@ -154,7 +160,11 @@ describe('participant releases', () => {
     keepRelease(p, undefined, undefined, state, first);
     // Assess
     expect(Object.keys(p.released ?? {}).sort()).toEqual(['shard-1', 'shard-2']);
-    expect(p.released?.['shard-1']).toMatchObject({ through: '200', figures: state, participants: { 'ip:b': next[0]?.participant } });
+    expect(p.released?.['shard-1']).toMatchObject({
+      through: '200',
+      figures: state,
+      participants: { 'ip:b': next[0]?.participant },
+    });
     expect(releaseThrough(p, 'shard-1', '200')?.participants).toHaveProperty('ip:b');
     expect(releaseThrough(p, 'shard-1', '100')).toBeUndefined();
     expect(releaseThrough(p, 'shard-2', '200')).toBeUndefined();

@@ -1,15 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
 import { type EndpointBaseline, endpointBaselineId } from '../../../shared/baselines/endpoint-baseline.js';
-import { DetectionConfigError, resolveDetectionConfig } from '../../../shared/detection/config.js';
-import { type PopulationBaseline, populationId } from '../../../shared/baselines/population.js';
 import { type EntityRef, parseEntityKey } from '../../../shared/baselines/entity.js';
+import { type PopulationBaseline, populationId } from '../../../shared/baselines/population.js';
+import { DetectionConfigError, resolveDetectionConfig } from '../../../shared/detection/config.js';
 import type { ObservedRequest } from '../../../shared/detection/detect.js';
-import type { StoredEntity } from '../../../shared/engine/analyze.js';
 import { type Finding, findingId } from '../../../shared/detection/finding.js';
 import { fallbackTemplate } from '../../../shared/detection/template.js';
-import { typed, type Store } from '../../../shared/ports/store.js';
 import { newEndpointRecord } from '../../../shared/discovery/inventory.js';
+import type { StoredEntity } from '../../../shared/engine/analyze.js';
+import { type Store, typed } from '../../../shared/ports/store.js';
 import { makeApiEvent, resetApiEventSequence } from '../../helpers/events.js';
 import { allFindings, entityDoc, HOST, observed, runDetect, T0 } from './harness.js';
 
@@ -27,17 +27,63 @@ function distributedCampaign() {
     for (let k = 0; k < 10; k++) {
       const ip = `198.51.${m}.${k}`;
       const time = T0 + m * MINUTE + k * 5000;
-      events.push(observed(makeApiEvent({ host: HOST, time, clientIp: ip, method: 'GET', path: '/products', status: 200 })));
-      events.push(observed(makeApiEvent({ host: HOST, time: time + 1000, clientIp: ip, method: 'POST', path: '/login', status: k === 0 ? 401 : 200 })));
+      events.push(
+        observed(makeApiEvent({ host: HOST, time, clientIp: ip, method: 'GET', path: '/products', status: 200 })),
+      );
+      events.push(
+        observed(
+          makeApiEvent({
+            host: HOST,
+            time: time + 1000,
+            clientIp: ip,
+            method: 'POST',
+            path: '/login',
+            status: k === 0 ? 401 : 200,
+          }),
+        ),
+      );
     }
   }
   for (let m = 60; m < 80; m++) {
     for (let k = 0; k < 6; k++) {
-      events.push(observed(makeApiEvent({ host: HOST, time: T0 + m * MINUTE + k * 9000, clientIp: `203.0.${m}.${k}`, method: 'POST', path: '/login', status: 401 })));
+      events.push(
+        observed(
+          makeApiEvent({
+            host: HOST,
+            time: T0 + m * MINUTE + k * 9000,
+            clientIp: `203.0.${m}.${k}`,
+            method: 'POST',
+            path: '/login',
+            status: 401,
+          }),
+        ),
+      );
       attackers++;
     }
-    events.push(observed(makeApiEvent({ host: HOST, time: T0 + m * MINUTE + 100, clientIp: `192.0.2.${m}`, method: 'GET', path: '/products', status: 200 })));
-    events.push(observed(makeApiEvent({ host: HOST, time: T0 + m * MINUTE + 200, clientIp: `192.0.2.${m}`, method: 'POST', path: '/login', status: 401 })));
+    events.push(
+      observed(
+        makeApiEvent({
+          host: HOST,
+          time: T0 + m * MINUTE + 100,
+          clientIp: `192.0.2.${m}`,
+          method: 'GET',
+          path: '/products',
+          status: 200,
+        }),
+      ),
+    );
+    events.push(
+      observed(
+        makeApiEvent({
+          host: HOST,
+          time: T0 + m * MINUTE + 200,
+          clientIp: `192.0.2.${m}`,
+          method: 'POST',
+          path: '/login',
+          status: 401,
+        }),
+      ),
+    );
   }
   events.sort((a, b) => a.event.time - b.event.time);
   return { events, attackers };
@@ -73,7 +119,15 @@ async function everything(store: Store): Promise<Record<string, unknown>> {
 
 function probes(from: number, count: number, offset = 0) {
   return Array.from({ length: count }, (_, i) =>
-    observed(makeApiEvent({ host: HOST, time: from + i * 100, clientIp: SCANNER, path: `/probe/${String.fromCharCode(97 + ((i + offset) % 26))}${i + offset}x`, status: 404 })),
+    observed(
+      makeApiEvent({
+        host: HOST,
+        time: from + i * 100,
+        clientIp: SCANNER,
+        path: `/probe/${String.fromCharCode(97 + ((i + offset) % 26))}${i + offset}x`,
+        status: 404,
+      }),
+    ),
   );
 }
 
@@ -114,9 +168,12 @@ describe('detect', () => {
   it('does not count a redelivered record twice (same shard and sequence)', async () => {
     // Prepare
     const requests = Array.from({ length: 5 }, (_, i) =>
-      observed(makeApiEvent({ host: HOST, time: T0 + i * 1000, clientIp: '198.51.100.1', path: '/catalog', status: 200 }), {
-        sequence: String(100 + i),
-      }),
+      observed(
+        makeApiEvent({ host: HOST, time: T0 + i * 1000, clientIp: '198.51.100.1', path: '/catalog', status: 200 }),
+        {
+          sequence: String(100 + i),
+        },
+      ),
     );
     // Act: delivered, then the last three again (a retried, bisected batch)
     await runDetect(store, requests, { shard: 'shard-1' });
@@ -131,19 +188,28 @@ describe('detect', () => {
 
   it('counts every request of a CloudWatch Logs envelope (several requests, one sequence)', async () => {
     const requests = Array.from({ length: 4 }, (_, i) =>
-      observed(makeApiEvent({ host: HOST, time: T0 + i, clientIp: '198.51.100.2', path: '/catalog' }), { sequence: '7' }),
+      observed(makeApiEvent({ host: HOST, time: T0 + i, clientIp: '198.51.100.2', path: '/catalog' }), {
+        sequence: '7',
+      }),
     );
     await runDetect(store, requests, { shard: 'shard-1' });
     const entity = await entityDoc(store, 'ip:198.51.100.2');
     expect(entity?.baseline?.endpoints[`${HOST} GET /catalog`]?.total.requests).toBe(4);
   });
 
-  it('uses discovery\'s template and parameter values when present', async () => {
+  it("uses discovery's template and parameter values when present", async () => {
     // Ids that the fallback rule would not recognise: only discovery knows they are objects.
     const requests = Array.from({ length: 60 }, (_, i) => {
       const name = `order-${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`;
       return observed(
-        makeApiEvent({ host: HOST, time: T0 + 5 * MINUTE + i * 1000, principal: 'mallory', authenticated: true, path: `/orders/${name}`, status: 403 }),
+        makeApiEvent({
+          host: HOST,
+          time: T0 + 5 * MINUTE + i * 1000,
+          principal: 'mallory',
+          authenticated: true,
+          path: `/orders/${name}`,
+          status: 403,
+        }),
         { template: '/orders/{orderName}', params: [name] },
       );
     });
@@ -153,7 +219,7 @@ describe('detect', () => {
     expect(findings.map((f) => [f.type, f.endpoint?.path])).toEqual([['bola-enumeration', '/orders/{orderName}']]);
   });
 
-  it('takes shadow/zombie classification from discovery\'s endpoint document, unless configuration says otherwise', async () => {
+  it("takes shadow/zombie classification from discovery's endpoint document, unless configuration says otherwise", async () => {
     // Prepare
     const key = `${HOST} GET /internal/users/{id}`;
     const doc = { ...newEndpointRecord(HOST, 'GET', '/internal/users/{id}', T0), classification: 'shadow' as const };
@@ -203,7 +269,9 @@ describe('detect: low-and-slow credential stuffing', () => {
       for (let k = 0; k < 5; k++) {
         const ip = `198.51.${m}.${k}`;
         const time = T0 + m * MINUTE + k * 10_000;
-        events.push(observed(makeApiEvent({ host: HOST, time, clientIp: ip, method: 'GET', path: '/products', status: 200 })));
+        events.push(
+          observed(makeApiEvent({ host: HOST, time, clientIp: ip, method: 'GET', path: '/products', status: 200 })),
+        );
         if (k === 0) events.push(login(time + 1000, ip, 401));
         events.push(login(time + 5000, ip, 200));
       }
@@ -288,7 +356,9 @@ describe('detect: campaign participants when a batch is delivered again', () => 
     });
     const findings = typed<Finding>(store.findings);
     const stored = (await findings.get([id])).get(id);
-    await findings.put([{ id, value: { ...(stored?.value as Finding), status: 'resolved' }, expectedVersion: stored?.version ?? 0 }]);
+    await findings.put([
+      { id, value: { ...(stored?.value as Finding), status: 'resolved' }, expectedVersion: stored?.version ?? 0 },
+    ]);
     const settled = await everything(store);
     const releasing = batches.find((b) => b.some((r) => r.sequence === release?.through)) as ObservedRequest[];
     // Act: a re-read from an older checkpoint

@@ -57,7 +57,10 @@ describe('volumetric-abuse', () => {
     const history = spread(1000, T0, 40 * MINUTE, () => ({ endpointKey: key, rawPath: '/search' }));
     const { baseline } = feed(history);
     const now = T0 + 45 * MINUTE;
-    const { state } = feed(spread(600, T0 + 40 * MINUTE, 5 * MINUTE, () => ({ endpointKey: key, rawPath: '/search' })), baseline);
+    const { state } = feed(
+      spread(600, T0 + 40 * MINUTE, 5 * MINUTE, () => ({ endpointKey: key, rawPath: '/search' })),
+      baseline,
+    );
     // Act
     const finding = detectVolumetric(pair(user, state, endpoint, now), config());
     // Assess: over the floor and the peers, but not 3× its own 250
@@ -69,13 +72,14 @@ describe('volumetric-abuse', () => {
 describe('bola-enumeration', () => {
   const owned = endpointView(endpointWithPeers('/orders/{id}', { objects: thirty(2) }));
   const walk = (n: number, status = 403) =>
-    feed(spread(n, at, 3 * MINUTE, (i) => ({ rawPath: `/orders/${1000 + i}`, objectId: String(1000 + i), status }))).state;
+    feed(spread(n, at, 3 * MINUTE, (i) => ({ rawPath: `/orders/${1000 + i}`, objectId: String(1000 + i), status })))
+      .state;
 
   it('stays quiet under 25 distinct objects', () => {
     expect(detectBola(pair(user, walk(24), owned, at + 3 * MINUTE), config())).toBeUndefined();
   });
 
-  it('reports an account walking other users\' ids on an own-objects endpoint', () => {
+  it("reports an account walking other users' ids on an own-objects endpoint", () => {
     const finding = detectBola(pair(user, walk(40), owned, at + 3 * MINUTE), config());
     expect(finding?.type).toBe('bola-enumeration');
     expect(finding?.endpoint?.path).toBe('/orders/{id}');
@@ -88,7 +92,14 @@ describe('bola-enumeration', () => {
   });
 
   it('names an address only when its requests carried a credential (no authorisation to bypass otherwise)', () => {
-    const anonymous = feed(spread(60, at, 3 * MINUTE, (i) => ({ rawPath: `/orders/${i}`, objectId: String(i), status: 403, authenticated: false }))).state;
+    const anonymous = feed(
+      spread(60, at, 3 * MINUTE, (i) => ({
+        rawPath: `/orders/${i}`,
+        objectId: String(i),
+        status: 403,
+        authenticated: false,
+      })),
+    ).state;
     expect(detectBola(pair(ip, anonymous, owned, at + 3 * MINUTE), config())).toBeUndefined();
     expect(detectBola(pair(ip, walk(60), owned, at + 3 * MINUTE), config())?.type).toBe('bola-enumeration');
   });
@@ -103,7 +114,14 @@ describe('bola-enumeration', () => {
 describe('scraping', () => {
   const catalogue = endpointView(endpointWithPeers('/products/{id}', { objects: thirty(20) }));
   const read = (n: number, status = 200) =>
-    feed(spread(n, at, 4 * MINUTE, (i) => ({ rawPath: `/products/${i}`, objectId: String(i), status, authenticated: false }))).state;
+    feed(
+      spread(n, at, 4 * MINUTE, (i) => ({
+        rawPath: `/products/${i}`,
+        objectId: String(i),
+        status,
+        authenticated: false,
+      })),
+    ).state;
 
   it('stays quiet under 150 distinct objects per 10 minutes', () => {
     expect(detectScraping(pair(ip, read(140), catalogue, at + 4 * MINUTE), config())).toBeUndefined();
@@ -148,11 +166,16 @@ describe('unauthenticated-access', () => {
     baseline.okIdentities = { authenticated, unauthenticated };
     return endpointView(baseline);
   };
-  const reads = (n: number) => feed(spread(n, at, MINUTE, (i) => ({ rawPath: `/users/${i}/addresses`, objectId: String(i), authenticated: false }))).state;
+  const reads = (n: number) =>
+    feed(
+      spread(n, at, MINUTE, (i) => ({ rawPath: `/users/${i}/addresses`, objectId: String(i), authenticated: false })),
+    ).state;
 
   it('needs three unauthenticated successes', () => {
     expect(detectUnauthenticated(pair(ip, reads(2), view(40, 1), at + MINUTE), config())).toBeUndefined();
-    expect(detectUnauthenticated(pair(ip, reads(3), view(40, 1), at + MINUTE), config())?.type).toBe('unauthenticated-access');
+    expect(detectUnauthenticated(pair(ip, reads(3), view(40, 1), at + MINUTE), config())?.type).toBe(
+      'unauthenticated-access',
+    );
   });
 
   it('only where the other callers authenticate (95 %)', () => {
@@ -176,16 +199,25 @@ describe('shadow-api-traffic and zombie-api-traffic', () => {
 
   it('ignore unclassified endpoints and calls nothing answered', () => {
     const shadow = endpointView(endpointWithPeers('/internal/users/{id}', {}), 'shadow');
-    expect(detectClassifiedEndpoint(pair(user, state(200), endpointView(endpointWithPeers('/users/{id}', {})), at))).toBeUndefined();
+    expect(
+      detectClassifiedEndpoint(pair(user, state(200), endpointView(endpointWithPeers('/users/{id}', {})), at)),
+    ).toBeUndefined();
     expect(detectClassifiedEndpoint(pair(user, state(404), shadow, at))).toBeUndefined();
   });
 });
 
 describe('credential-stuffing (one caller)', () => {
-  const login = endpointView(endpointWithPeers('/login', {}, { parameterised: false, authEndpoint: true, method: 'POST' }));
+  const login = endpointView(
+    endpointWithPeers('/login', {}, { parameterised: false, authEndpoint: true, method: 'POST' }),
+  );
   const tries = (failures: number, successes = 0) =>
     feed(
-      spread(failures + successes, at, 2 * MINUTE, (i) => ({ rawPath: '/login', status: i < failures ? 401 : 200, authEndpoint: true, authenticated: false })),
+      spread(failures + successes, at, 2 * MINUTE, (i) => ({
+        rawPath: '/login',
+        status: i < failures ? 401 : 200,
+        authEndpoint: true,
+        authenticated: false,
+      })),
     ).state;
 
   it('stays quiet under 10 failures', () => {
@@ -193,7 +225,9 @@ describe('credential-stuffing (one caller)', () => {
   });
 
   it('reports 10 failures that are most of the attempts', () => {
-    expect(detectCredentialStuffing(pair(ip, tries(10), login, at + 2 * MINUTE), config())?.type).toBe('credential-stuffing');
+    expect(detectCredentialStuffing(pair(ip, tries(10), login, at + 2 * MINUTE), config())?.type).toBe(
+      'credential-stuffing',
+    );
   });
 
   it('not when most attempts succeed', () => {
@@ -240,7 +274,10 @@ describe('scanning', () => {
 describe('token-sharing', () => {
   const from = (places: Array<{ country?: string; asn?: string; ip: string }>) => {
     const baseline = newEntityBaseline(at);
-    feed(places.map((p, i) => facts({ time: at + i * 1000, ...p })), baseline);
+    feed(
+      places.map((p, i) => facts({ time: at + i * 1000, ...p })),
+      baseline,
+    );
     return baseline;
   };
 

@@ -4,7 +4,12 @@ import { boundOpen, MAX_OPEN_REMEMBERED, RISK_MEMORY_MS, riskOf } from '../../..
 const NOW = Date.UTC(2026, 10, 2, 12, 0, 0);
 
 function open(n: number, weight = (i: number) => 0.1 + i / 100) {
-  return Object.fromEntries(Array.from({ length: n }, (_, i) => [`zombie-api-traffic ip:x h GET /v1/p${i}`, { weight: weight(i), lastSeen: NOW - i }]));
+  return Object.fromEntries(
+    Array.from({ length: n }, (_, i) => [
+      `zombie-api-traffic ip:x h GET /v1/p${i}`,
+      { weight: weight(i), lastSeen: NOW - i },
+    ]),
+  );
 }
 
 describe('open findings remembered on an entity', () => {

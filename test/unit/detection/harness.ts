@@ -1,4 +1,18 @@
 /** Test harness for detection: pure views for the detectors, and a miniature engine around `detect`. */
+
+import {
+  type EndpointBaseline,
+  hourOf,
+  newEndpointBaseline,
+  peerStats,
+} from '../../../shared/baselines/endpoint-baseline.js';
+import {
+  attributeEntity,
+  type EntityRef,
+  entityKey,
+  newEntityRecord,
+  recordEntityRequest,
+} from '../../../shared/baselines/entity.js';
 import {
   type EntityBaseline,
   type EntityEndpointState,
@@ -6,20 +20,18 @@ import {
   observeEntityRequest,
   type RequestFacts,
 } from '../../../shared/baselines/entity-baseline.js';
-import { type EndpointBaseline, hourOf, newEndpointBaseline, peerStats } from '../../../shared/baselines/endpoint-baseline.js';
-import { attributeEntity, type EntityRef, entityKey, newEntityRecord, recordEntityRequest } from '../../../shared/baselines/entity.js';
 import { addToSketch } from '../../../shared/baselines/sketch.js';
 import {
-  compileDetectionConfig,
   type CompiledDetectionConfig,
+  compileDetectionConfig,
   type DetectionConfigInput,
   resolveDetectionConfig,
 } from '../../../shared/detection/config.js';
 import { detect, type ObservedRequest } from '../../../shared/detection/detect.js';
 import type { EndpointView, EntityView, PairView } from '../../../shared/detection/detectors.js';
 import type { Finding } from '../../../shared/detection/finding.js';
-import type { StoredEndpoint, StoredEntity } from '../../../shared/engine/analyze.js';
 import { endpointKey } from '../../../shared/discovery/inventory.js';
+import type { StoredEndpoint, StoredEntity } from '../../../shared/engine/analyze.js';
 import type { ApiEvent } from '../../../shared/events/api-event.js';
 import { systemClock } from '../../../shared/ports/clock.js';
 import { type Store, typed } from '../../../shared/ports/store.js';
@@ -76,14 +88,23 @@ export function endpointView(baseline: EndpointBaseline, classification?: string
 }
 
 /** Feeds the facts into a fresh entity baseline; returns the baseline and the state of the last endpoint touched. */
-export function feed(all: RequestFacts[], baseline: EntityBaseline = newEntityBaseline(all[0]?.time ?? T0)): { baseline: EntityBaseline; state: EntityEndpointState } {
+export function feed(
+  all: RequestFacts[],
+  baseline: EntityBaseline = newEntityBaseline(all[0]?.time ?? T0),
+): { baseline: EntityBaseline; state: EntityEndpointState } {
   let state: EntityEndpointState | undefined;
   for (const f of all) state = observeEntityRequest(baseline, f) ?? state;
   if (!state) throw new Error('no endpoint state');
   return { baseline, state };
 }
 
-export function pair(entity: EntityRef, state: EntityEndpointState, endpoint: EndpointView, now: number, trustedBot = false): PairView {
+export function pair(
+  entity: EntityRef,
+  state: EntityEndpointState,
+  endpoint: EndpointView,
+  now: number,
+  trustedBot = false,
+): PairView {
   return { entity, state, endpoint, now, trustedBot };
 }
 
@@ -92,14 +113,22 @@ export function entityView(entity: EntityRef, baseline: EntityBaseline, now: num
 }
 
 /** `n` facts spread evenly over `spanMs` from `from`, built by `make(i)`. */
-export function spread(n: number, from: number, spanMs: number, make: (i: number, time: number) => Partial<RequestFacts>): RequestFacts[] {
+export function spread(
+  n: number,
+  from: number,
+  spanMs: number,
+  make: (i: number, time: number) => Partial<RequestFacts>,
+): RequestFacts[] {
   return Array.from({ length: n }, (_, i) => {
     const time = from + Math.floor((i * spanMs) / Math.max(1, n));
     return facts({ time, ...make(i, time) });
   });
 }
 
-export function observed(event: ApiEvent, options: { template?: string; params?: string[]; sequence?: string } = {}): ObservedRequest {
+export function observed(
+  event: ApiEvent,
+  options: { template?: string; params?: string[]; sequence?: string } = {},
+): ObservedRequest {
   const entity = attributeEntity(event);
   const path = options.template ?? event.path;
   return {
@@ -128,9 +157,15 @@ export async function runDetect(
   for (const key of keys) {
     const hit = found.get(key);
     const first = requests.find((r) => r.entityKey === key) as ObservedRequest;
-    docs.set(key, hit ? { doc: hit.value, version: hit.version } : { doc: newEntityRecord(first.entity as EntityRef, first.event.time), version: 0 });
+    docs.set(
+      key,
+      hit
+        ? { doc: hit.value, version: hit.version }
+        : { doc: newEntityRecord(first.entity as EntityRef, first.event.time), version: 0 },
+    );
   }
-  for (const r of requests) if (r.entityKey) recordEntityRequest((docs.get(r.entityKey) as { doc: StoredEntity }).doc, r.event);
+  for (const r of requests)
+    if (r.entityKey) recordEntityRequest((docs.get(r.entityKey) as { doc: StoredEntity }).doc, r.event);
   // The store's own clock decides expiry: detection must be given the same one (here, the wall clock).
   const clock = systemClock;
   const findings = await detect({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addToSketch } from '../../../shared/baselines/sketch.js';
 import { hourOf } from '../../../shared/baselines/endpoint-baseline.js';
+import { addToSketch } from '../../../shared/baselines/sketch.js';
 import { MIN_LIMIT, rateRecommendation, rateRecommendations } from '../../../shared/detection/rate-recommendations.js';
 import { endpointWithPeers, T0 } from './harness.js';
 
@@ -9,7 +9,11 @@ const HOUR = 3_600_000;
 describe('rate recommendations', () => {
   it('gives the peak distribution and a limit above the legitimate top', () => {
     // Prepare: 200 identities peaking at 1..200 requests per 10 minutes
-    const baseline = endpointWithPeers('/search', { requests: Array.from({ length: 200 }, (_, i) => i + 1) }, { parameterised: false });
+    const baseline = endpointWithPeers(
+      '/search',
+      { requests: Array.from({ length: 200 }, (_, i) => i + 1) },
+      { parameterised: false },
+    );
     // Act
     const r = rateRecommendation(baseline);
     // Assess
@@ -22,7 +26,11 @@ describe('rate recommendations', () => {
 
   it('is not raised by a few abusers', () => {
     const quiet = Array.from({ length: 100 }, () => 10);
-    const withAbusers = endpointWithPeers('/search', { requests: [...quiet, 5000, 6000, 7000] }, { parameterised: false });
+    const withAbusers = endpointWithPeers(
+      '/search',
+      { requests: [...quiet, 5000, 6000, 7000] },
+      { parameterised: false },
+    );
     expect(rateRecommendation(withAbusers)?.recommendedLimit).toBeLessThan(100);
   });
 
@@ -32,7 +40,9 @@ describe('rate recommendations', () => {
   });
 
   it('says nothing about an endpoint with fewer than five identity-hours', () => {
-    expect(rateRecommendation(endpointWithPeers('/probe', { requests: [1, 2, 3, 4] }, { parameterised: false }))).toBeUndefined();
+    expect(
+      rateRecommendation(endpointWithPeers('/probe', { requests: [1, 2, 3, 4] }, { parameterised: false })),
+    ).toBeUndefined();
   });
 
   it('is more confident with more identities and more history', () => {

@@ -42,7 +42,10 @@ function racingTrees(inner: Store): Store & { conflicts: number } {
       if (armed) {
         armed = false;
         result.conflicts++;
-        throw new StoreConflictError('discovery', items.map((i) => i.id));
+        throw new StoreConflictError(
+          'discovery',
+          items.map((i) => i.id),
+        );
       }
       armed = true;
       return discovery.put(items);
@@ -65,7 +68,10 @@ describe('the engine', () => {
       const batch = events.slice(i, i + 500);
       clock.set(batch.at(-1)?.time ?? 0);
       const eventSequences = batch.map((_, k) => String(1_000_000 + i + k));
-      const effects = await analyzeBatch({ events: batch, rejections: [], shard: 's-0', eventSequences }, { store, clock });
+      const effects = await analyzeBatch(
+        { events: batch, rejections: [], shard: 's-0', eventSequences },
+        { store, clock },
+      );
       for (const finding of effects.findings) reported.add(finding.id);
     }
 
@@ -138,7 +144,9 @@ describe('the engine', () => {
     await analyzeBatch(batch, { store, clock });
     await analyzeBatch(batch, { store, clock }); // redelivered
 
-    const endpoint = (await typed<StoredEndpoint>(store.endpoints).list()).items.find((i) => i.value.path === '/v1/health');
+    const endpoint = (await typed<StoredEndpoint>(store.endpoints).list()).items.find(
+      (i) => i.value.path === '/v1/health',
+    );
     expect(endpoint?.value.requests).toBe(3);
     expect((await buildReport(store)).summary.records).toBe(3);
   });

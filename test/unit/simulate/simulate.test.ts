@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attributeEntity, entityKey } from '../../../shared/baselines/entity.js';
 import { FINDING_TYPES } from '../../../shared/detection/finding.js';
 import { Random } from '../../../shared/simulate/prng.js';
-import { SCENARIO_NAMES, SCENARIOS, simulate, SimulationError } from '../../../shared/simulate/simulate.js';
+import { SCENARIO_NAMES, SCENARIOS, SimulationError, simulate } from '../../../shared/simulate/simulate.js';
 
 const SHORT = { minutes: 50, attackStartMinute: 30, volume: 0.3 };
 
@@ -20,13 +20,16 @@ describe('simulate', () => {
     const quiet = simulate({ scenario: 'baseline', seed: 3, ...SHORT });
     const attacked = simulate({ scenario: 'scanning', seed: 3, ...SHORT });
     const malicious = attacked.malicious;
-    const legit = attacked.events.filter((e) => !malicious.has(entityKey(attributeEntity(e) ?? { type: 'ip', id: '' })));
+    const legit = attacked.events.filter(
+      (e) => !malicious.has(entityKey(attributeEntity(e) ?? { type: 'ip', id: '' })),
+    );
     expect(legit.map((e) => e.requestId)).toEqual(quiet.events.map((e) => e.requestId));
   });
 
   it.each(SCENARIO_NAMES)('%s: events in time order and a ground truth consistent with them', (scenario) => {
     const { events, truth, malicious } = simulate({ scenario, seed: 1, ...SHORT });
-    for (let i = 1; i < events.length; i++) expect((events[i] as { time: number }).time).toBeGreaterThanOrEqual((events[i - 1] as { time: number }).time);
+    for (let i = 1; i < events.length; i++)
+      expect((events[i] as { time: number }).time).toBeGreaterThanOrEqual((events[i - 1] as { time: number }).time);
     const counts = new Map<string, { n: number; first: number; last: number }>();
     const entities = new Set<string>();
     for (const event of events) {
