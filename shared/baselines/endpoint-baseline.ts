@@ -1,7 +1,7 @@
+import type { Watermarked } from '../engine/watermark.js';
 import { addDistinct, type DistinctCounter, distinctEstimate, emptyDistinct } from './distinct.js';
 import { emptySketch, mergeSketch, type QuantileSketch, sketchQuantile } from './sketch.js';
 import { HOUR_MS, hourStart } from './windows.js';
-import type { Watermarked } from '../engine/watermark.js';
 
 /**
  * What detection remembers about one endpoint (a template), as a `store.meta` document: per hour, the distribution

@@ -1,6 +1,6 @@
+import type { Watermarked } from '../engine/watermark.js';
 import { addDistinct, type DistinctCounter, distinctEstimate, emptyDistinct } from './distinct.js';
 import { HOUR_MS, sliding, WINDOW_MS, windowStart } from './windows.js';
-import type { Watermarked } from '../engine/watermark.js';
 
 /**
  * What detection remembers about one caller (stored on its entity document): windowed counts per endpoint it used,
@@ -266,7 +266,10 @@ export function endpointWindow(state: EntityEndpointState, now: number): WindowC
 }
 
 /** Entity-wide figures over the last 10 minutes. */
-export function entityWindow(baseline: EntityBaseline, now: number): { requests: number; notFound: number; paths: number } {
+export function entityWindow(
+  baseline: EntityBaseline,
+  now: number,
+): { requests: number; notFound: number; paths: number } {
   const p = baseline.previous;
   const c = baseline.current;
   const paths = distinctEstimate(c.paths);

@@ -1,6 +1,6 @@
+import type { Watermarked } from '../engine/watermark.js';
 import { median } from './robust.js';
 import { HOUR_MS, minuteStart, WINDOW_MS, windowStart } from './windows.js';
-import type { Watermarked } from '../engine/watermark.js';
 
 /**
  * Population-level state of one login endpoint (a `store.meta` document): failed and successful logins per minute
@@ -58,7 +58,14 @@ export interface PopulationBaseline extends Watermarked {
   /** Completed and current 10-minute windows. */
   windows: PopulationWindow[];
   /** `from`: participants whose last failure is at or after it belong to the campaign. */
-  campaign?: { since: number; lastOver: number; peakFailures: number; baselineFailures: number; from?: number; rule?: '10min' | 'hour' };
+  campaign?: {
+    since: number;
+    lastOver: number;
+    peakFailures: number;
+    baselineFailures: number;
+    from?: number;
+    rule?: '10min' | 'hour';
+  };
   /** Entity key -> its failed logins, while it has done nothing else. */
   pending: Record<string, Participant>;
   /** Shard -> the participants its latest batch that updated this document released (replaced by its next one). */
@@ -81,7 +88,8 @@ export function windowAt(population: PopulationBaseline, time: number): Populati
     w = { window, failed: 0, ok: 0 };
     population.windows.push(w);
     population.windows.sort((a, b) => a.window - b.window);
-    if (population.windows.length > WINDOWS_KEPT) population.windows.splice(0, population.windows.length - WINDOWS_KEPT);
+    if (population.windows.length > WINDOWS_KEPT)
+      population.windows.splice(0, population.windows.length - WINDOWS_KEPT);
   }
   return w;
 }
@@ -118,7 +126,12 @@ export function recentFailures(population: PopulationBaseline, now: number): num
  * A window field summed over the `span` ending at `now` (a multiple of 10 minutes): the windows wholly inside it,
  * plus the oldest one weighted by how much of it still overlaps (the sliding window of `windows.ts`, longer).
  */
-export function recentSum(population: PopulationBaseline, field: 'failed' | 'ok' | 'callers', now: number, span: number): number {
+export function recentSum(
+  population: PopulationBaseline,
+  field: 'failed' | 'ok' | 'callers',
+  now: number,
+  span: number,
+): number {
   const current = windowStart(now);
   const oldest = current - span;
   const overlap = 1 - Math.min(1, Math.max(0, now - current) / WINDOW_MS);
@@ -138,7 +151,11 @@ export interface RobustBaseline {
 }
 
 /** Median and MAD of a window field, over completed windows outside any campaign. */
-export function windowBaseline(population: PopulationBaseline, field: 'failed' | 'ok' | 'callers', now: number): RobustBaseline {
+export function windowBaseline(
+  population: PopulationBaseline,
+  field: 'failed' | 'ok' | 'callers',
+  now: number,
+): RobustBaseline {
   const current = windowStart(now);
   const history = population.windows.filter((w) => w.window < current && !w.campaign).map((w) => w[field] ?? 0);
   if (history.length === 0) return { median: 0, mad: 0, windows: 0 };
@@ -162,14 +179,16 @@ export function addParticipant(population: PopulationBaseline, entity: string, t
   const keys = Object.keys(population.pending);
   if (keys.length >= MAX_PENDING) {
     let oldest = keys[0] as string;
-    for (const key of keys) if ((population.pending[key]?.last ?? 0) < (population.pending[oldest]?.last ?? 0)) oldest = key;
+    for (const key of keys)
+      if ((population.pending[key]?.last ?? 0) < (population.pending[oldest]?.last ?? 0)) oldest = key;
     delete population.pending[oldest];
   }
   population.pending[entity] = { first: time, last: time, failures: 1 };
 }
 
 export function prunePending(population: PopulationBaseline, now: number): void {
-  for (const [key, p] of Object.entries(population.pending)) if (p.last < now - PENDING_TTL_MS) delete population.pending[key];
+  for (const [key, p] of Object.entries(population.pending))
+    if (p.last < now - PENDING_TTL_MS) delete population.pending[key];
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 import { HOUR_MS, WINDOW_MS, windowStart } from '../baselines/windows.js';
 import type { CompiledDetectionConfig } from './config.js';
 import { isAuthEndpoint } from './config.js';
-import { confidenceFor, type Candidate } from './detectors.js';
+import { type Candidate, confidenceFor } from './detectors.js';
 import type { EndpointRef } from './finding.js';
 
 /**
@@ -70,7 +70,11 @@ export function loginActivity(population: PopulationBaseline, now: number, span:
  * the usual count (median) and its spread (MAD, at least √median and 1, since these are counts of rare events), both
  * scaled by the login activity of the span; over n windows, n × the usual count + the multiple × √n × the spread.
  */
-export function callerRules(population: PopulationBaseline, now: number, config: CompiledDetectionConfig): RuleFigures[] {
+export function callerRules(
+  population: PopulationBaseline,
+  now: number,
+  config: CompiledDetectionConfig,
+): RuleFigures[] {
   const t = config.thresholds.credentialStuffing.population;
   const base = windowBaseline(population, 'callers', now);
   const warm = base.windows >= WARM_WINDOWS;
@@ -108,7 +112,11 @@ export function elevatedSince(population: PopulationBaseline, now: number, span:
   return since;
 }
 
-export function updateCampaign(population: PopulationBaseline, now: number, config: CompiledDetectionConfig): CampaignState {
+export function updateCampaign(
+  population: PopulationBaseline,
+  now: number,
+  config: CompiledDetectionConfig,
+): CampaignState {
   const t = config.thresholds.credentialStuffing.population;
   prunePending(population, now);
   confirmParticipants(population, now, t.quietMs);
@@ -124,7 +132,14 @@ export function updateCampaign(population: PopulationBaseline, now: number, conf
     const span = Math.max(...over.map((r) => r.span));
     const from = elevatedSince(population, now, span) - t.quietMs;
     if (!population.campaign) {
-      population.campaign = { since: now - span, lastOver: now, peakFailures: failures, baselineFailures: failureBase.median, from, rule: strongest.rule };
+      population.campaign = {
+        since: now - span,
+        lastOver: now,
+        peakFailures: failures,
+        baselineFailures: failureBase.median,
+        from,
+        rule: strongest.rule,
+      };
     }
     const campaign = population.campaign;
     campaign.lastOver = now;

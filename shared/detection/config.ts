@@ -154,7 +154,9 @@ export class DetectionConfigError extends Error {
   override name = 'DetectionConfigError';
 }
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K];
+};
 export type DetectionConfigInput = DeepPartial<Omit<DetectionConfig, 'classify'>> & { classify?: EndpointClassifier };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -207,11 +209,13 @@ export function resolveDetectionConfig(input: DetectionConfigInput = {}): Detect
     thresholds: merge(DEFAULT_DETECTION_CONFIG.thresholds, thresholds, 'thresholds') as DetectionThresholds,
     ...(classify ? { classify } : {}),
   };
-  if (!resolved.identity.userClaim) throw new DetectionConfigError('detection config: identity.userClaim must not be empty');
+  if (!resolved.identity.userClaim)
+    throw new DetectionConfigError('detection config: identity.userClaim must not be empty');
   resolved.authEndpoints.forEach((source, i) => checkRegex(source, `authEndpoints[${i}]`));
   resolved.trustedBots.forEach((bot, i) => {
     checkRegex(bot.userAgent, `trustedBots[${i}].userAgent`);
-    if (bot.asns.length === 0) throw new DetectionConfigError(`detection config: trustedBots[${i}].asns must name at least one ASN`);
+    if (bot.asns.length === 0)
+      throw new DetectionConfigError(`detection config: trustedBots[${i}].asns must name at least one ASN`);
   });
   const t = resolved.thresholds;
   checkShare(t.bola.minFailureShare, 'thresholds.bola.minFailureShare');
@@ -244,7 +248,10 @@ export function compileDetectionConfig(config: DetectionConfig): CompiledDetecti
   const result: CompiledDetectionConfig = {
     ...config,
     authPatterns: config.authEndpoints.map((source) => new RegExp(source, 'i')),
-    botPatterns: config.trustedBots.map((bot) => ({ userAgent: new RegExp(bot.userAgent, 'i'), asns: new Set(bot.asns) })),
+    botPatterns: config.trustedBots.map((bot) => ({
+      userAgent: new RegExp(bot.userAgent, 'i'),
+      asns: new Set(bot.asns),
+    })),
   };
   compiled.set(config, result);
   return result;
@@ -255,7 +262,11 @@ export function isAuthEndpoint(config: CompiledDetectionConfig, method: string, 
   return config.authPatterns.some((re) => re.test(line));
 }
 
-export function isTrustedBot(config: CompiledDetectionConfig, userAgent: string | undefined, asn: string | undefined): boolean {
+export function isTrustedBot(
+  config: CompiledDetectionConfig,
+  userAgent: string | undefined,
+  asn: string | undefined,
+): boolean {
   if (!userAgent || !asn) return false;
   return config.botPatterns.some((bot) => bot.asns.has(asn) && bot.userAgent.test(userAgent));
 }

@@ -1,4 +1,11 @@
-import type { ApiEvent } from '../events/api-event.js';
+import {
+  type EndpointBaseline,
+  endpointBaselineId,
+  hourOf,
+  newEndpointBaseline,
+  observeEndpointRequest,
+  peerStats,
+} from '../baselines/endpoint-baseline.js';
 import { type EntityRef, parseEntityKey, viewerIp } from '../baselines/entity.js';
 import {
   type EntityBaseline,
@@ -11,14 +18,6 @@ import {
   type RequestFacts,
 } from '../baselines/entity-baseline.js';
 import {
-  type EndpointBaseline,
-  endpointBaselineId,
-  hourOf,
-  newEndpointBaseline,
-  observeEndpointRequest,
-  peerStats,
-} from '../baselines/endpoint-baseline.js';
-import {
   addParticipant,
   newPopulationBaseline,
   observeLogin,
@@ -27,11 +26,12 @@ import {
 } from '../baselines/population.js';
 import { moveInSketch } from '../baselines/sketch.js';
 import { hourStart } from '../baselines/windows.js';
-import type { Clock } from '../ports/clock.js';
-import { type Store, typed, type Versioned } from '../ports/store.js';
 import { endpointKey } from '../discovery/inventory.js';
 import type { StoredEndpoint, StoredEntity } from '../engine/analyze.js';
 import { alreadyApplied, compareSequence, markApplied, type Watermarked } from '../engine/watermark.js';
+import type { ApiEvent } from '../events/api-event.js';
+import type { Clock } from '../ports/clock.js';
+import { type Store, typed, type Versioned } from '../ports/store.js';
 import {
   type CampaignRelease,
   keepRelease,
@@ -42,8 +42,8 @@ import {
   updateCampaign,
 } from './campaign.js';
 import {
-  compileDetectionConfig,
   type CompiledDetectionConfig,
+  compileDetectionConfig,
   type DetectionConfig,
   isAuthEndpoint,
   isTrustedBot,
@@ -112,7 +112,10 @@ function fresh(entry: { before: Watermarked }, shard: string | undefined, sequen
 }
 
 function noteSequence(entry: { lastSequence?: string }, sequence: string | undefined): void {
-  if (sequence !== undefined && (entry.lastSequence === undefined || compareSequence(sequence, entry.lastSequence) > 0)) {
+  if (
+    sequence !== undefined &&
+    (entry.lastSequence === undefined || compareSequence(sequence, entry.lastSequence) > 0)
+  ) {
     entry.lastSequence = sequence;
   }
 }
@@ -241,7 +244,10 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
       else if (!isNotFound(facts.status)) {
         // A path nobody has ever been answered on is a probe, not an endpoint: it gets no baseline of its own.
         endpoint = loaded(
-          newEndpointBaseline(p.template, facts.time, { parameterised: p.parameterised, authEndpoint: facts.authEndpoint }),
+          newEndpointBaseline(p.template, facts.time, {
+            parameterised: p.parameterised,
+            authEndpoint: facts.authEndpoint,
+          }),
           0,
         );
       }
@@ -286,7 +292,8 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
         observeLogin(population.doc, facts.time, denied, ok);
         noteSequence(population, sequence);
         population.dirty = true;
-        if (work && denied && onlyFailedLogins(work.baseline, config)) addParticipant(population.doc, work.key, facts.time);
+        if (work && denied && onlyFailedLogins(work.baseline, config))
+          addParticipant(population.doc, work.key, facts.time);
         if (work && ok) delete population.doc.pending[work.key];
       } else {
         population.redelivered ??= releaseThrough(population.doc, shard, sequence);
@@ -344,7 +351,12 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
     const ref = { host: endpoint.doc.host, method: endpoint.doc.method, path: endpoint.doc.path };
     // Configuration, when it says something, wins over discovery's classification (which is `unknown` with no declared API).
     const classification = config.classify?.(ref) ?? classificationOf(input.endpoints.get(key));
-    view = { ref, baseline: endpoint.doc, peers: peerStats(endpoint.doc), ...(classification ? { classification } : {}) };
+    view = {
+      ref,
+      baseline: endpoint.doc,
+      peers: peerStats(endpoint.doc),
+      ...(classification ? { classification } : {}),
+    };
     views.set(key, view);
     return view;
   };
@@ -357,7 +369,13 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
       const pair = { entity: work.ref, state, endpoint: viewOf(key, endpoint), now, trustedBot: work.trustedBot };
       for (const detector of PAIR_DETECTORS) propose(detector(pair, config));
     }
-    const view = { entity: work.ref, baseline: work.baseline, now, trustedBot: work.trustedBot, firstSeen: work.record.firstSeen };
+    const view = {
+      entity: work.ref,
+      baseline: work.baseline,
+      now,
+      trustedBot: work.trustedBot,
+      firstSeen: work.record.firstSeen,
+    };
     for (const detector of ENTITY_DETECTORS) propose(detector(view, config));
   }
 
@@ -367,7 +385,11 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
   // is delivered again, the participants whose documents lack that mark are given their findings again.
   const participants: Array<{ key: string; candidate: Candidate; through?: string; again?: boolean }> = [];
   for (const population of populations.values()) {
-    const endpoint: EndpointRef = { host: population.doc.host, method: population.doc.method, path: population.doc.path };
+    const endpoint: EndpointRef = {
+      host: population.doc.host,
+      method: population.doc.method,
+      path: population.doc.path,
+    };
     const again = population.redelivered;
     for (const [entity, participant] of Object.entries(again?.participants ?? {})) {
       const ref = parseEntityKey(entity);
@@ -437,7 +459,12 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
   for (const [key, entry] of endpoints) {
     if (!entry.dirty) continue;
     markApplied(entry.doc, shard, entry.lastSequence);
-    metaPuts.push({ id: endpointBaselineId(key), value: entry.doc as MetaDoc, expectedVersion: entry.version, expiresAt });
+    metaPuts.push({
+      id: endpointBaselineId(key),
+      value: entry.doc as MetaDoc,
+      expectedVersion: entry.version,
+      expiresAt,
+    });
   }
   for (const [id, entry] of populations) {
     if (!entry.dirty) continue;

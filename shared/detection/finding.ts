@@ -29,7 +29,10 @@ export interface EndpointRef {
 
 /** The observed figure next to the baseline it was judged against. */
 export interface Evidence {
-  [measure: string]: { observed: number | string; baseline?: number | string; threshold?: number | string } | string | number;
+  [measure: string]:
+    | { observed: number | string; baseline?: number | string; threshold?: number | string }
+    | string
+    | number;
 }
 
 export interface Finding {

@@ -1,8 +1,4 @@
-import {
-  ENDPOINT_BASELINE_PREFIX,
-  type EndpointBaseline,
-  peerStats,
-} from '../baselines/endpoint-baseline.js';
+import { ENDPOINT_BASELINE_PREFIX, type EndpointBaseline, peerStats } from '../baselines/endpoint-baseline.js';
 import { type Store, typed } from '../ports/store.js';
 
 /**
@@ -57,7 +53,9 @@ export function rateRecommendation(baseline: EndpointBaseline): RateRecommendati
   const spread = Math.max(0, p90 - p50);
   const limit = niceCeil(Math.max(MIN_LIMIT, 1.5 * legitimateTop, legitimateTop + 2 * spread));
   const confidence =
-    Math.round(Math.sqrt(Math.min(1, peers.samples / FULL_SAMPLES)) * Math.sqrt(Math.min(1, peers.hours / FULL_HOURS)) * 100) / 100;
+    Math.round(
+      Math.sqrt(Math.min(1, peers.samples / FULL_SAMPLES)) * Math.sqrt(Math.min(1, peers.hours / FULL_HOURS)) * 100,
+    ) / 100;
   return {
     host: baseline.host,
     method: baseline.method,
@@ -78,7 +76,9 @@ export function rateRecommendations(baselines: Iterable<EndpointBaseline>): Rate
     const recommendation = rateRecommendation(baseline);
     if (recommendation) out.push(recommendation);
   }
-  return out.sort((a, b) => b.identities - a.identities || a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+  return out.sort(
+    (a, b) => b.identities - a.identities || a.path.localeCompare(b.path) || a.method.localeCompare(b.method),
+  );
 }
 
 /** Reads detection's endpoint baselines from the store and recommends a limit for each. */

@@ -90,10 +90,6 @@ export function batchNotifications(
 
 const SUBJECT_MAX = 100;
 
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
 /** An email subject: ASCII-safe, one line, at most 100 characters (SNS's limit). */
 export function subjectOf(notification: Notification): string {
   let subject: string;
