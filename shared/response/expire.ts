@@ -3,12 +3,12 @@
  * The expirer runs on a schedule (functions/expirer); overrides come from an operator (console, CLI).
  */
 import type { Clock } from '../ports/clock.js';
-import type { EnforcementChange, Enforcer } from '../ports/enforcer.js';
+import type { Enforcer } from '../ports/enforcer.js';
 import { type Store, typed } from '../ports/store.js';
 import { hostCidr } from './addresses.js';
 import type { CompiledResponseConfig, ResponseMode } from './config.js';
 import { audit, endAction, liftFor, updateDoc } from './respond.js';
-import { type Target, type TargetState, targetDocId, targetKey } from './state.js';
+import { type ActiveAction, type Target, type TargetState, targetDocId, targetKey } from './state.js';
 
 export interface ExpiryDeps {
   store: Store;
@@ -56,19 +56,13 @@ export async function expireActions(deps: ExpiryDeps, pageSize = 500): Promise<E
   const report: ExpiryReport = { expired: [], failed: [] };
   if (due.length === 0) return report;
   const toLift = due.filter((s) => s.active?.enforced);
-  const failed = new Set<string>();
+  const failed = new Map<string, string>();
   if (toLift.length > 0) {
     if (!deps.enforcer) throw new Error('enforced actions are due but no enforcer is configured');
-    const changes = toLift.map((s) => liftFor(s) as EnforcementChange);
-    const result = await deps.enforcer.apply(changes);
-    result.outcomes.forEach((o, i) => {
-      const key = targetKey((toLift[i] as TargetState).target);
-      // "not-found" = already gone at the edge: nothing left to lift.
-      if (!o.ok && o.reason !== 'not-found') {
-        failed.add(key);
-        report.failed.push({ target: key, detail: o.detail });
-      }
-    });
+    for (const [key, detail] of await liftAtEdge(toLift, deps.enforcer, deps.store)) {
+      failed.set(key, detail);
+      report.failed.push({ target: key, detail });
+    }
   }
   for (const state of due) {
     const key = targetKey(state.target);
@@ -80,12 +74,59 @@ export async function expireActions(deps: ExpiryDeps, pageSize = 500): Promise<E
       now,
       state.target,
       spared ? 'unblocked' : 'expired',
-      `${spared ? `lifted early: ${spared}` : `${active.kind} expired (${new Date(active.until).toISOString()})`}${active.enforced ? '' : ' — monitor mode, nothing to lift'}`,
+      `${spared ? `lifted early: ${spared}` : `${active.kind} expired (${new Date(active.until).toISOString()})`}${active.enforced ? restored(state) : ' — monitor mode, nothing to lift'}`,
       deps.mode,
     );
     report.expired.push(key);
   }
   return report;
+}
+
+/**
+ * Lifts the actions at the edge in one coalesced call: every change of every lift (a hardened key block is two).
+ * A lift that half-succeeded records the done part on its target, so the next try does only the rest.
+ * Returns the targets whose lift failed, with why; "not-found" counts as lifted (already gone at the edge).
+ */
+async function liftAtEdge(
+  states: readonly TargetState[],
+  enforcer: Enforcer,
+  store: Store,
+): Promise<Map<string, string>> {
+  const lifts = states.map((state) => ({ state, changes: liftFor(state) }));
+  const changes = lifts.flatMap((l) => l.changes);
+  const outcomes = changes.length > 0 ? (await enforcer.apply(changes)).outcomes : [];
+  const failed = new Map<string, string>();
+  let next = 0;
+  for (const { state, changes: own } of lifts) {
+    const results = outcomes.slice(next, next + own.length);
+    next += own.length;
+    const lifted = own.map((_, i) => {
+      const o = results[i];
+      return o === undefined ? 'no outcome from the enforcer' : o.ok || o.reason === 'not-found' ? undefined : o.detail;
+    });
+    const problems = lifted.filter((p): p is string => p !== undefined);
+    if (problems.length === 0) continue;
+    failed.set(targetKey(state.target), problems.join('; '));
+    const done = own.filter((_, i) => lifted[i] === undefined).map((c) => c.op);
+    const active = state.active as ActiveAction;
+    if (done.length > 0)
+      await updateDoc(typed<TargetState>(store.actions), targetDocId(state.target), (s) => {
+        // Only the action this lift was for: a newer one (re-applied at the edge since) starts its lift afresh.
+        if (s?.active?.since !== active.since || s.active.findingId !== active.findingId) return undefined;
+        s.active.lifted = [...new Set([...(s.active.lifted ?? []), ...done])];
+        return s;
+      });
+  }
+  return failed;
+}
+
+/** For the audit: the plans a key was restored to, when its lift took it out of quarantine. */
+function restored(state: TargetState): string {
+  if (!state.active || state.active.kind === 'throttle') return '';
+  // The whole lift, including a part done by an earlier, half-successful try.
+  const { lifted: _done, ...active } = state.active;
+  if (!liftFor({ ...state, active }).some((c) => c.op === 'unthrottle-key')) return '';
+  return `; the key was also taken out of the quarantine usage plan (back to ${active.restore?.usagePlanIds.join(', ') || 'the fallback plan, if one is configured'})`;
 }
 
 export type OverrideRequest =
@@ -119,20 +160,17 @@ export async function applyOverride(request: OverrideRequest, deps: ExpiryDeps):
   const current = (await docs.get([id])).get(id)?.value;
 
   if ((request.op === 'unblock' || request.op === 'allow') && current?.active) {
-    const lift = liftFor(current);
-    if (current.active.enforced && lift) {
+    if (current.active.enforced) {
       if (!deps.enforcer) throw new OverrideError('the action is enforced but no enforcer is configured');
-      const result = await deps.enforcer.apply([lift]);
-      const outcome = result.outcomes[0];
-      if (outcome && !outcome.ok && outcome.reason !== 'not-found')
-        throw new OverrideError(`could not lift ${targetKey(target)}: ${outcome.detail}`);
+      const failure = (await liftAtEdge([current], deps.enforcer, deps.store)).get(targetKey(target));
+      if (failure !== undefined) throw new OverrideError(`could not lift ${targetKey(target)}: ${failure}`);
     }
     await endAction(
       deps.store,
       now,
       target,
       'unblocked',
-      `manual ${request.op} by ${request.by}${request.note ? `: ${request.note}` : ''}`,
+      `manual ${request.op} by ${request.by}${request.note ? `: ${request.note}` : ''}${current.active.enforced ? restored(current) : ''}`,
       deps.mode,
       request.by,
     );

@@ -28,6 +28,7 @@ import type { CompiledResponseConfig } from './config.js';
 import { decide, resolveTarget } from './policy.js';
 import {
   type ActionKind,
+  type ActiveAction,
   type AuditEntry,
   type AuditEvent,
   auditId,
@@ -87,14 +88,39 @@ export function changeFor(target: Target, kind: 'block' | 'throttle', rank: numb
     : { op: 'throttle-key', apiKeyId: target.id };
 }
 
-/** The change that undoes an active action. */
-export function liftFor(state: TargetState): EnforcementChange | undefined {
+/**
+ * The changes that undo an active action, less those already done. A block on a key hardened from a throttle is two:
+ * out of the WAF key rule, then out of the quarantine usage plan back into its own plans.
+ */
+export function liftFor(state: TargetState): EnforcementChange[] {
   const active = state.active;
-  if (!active) return undefined;
+  if (!active) return [];
   const t = state.target;
-  if (t.kind === 'ip') return { op: 'unblock-ip', address: t.address };
-  if (active.kind === 'block') return { op: 'unblock-key', apiKeyId: t.id };
-  return { op: 'unthrottle-key', apiKeyId: t.id, restoreUsagePlanIds: active.restore?.usagePlanIds ?? [] };
+  const changes: EnforcementChange[] = [];
+  if (t.kind === 'ip') changes.push({ op: 'unblock-ip', address: t.address });
+  else {
+    if (active.kind === 'block') changes.push({ op: 'unblock-key', apiKeyId: t.id });
+    if (active.kind === 'throttle' || active.restore || active.hardenedFrom)
+      changes.push({ op: 'unthrottle-key', apiKeyId: t.id, restoreUsagePlanIds: active.restore?.usagePlanIds ?? [] });
+  }
+  return changes.filter((c) => !active.lifted?.includes(c.op));
+}
+
+/** The throttle still in force at the edge under a key block that is refused or evicted, if any. */
+export function throttleUnder(active: ActiveAction): ActiveAction | undefined {
+  if (active.kind !== 'block' || !(active.hardenedFrom || active.restore)) return undefined;
+  const throttle = active.hardenedFrom ?? { ...alone(active), kind: 'throttle' as const };
+  return { ...throttle, ...(active.restore ? { restore: active.restore } : {}) };
+}
+
+/** An action without what it carries from the actions around it (plans to restore, the throttle under it, lifts). */
+function alone({
+  restore: _r,
+  hardenedFrom: _h,
+  lifted: _l,
+  ...action
+}: ActiveAction): NonNullable<ActiveAction['hardenedFrom']> {
+  return action;
 }
 
 export function ranksFromStore(store: Store): NonNullable<EnforcementContext['ranks']> {
@@ -424,6 +450,14 @@ async function recordAction(record: DecisionRecord, deps: ResponderDeps): Promis
     if (s.active?.findingId === record.findingId && s.active.revision >= record.revision) return undefined;
     // A monitor-mode record is not in force: in enforce mode it is replaced, not extended.
     const extending = s.active !== undefined && s.active.until > record.decidedAt && (s.active.enforced || !enforced);
+    const previous = s.active;
+    // The quarantine outlives any block over it; plans already restored at the edge are not to be restored again.
+    const restore = previous?.restore && !previous.lifted?.includes('unthrottle-key') ? previous.restore : undefined;
+    const hardenedFrom = !extending
+      ? undefined
+      : previous?.kind === 'throttle' && kind === 'block'
+        ? alone(previous)
+        : previous?.hardenedFrom;
     s.active = {
       kind,
       since: extending ? (s.active as NonNullable<TargetState['active']>).since : record.decidedAt,
@@ -432,8 +466,9 @@ async function recordAction(record: DecisionRecord, deps: ResponderDeps): Promis
       revision: record.revision,
       severity: record.finding.severity,
       enforced,
-      // The plans to restore a quarantined key to survive a re-throttle before the expirer ran.
-      ...(s.active?.restore ? { restore: s.active.restore } : {}),
+      // The plans to restore a quarantined key survive a re-throttle before the expirer ran, and a hardening.
+      ...(restore ? { restore } : {}),
+      ...(hardenedFrom && kind === 'block' ? { hardenedFrom } : {}),
     };
     if (!extending) s.offences += 1;
     return s;
@@ -453,8 +488,9 @@ async function afterEnforcement(w: Work, deps: ResponderDeps): Promise<void> {
   const recordId = decisionDocId(record.findingId, record.revision);
   if (!outcome) throw new ResponseError(`no enforcement outcome for ${recordId}`);
   if (outcome.ok) {
+    // Remembered even when empty: it says the key is in the quarantine plan, which a later block must lift too.
     const restore = outcome.restoreUsagePlanIds;
-    if (restore && restore.length > 0) {
+    if (restore && outcome.change.op === 'throttle-key') {
       await updateDoc(targets, docId, (s) => {
         if (!s?.active || s.active.restore) return undefined;
         s.active.restore = { usagePlanIds: restore };
@@ -481,12 +517,17 @@ async function afterEnforcement(w: Work, deps: ResponderDeps): Promise<void> {
   }
   if (outcome.reason === 'failed')
     throw new ResponseError(`enforcement failed for ${targetKey(target)}: ${outcome.detail}`);
-  // Refused for good (set full of worse offenders, key unknown, no enforcer for it): nothing is in force; say so, alert.
+  // Refused for good (set full of worse offenders, key unknown, no enforcer for it): nothing new is in force; say so,
+  // alert. A refused hardening leaves the throttle under it in force, and so on the target, to be lifted on time.
+  let left: ActiveAction | undefined;
   await updateDoc(targets, docId, (s) => {
     if (!s?.active || s.active.findingId !== record.findingId) return undefined;
-    delete s.active;
+    left = throttleUnder(s.active);
+    if (left) s.active = left;
+    else delete s.active;
     return s;
   });
+  const stays = left ? `; the key stays throttled until ${new Date(left.until).toISOString()}` : '';
   await audit(
     store,
     {
@@ -497,16 +538,19 @@ async function afterEnforcement(w: Work, deps: ResponderDeps): Promise<void> {
       findingId: record.findingId,
       revision: record.revision,
       action: kind,
-      reason: `${outcome.reason}: ${outcome.detail}`,
+      reason: `${outcome.reason}: ${outcome.detail}${stays}`,
       by: 'lantern',
     },
     recordId,
   );
   record.decision.alert = true;
-  w.notes.push(`Could not ${kind}: ${outcome.detail}.`);
+  w.notes.push(`Could not ${kind}: ${outcome.detail}${stays}.`);
 }
 
-/** Ends an active action in the store (not at the edge) and audits it. */
+/**
+ * Ends an active action in the store (not at the edge) and audits it. An evicted key block that hardened a throttle
+ * ends as a block only: the throttle under it is still in force at the edge, and stays on the target until it is due.
+ */
 export async function endAction(
   store: Store,
   now: number,
@@ -521,7 +565,9 @@ export async function endAction(
     if (!s?.active) return undefined;
     ended = s.active;
     s.last = { kind: s.active.kind, ended: now, how };
-    delete s.active;
+    const left = how === 'evicted' ? throttleUnder(s.active) : undefined;
+    if (left) s.active = left;
+    else delete s.active;
     return s;
   });
   if (ended) {

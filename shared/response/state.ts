@@ -11,6 +11,7 @@
  */
 import type { EntityRef } from '../baselines/entity.js';
 import type { Finding, Severity } from '../detection/finding.js';
+import type { EnforcementChange } from '../ports/enforcer.js';
 
 /** What an action is taken against. An address is always canonical (addresses.ts `hostCidr` without the prefix). */
 export type Target = { kind: 'ip'; address: string } | { kind: 'api-key'; id: string };
@@ -34,8 +35,22 @@ export interface ActiveAction {
   severity: Severity;
   /** False in monitor mode: recorded as what would have been done. */
   enforced: boolean;
-  /** What to restore when it ends (the usage plans an API key was in before its quarantine). */
+  /**
+   * What to restore when it ends (the usage plans an API key was in before its quarantine). Present while the key
+   * is in the quarantine plan, whatever kind the action is now: a block hardened from a throttle keeps it, so that
+   * lifting the block also takes the key out of quarantine.
+   */
   restore?: { usagePlanIds: string[] };
+  /**
+   * The throttle this block hardened (`restore` apart). Still in force at the edge under the block: it comes back
+   * when the block is refused or evicted from a full WAF set, instead of the key being forgotten in quarantine.
+   */
+  hardenedFrom?: Omit<ActiveAction, 'restore' | 'hardenedFrom' | 'lifted'>;
+  /**
+   * The parts of its lift already done at the edge (a lift of several changes that half-succeeded): the next try
+   * does only the rest.
+   */
+  lifted?: Array<EnforcementChange['op']>;
 }
 
 export type OverrideKind = 'allow' | 'unblock';

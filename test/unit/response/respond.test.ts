@@ -480,6 +480,137 @@ describe('responder', () => {
   });
 });
 
+describe('a throttle hardened into a block', () => {
+  /** Throttles k1 (its plans: gold), then hardens the throttle into a block ten minutes later. */
+  async function hardened(enforcer?: Enforcer) {
+    const s = setup('enforce');
+    await respond([keyFinding('k1')], s.deps);
+    s.clock.advance(10 * 60_000);
+    await respond([keyFinding('k1', 2, { severity: 'critical', confidence: 0.95 })], {
+      ...s.deps,
+      ...(enforcer ? { enforcer } : {}),
+    });
+    return s;
+  }
+  const ops = (enforcer: ReturnType<typeof setup>['enforcer']) => enforcer.history.map((h) => h.change.op);
+
+  it('on expiry, unblocks the key and restores it to its plans (out of the quarantine plan)', async () => {
+    // Prepare
+    const { deps, clock, enforcer, target, auditTrail } = await hardened();
+    expect((await target('api-key:k1'))?.active).toMatchObject({ kind: 'block', restore: { usagePlanIds: ['gold'] } });
+    clock.advance(48 * HOUR);
+    // Act
+    const report = await expireActions({ ...deps, mode: 'enforce' });
+    // Assess
+    expect(report).toEqual({ expired: ['api-key:k1'], failed: [] });
+    expect(ops(enforcer)).toEqual(['throttle-key', 'block-key', 'unblock-key', 'unthrottle-key']);
+    expect(enforcer.history.at(-1)?.change).toEqual({
+      op: 'unthrottle-key',
+      apiKeyId: 'k1',
+      restoreUsagePlanIds: ['gold'],
+    });
+    expect(enforcer.blockedKeys.size).toBe(0);
+    expect(enforcer.throttledKeys.size).toBe(0);
+    expect((await target('api-key:k1'))?.active).toBeUndefined();
+    expect((await auditTrail()).at(-1)).toMatchObject({ event: 'expired', action: 'end-block', target: 'api-key:k1' });
+    // A second run on the same expiry finds nothing to do.
+    expect(await expireActions({ ...deps, mode: 'enforce' })).toEqual({ expired: [], failed: [] });
+    expect(enforcer.history).toHaveLength(4);
+  });
+
+  it('a lift that half-succeeded finishes on the next run without repeating the half that was done', async () => {
+    const { deps, clock, enforcer, target } = await hardened();
+    clock.advance(48 * HOUR);
+    const plansDown: Enforcer = {
+      apply: async (changes, context) => {
+        const report = await enforcer.apply(
+          changes.filter((c) => c.op !== 'unthrottle-key'),
+          context,
+        );
+        let k = 0;
+        return {
+          evicted: report.evicted,
+          outcomes: changes.map((change) =>
+            change.op === 'unthrottle-key'
+              ? { ok: false as const, change, reason: 'failed' as const, detail: 'TooManyRequestsException' }
+              : (report.outcomes[k++] as (typeof report.outcomes)[number]),
+          ),
+        };
+      },
+    };
+    // Act: the WAF half works, the usage-plan half does not.
+    const first = await expireActions({ ...deps, enforcer: plansDown, mode: 'enforce' });
+    expect(first).toEqual({ expired: [], failed: [{ target: 'api-key:k1', detail: 'TooManyRequestsException' }] });
+    expect(enforcer.blockedKeys.size).toBe(0);
+    expect(enforcer.throttledKeys.has('k1')).toBe(true);
+    expect((await target('api-key:k1'))?.active).toMatchObject({ kind: 'block', restore: { usagePlanIds: ['gold'] } });
+    const second = await expireActions({ ...deps, mode: 'enforce' });
+    // Assess: only the missing half was applied.
+    expect(second).toEqual({ expired: ['api-key:k1'], failed: [] });
+    expect(ops(enforcer)).toEqual(['throttle-key', 'block-key', 'unblock-key', 'unthrottle-key']);
+    expect(enforcer.throttledKeys.size).toBe(0);
+    expect((await target('api-key:k1'))?.active).toBeUndefined();
+  });
+
+  it('a hardening refused because the WAF key set is full leaves the throttle in force, and it is lifted on time', async () => {
+    // Prepare
+    const s = setup('enforce');
+    await respond([keyFinding('k1')], s.deps);
+    const throttle = (await s.target('api-key:k1'))?.active;
+    s.clock.advance(10 * 60_000);
+    const keySetFull: Enforcer = {
+      apply: async (changes, context) => {
+        const report = await s.enforcer.apply(
+          changes.filter((c) => c.op !== 'block-key'),
+          context,
+        );
+        let k = 0;
+        return {
+          evicted: report.evicted,
+          outcomes: changes.map((change) =>
+            change.op === 'block-key'
+              ? { ok: false as const, change, reason: 'set-full' as const, detail: 'the WAF key set is full' }
+              : (report.outcomes[k++] as (typeof report.outcomes)[number]),
+          ),
+        };
+      },
+    };
+    // Act
+    await respond([keyFinding('k1', 2, { severity: 'critical', confidence: 0.95 })], {
+      ...s.deps,
+      enforcer: keySetFull,
+    });
+    // Assess: still the throttle it was (same finding, same end), its plans still known.
+    expect((await s.target('api-key:k1'))?.active).toEqual(throttle);
+    expect((await s.auditTrail()).map((e) => e.event)).toContain('enforce-failed');
+    s.clock.advance(48 * HOUR);
+    expect(await expireActions({ ...s.deps, mode: 'enforce' })).toEqual({ expired: ['api-key:k1'], failed: [] });
+    expect(ops(s.enforcer)).toEqual(['throttle-key', 'unthrottle-key']);
+    expect(s.enforcer.history.at(-1)?.change).toEqual({
+      op: 'unthrottle-key',
+      apiKeyId: 'k1',
+      restoreUsagePlanIds: ['gold'],
+    });
+    expect(s.enforcer.throttledKeys.size).toBe(0);
+  });
+
+  it('a manual unblock lifts the block and the quarantine both, audited as the operator', async () => {
+    const { deps, enforcer, target, auditTrail } = await hardened();
+    await applyOverride(
+      { op: 'unblock', target: { kind: 'api-key', id: 'k1' }, by: 'ops@example.com', holdMs: 24 * HOUR },
+      { ...deps, mode: 'enforce' },
+    );
+    expect(ops(enforcer)).toEqual(['throttle-key', 'block-key', 'unblock-key', 'unthrottle-key']);
+    expect(enforcer.blockedKeys.size).toBe(0);
+    expect(enforcer.throttledKeys.size).toBe(0);
+    expect((await target('api-key:k1'))?.active).toBeUndefined();
+    expect((await auditTrail()).filter((e) => e.by === 'ops@example.com').map((e) => e.event)).toEqual([
+      'lifted',
+      'override',
+    ]);
+  });
+});
+
 describe('reconciliation', () => {
   it('finds open findings whose revision never reached the responder, within the window', async () => {
     const { deps, store, clock } = setup('enforce');
