@@ -68,4 +68,38 @@ describe('expirer run', () => {
       new ExpiryIncompleteError(`could not lift ip:${ATTACKER} (down)`),
     );
   });
+  it('a key throttle hardened into a block: the run lifts both, and a second run on the same expiry does nothing', async () => {
+    // Prepare: k1 throttled (plans: gold), then hardened into a block.
+    const clock = fixedClock(T0);
+    const store = createMemoryStore({ clock });
+    const enforcer = createLocalEnforcer({ originalPlans: () => ['gold'] });
+    const deps = { store, clock, config: config(), enforcer, log: quiet };
+    const keyFinding = (revision: number, severity: Finding['severity'], confidence: number) => {
+      const f = makeFinding({ entity: { type: 'api-key', id: 'k1' }, severity, confidence, revision });
+      return { ...f, evidence: { ...f.evidence, successfulLogins: 3 } };
+    };
+    await respond([keyFinding(1, 'medium', 0.8)], deps);
+    clock.advance(10 * 60_000);
+    await respond([keyFinding(2, 'critical', 0.95)], deps);
+    expect([...enforcer.blockedKeys]).toEqual(['k1']);
+    clock.advance(48 * HOUR);
+    // Act
+    const run = createExpirer(deps);
+    const first = await run();
+    const second = await run();
+    // Assess
+    expect(first).toEqual({ expired: 1, republished: 0 });
+    expect(second).toEqual({ expired: 0, republished: 0 });
+    expect(enforcer.history.map((h) => h.change)).toEqual([
+      { op: 'throttle-key', apiKeyId: 'k1' },
+      expect.objectContaining({ op: 'block-key', apiKeyId: 'k1' }),
+      { op: 'unblock-key', apiKeyId: 'k1' },
+      { op: 'unthrottle-key', apiKeyId: 'k1', restoreUsagePlanIds: ['gold'] },
+    ]);
+    expect(enforcer.blockedKeys.size).toBe(0);
+    expect(enforcer.throttledKeys.size).toBe(0);
+    const audit = (await store.audit.list()).items.map((i) => i.value as { event: string; reason: string });
+    expect(audit.filter((e) => e.event === 'expired')).toHaveLength(1);
+    expect(audit.at(-1)?.reason).toMatch(/taken out of the quarantine usage plan \(back to gold\)$/);
+  });
 });

@@ -594,6 +594,36 @@ describe('a throttle hardened into a block', () => {
     expect(s.enforcer.throttledKeys.size).toBe(0);
   });
 
+  it('a block evicted from a full WAF key set leaves the throttle under it, lifted when it is due', async () => {
+    // Prepare
+    const s = setup('enforce');
+    await respond([keyFinding('k1')], s.deps);
+    const throttle = (await s.target('api-key:k1'))?.active;
+    s.clock.advance(10 * 60_000);
+    await respond([keyFinding('k1', 2, { severity: 'critical', confidence: 0.95 })], s.deps);
+    const evicting: Enforcer = {
+      apply: async (changes, context) => {
+        const report = await s.enforcer.apply([...changes, { op: 'unblock-key', apiKeyId: 'k1' }], context);
+        return { outcomes: report.outcomes.slice(0, changes.length), evicted: [{ op: 'block-key', target: 'k1' }] };
+      },
+    };
+    // Act: a worse key takes k1's place in the WAF key set.
+    await respond([keyFinding('k2', 1, { severity: 'critical', confidence: 0.95 })], { ...s.deps, enforcer: evicting });
+    // Assess
+    const k1 = await s.target('api-key:k1');
+    expect(k1?.active).toEqual(throttle);
+    expect(k1?.last).toMatchObject({ kind: 'block', how: 'evicted' });
+    expect(s.enforcer.throttledKeys.has('k1')).toBe(true);
+    s.clock.advance(48 * HOUR);
+    await expireActions({ ...s.deps, mode: 'enforce' });
+    expect(s.enforcer.throttledKeys.has('k1')).toBe(false);
+    expect(s.enforcer.history.filter((h) => h.change.op === 'unthrottle-key').map((h) => h.change)).toContainEqual({
+      op: 'unthrottle-key',
+      apiKeyId: 'k1',
+      restoreUsagePlanIds: ['gold'],
+    });
+  });
+
   it('a manual unblock lifts the block and the quarantine both, audited as the operator', async () => {
     const { deps, enforcer, target, auditTrail } = await hardened();
     await applyOverride(
