@@ -59,7 +59,8 @@ export async function expireActions(deps: ExpiryDeps, pageSize = 500): Promise<E
   const failed = new Map<string, string>();
   if (toLift.length > 0) {
     if (!deps.enforcer) throw new Error('enforced actions are due but no enforcer is configured');
-    for (const [key, detail] of await liftAtEdge(toLift, deps.enforcer, deps.store)) {
+    const lifting = { enforcer: deps.enforcer, store: deps.store, now, mode: deps.mode, by: 'lantern' };
+    for (const [key, detail] of await liftAtEdge(toLift, lifting)) {
       failed.set(key, detail);
       report.failed.push({ target: key, detail });
     }
@@ -89,9 +90,9 @@ export async function expireActions(deps: ExpiryDeps, pageSize = 500): Promise<E
  */
 async function liftAtEdge(
   states: readonly TargetState[],
-  enforcer: Enforcer,
-  store: Store,
+  deps: { enforcer: Enforcer; store: Store; now: number; mode: ResponseMode; by: string },
 ): Promise<Map<string, string>> {
+  const { enforcer, store } = deps;
   const lifts = states.map((state) => ({ state, changes: liftFor(state) }));
   const changes = lifts.flatMap((l) => l.changes);
   const outcomes = changes.length > 0 ? (await enforcer.apply(changes)).outcomes : [];
@@ -109,13 +110,29 @@ async function liftAtEdge(
     failed.set(targetKey(state.target), problems.join('; '));
     const done = own.filter((_, i) => lifted[i] === undefined).map((c) => c.op);
     const active = state.active as ActiveAction;
-    if (done.length > 0)
-      await updateDoc(typed<TargetState>(store.actions), targetDocId(state.target), (s) => {
-        // Only the action this lift was for: a newer one (re-applied at the edge since) starts its lift afresh.
-        if (s?.active?.since !== active.since || s.active.findingId !== active.findingId) return undefined;
-        s.active.lifted = [...new Set([...(s.active.lifted ?? []), ...done])];
-        return s;
-      });
+    if (done.length === 0) continue;
+    await updateDoc(typed<TargetState>(store.actions), targetDocId(state.target), (s) => {
+      // Only the action this lift was for: a newer one (re-applied at the edge since) starts its lift afresh.
+      if (s?.active?.since !== active.since || s.active.findingId !== active.findingId) return undefined;
+      s.active.lifted = [...new Set([...(s.active.lifted ?? []), ...done])];
+      return s;
+    });
+    // The edge changed although the action stays active: on the record, once per part done.
+    await audit(
+      store,
+      {
+        at: deps.now,
+        event: 'lift-incomplete',
+        mode: deps.mode,
+        target: targetKey(state.target),
+        findingId: active.findingId,
+        revision: active.revision,
+        action: `end-${active.kind}`,
+        reason: `done: ${done.join(', ')}; failed: ${problems.join('; ')}; the rest is retried`,
+        by: deps.by,
+      },
+      `${targetKey(state.target)}:${active.since}:${done.join(',')}`,
+    );
   }
   return failed;
 }
@@ -162,7 +179,8 @@ export async function applyOverride(request: OverrideRequest, deps: ExpiryDeps):
   if ((request.op === 'unblock' || request.op === 'allow') && current?.active) {
     if (current.active.enforced) {
       if (!deps.enforcer) throw new OverrideError('the action is enforced but no enforcer is configured');
-      const failure = (await liftAtEdge([current], deps.enforcer, deps.store)).get(targetKey(target));
+      const lifting = { enforcer: deps.enforcer, store: deps.store, now, mode: deps.mode, by: request.by };
+      const failure = (await liftAtEdge([current], lifting)).get(targetKey(target));
       if (failure !== undefined) throw new OverrideError(`could not lift ${targetKey(target)}: ${failure}`);
     }
     await endAction(

@@ -117,7 +117,9 @@ export type AuditEvent =
   | 'expired'
   | 'evicted'
   | 'override'
-  | 'lifted';
+  | 'lifted'
+  /** Part of a lift was done at the edge, the rest failed (retried): the edge changed, the action is still active. */
+  | 'lift-incomplete';
 
 export interface AuditEntry {
   at: number;
@@ -143,6 +145,8 @@ const AUDIT_STEP: Record<AuditEvent, number> = {
   'enforce-failed': 1,
   evicted: 2,
   alerted: 3,
+  // Before the end of the same action when both fall in one millisecond (steps are in stored ids: never renumbered).
+  'lift-incomplete': 3,
   lifted: 4,
   expired: 4,
   override: 5,

@@ -519,7 +519,7 @@ describe('a throttle hardened into a block', () => {
   });
 
   it('a lift that half-succeeded finishes on the next run without repeating the half that was done', async () => {
-    const { deps, clock, enforcer, target } = await hardened();
+    const { deps, clock, enforcer, target, auditTrail } = await hardened();
     clock.advance(48 * HOUR);
     const plansDown: Enforcer = {
       apply: async (changes, context) => {
@@ -544,12 +544,18 @@ describe('a throttle hardened into a block', () => {
     expect(enforcer.blockedKeys.size).toBe(0);
     expect(enforcer.throttledKeys.has('k1')).toBe(true);
     expect((await target('api-key:k1'))?.active).toMatchObject({ kind: 'block', restore: { usagePlanIds: ['gold'] } });
+    expect((await auditTrail()).at(-1)).toMatchObject({
+      event: 'lift-incomplete',
+      target: 'api-key:k1',
+      reason: 'done: unblock-key; failed: TooManyRequestsException; the rest is retried',
+    });
     const second = await expireActions({ ...deps, mode: 'enforce' });
     // Assess: only the missing half was applied.
     expect(second).toEqual({ expired: ['api-key:k1'], failed: [] });
     expect(ops(enforcer)).toEqual(['throttle-key', 'block-key', 'unblock-key', 'unthrottle-key']);
     expect(enforcer.throttledKeys.size).toBe(0);
     expect((await target('api-key:k1'))?.active).toBeUndefined();
+    expect((await auditTrail()).map((e) => e.event).slice(-2)).toEqual(['lift-incomplete', 'expired']);
   });
 
   it('a hardening refused because the WAF key set is full leaves the throttle in force, and it is lifted on time', async () => {
