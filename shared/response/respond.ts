@@ -451,24 +451,28 @@ async function recordAction(record: DecisionRecord, deps: ResponderDeps): Promis
     // A monitor-mode record is not in force: in enforce mode it is replaced, not extended.
     const extending = s.active !== undefined && s.active.until > record.decidedAt && (s.active.enforced || !enforced);
     const previous = s.active;
+    // A monitor-mode record over an action in force at the edge only moves its end: the record keeps saying what the
+    // edge holds, so that the expirer still lifts it (and does not try to lift a block never applied).
+    const overEdge = extending && previous?.enforced === true && !enforced;
+    const recorded: ActionKind = overEdge ? (previous as ActiveAction).kind : kind;
     // The quarantine outlives any block over it; plans already restored at the edge are not to be restored again.
     const restore = previous?.restore && !previous.lifted?.includes('unthrottle-key') ? previous.restore : undefined;
     const hardenedFrom = !extending
       ? undefined
-      : previous?.kind === 'throttle' && kind === 'block'
+      : previous?.kind === 'throttle' && recorded === 'block'
         ? alone(previous)
         : previous?.hardenedFrom;
     s.active = {
-      kind,
+      kind: recorded,
       since: extending ? (s.active as NonNullable<TargetState['active']>).since : record.decidedAt,
       until: d.until as number,
       findingId: record.findingId,
       revision: record.revision,
       severity: record.finding.severity,
-      enforced,
+      enforced: enforced || overEdge,
       // The plans to restore a quarantined key survive a re-throttle before the expirer ran, and a hardening.
       ...(restore ? { restore } : {}),
-      ...(hardenedFrom && kind === 'block' ? { hardenedFrom } : {}),
+      ...(hardenedFrom && recorded === 'block' ? { hardenedFrom } : {}),
     };
     if (!extending) s.offences += 1;
     return s;

@@ -630,6 +630,38 @@ describe('a throttle hardened into a block', () => {
     });
   });
 
+  it('switched to monitor, a would-be hardening leaves the real throttle on record, and it is still lifted', async () => {
+    // Prepare: k1 throttled in enforce mode; the responder then runs in monitor mode.
+    const { deps, clock, enforcer, target } = setup('enforce');
+    await respond([keyFinding('k1')], deps);
+    clock.advance(10 * 60_000);
+    const monitor = { ...deps, config: config({ mode: 'monitor' }) };
+    // Act
+    const [wouldHarden] = await respond([keyFinding('k1', 2, { severity: 'critical', confidence: 0.95 })], monitor);
+    // Assess: decided (and audited) as a block, but the edge still holds the throttle, and so does the record.
+    expect(wouldHarden?.decision).toMatchObject({ action: 'block', enforce: false });
+    expect((await target('api-key:k1'))?.active).toMatchObject({
+      kind: 'throttle',
+      enforced: true,
+      restore: { usagePlanIds: ['gold'] },
+    });
+    clock.advance(48 * HOUR);
+    await expireActions({ ...monitor, mode: 'monitor' });
+    expect(ops(enforcer)).toEqual(['throttle-key', 'unthrottle-key']);
+    expect(enforcer.throttledKeys.size).toBe(0);
+  });
+
+  it('switched to monitor, an escalation of an enforced address block is still lifted on time', async () => {
+    const { deps, clock, enforcer } = setup('enforce');
+    await respond([makeFinding()], deps);
+    clock.advance(10 * 60_000);
+    const monitor = { ...deps, config: config({ mode: 'monitor' }) };
+    await respond([makeFinding({ revision: 2, severity: 'critical' })], monitor);
+    clock.advance(200 * HOUR);
+    expect((await expireActions({ ...monitor, mode: 'monitor' })).expired).toEqual([`ip:${ATTACKER}`]);
+    expect(enforcer.blockedIps.size).toBe(0);
+  });
+
   it('a manual unblock lifts the block and the quarantine both, audited as the operator', async () => {
     const { deps, enforcer, target, auditTrail } = await hardened();
     await applyOverride(
