@@ -8,6 +8,10 @@
  *   npm run bench:faults -- [--requests 1000000] [--shards 1] [--batch-size 10000] [--seed 1] [--minutes 60] [--json]
  *   npm run bench:faults -- --reference-twice   (two fault-free runs: is the comparison itself deterministic?)
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   checkRun,
   DEFAULT_FAULTS,
@@ -15,6 +19,8 @@ import {
   type RunOutcome,
   runThroughLocalCloud,
 } from '../../infra/local/fault-run.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 interface Args {
   requests: number;
@@ -67,6 +73,8 @@ async function main(): Promise<void> {
   }, args.minutes * 60_000);
   deadline.unref();
 
+  const startedAt = new Date().toISOString();
+  const loadAverage = loadavg();
   const input = faultTestInput({ requests: args.requests, seed: args.seed });
   say(
     `input: ${input.requests} requests + ${input.poison} poison records = ${input.logRecords} log records in ${input.records.length} Kinesis records`,
@@ -87,6 +95,8 @@ async function main(): Promise<void> {
   const checks = checkRun(input, faulty, reference, { shards: args.shards });
   const result = {
     bench: 'faults',
+    startedAt,
+    loadAverage,
     config: { ...args, faults: args.referenceTwice ? 'none (second reference)' : DEFAULT_FAULTS },
     input: {
       requests: input.requests,
@@ -103,6 +113,8 @@ async function main(): Promise<void> {
     checks,
     passed: checks.every((c) => c.passed || !c.gating),
   };
+  mkdirSync(path.join(repoRoot, 'bench-out'), { recursive: true });
+  writeFileSync(path.join(repoRoot, 'bench-out/faults.json'), `${JSON.stringify(result, null, 2)}\n`);
   if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     const c = faulty.counts;

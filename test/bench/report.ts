@@ -28,6 +28,7 @@ export const SECTIONS = [
   'Pipeline on the local cloud',
   'Discovery accuracy',
   'Detection accuracy',
+  'Fault test on the local cloud',
   'Hot path',
 ] as const;
 
@@ -40,6 +41,8 @@ export interface BenchOutputs {
   /** The markdown tables discovery.ts prints (it writes no JSON). */
   discovery?: string;
   detection?: Array<{ set: string; run: RunOutcome }>;
+  /** bench-out/faults.json as `npm run bench:faults` writes it (not run by `npm run bench`: it takes an hour). */
+  faults?: FaultsResult;
   /** bench/hot-path.md: the profile of `lantern analyze` and what was changed for it, written by hand. */
   hotPath?: string;
   /** bench-out/notes.md: how this particular set of figures was taken, when it was not one plain `npm run bench`. */
@@ -69,6 +72,7 @@ export function readBenchOutputs(dir: string, hotPathFile = path.join(repoRoot, 
   const pipeline = json<Record<string, unknown>>('pipeline.json');
   const discovery = text('discovery.txt');
   const detection = json<BenchOutputs['detection']>('detection.json');
+  const faults = json<FaultsResult>('faults.json');
   const hotPath = existsSync(hotPathFile) ? readFileSync(hotPathFile, 'utf8') : undefined;
   const notes = text('notes.md');
   if (machine) outputs.machine = machine;
@@ -77,6 +81,7 @@ export function readBenchOutputs(dir: string, hotPathFile = path.join(repoRoot, 
   if (pipeline) outputs.pipeline = pipeline;
   if (discovery) outputs.discovery = discovery;
   if (detection) outputs.detection = detection;
+  if (faults) outputs.faults = faults;
   if (hotPath) outputs.hotPath = hotPath;
   if (notes) outputs.notes = notes;
   return outputs;
@@ -236,6 +241,55 @@ function detectionSection(detection: BenchOutputs['detection']): string[] {
   return lines;
 }
 
+/** What test/bench/faults.ts writes: the fields the report shows. */
+export interface FaultsResult {
+  startedAt?: string;
+  loadAverage?: number[];
+  config: { shards: number; batchSize: number; seed: number };
+  input: { requests: number; poison: number; logRecords: number; kinesisRecords: number };
+  reference: { seconds: number; recordsPerSecond: number };
+  faulty: {
+    seconds: number;
+    recordsPerSecond: number;
+    injected: {
+      dynamo: {
+        requests: number;
+        throttled: number;
+        serverErrors: number;
+        lostAnswers: number;
+        unprocessedItems: number;
+      };
+      crashes: number;
+      redeliveredBatches: number;
+      rewinds: number;
+      restarts: number;
+      deliveredRecords: number;
+    };
+  };
+  checks: Array<{ name: string; passed: boolean; detail: string; gating: boolean }>;
+  passed: boolean;
+}
+
+function faultsSection(faults: FaultsResult | undefined): string[] {
+  // `npm run bench` does not run it (an hour for 1M records): `npm run bench:faults` writes bench-out/faults.json.
+  if (!faults) return [NOT_MEASURED];
+  const f = faults.faulty;
+  const d = f.injected.dynamo;
+  const cell = (text: string) => text.replace(/\|/g, '\\|').slice(0, 300);
+  return [
+    `\`npm run bench:faults\`${faults.startedAt ? `, started ${faults.startedAt}` : ''}${faults.loadAverage ? ` (load ${load(faults.loadAverage)})` : ''}: ${int(faults.input.requests)} requests and ${int(faults.input.poison)} poison records in ${int(faults.input.kinesisRecords)} Kinesis records, ${faults.config.shards} shard, batches of ${int(faults.config.batchSize)}, seed ${faults.config.seed}; kinesalite -> the real ingest and responder handlers -> dynalite, once without faults and once with them. **${faults.passed ? 'Every asserted check passed.' : 'Some asserted checks failed.'}**`,
+    '',
+    `- Fault-free run: ${faults.reference.seconds.toFixed(0)} s (${int(faults.reference.recordsPerSecond)} records/s). Faulty run: ${f.seconds.toFixed(0)} s (${int(f.recordsPerSecond)} records/s), ${int(f.injected.deliveredRecords)} Kinesis records delivered.`,
+    `- Injected: ${int(d.requests)} DynamoDB requests through the fault proxy, ${int(d.throttled)} throttled, ${int(d.serverErrors)} 500s, ${int(d.lostAnswers)} answers lost after the write landed, ${int(d.unprocessedItems)} items left unprocessed by batch calls; ${f.injected.crashes} environments died mid-batch; ${f.injected.redeliveredBatches} batches redelivered after success; ${f.injected.rewinds} rewinds to an older checkpoint; ${f.injected.restarts} runner restarts.`,
+    '',
+    '| check | asserted | result | detail |',
+    '|---|---|---|---|',
+    ...faults.checks.map(
+      (c) => `| ${cell(c.name)} | ${c.gating ? 'yes' : 'no'} | ${c.passed ? 'pass' : 'differs'} | ${cell(c.detail)} |`,
+    ),
+  ];
+}
+
 export function composeReport(outputs: BenchOutputs, composedAt = new Date().toISOString()): string {
   const bodies: Record<(typeof SECTIONS)[number], string[]> = {
     Machine: machineSection(outputs.machine, composedAt),
@@ -245,6 +299,7 @@ export function composeReport(outputs: BenchOutputs, composedAt = new Date().toI
     'Pipeline on the local cloud': pipelineSection(outputs.pipeline),
     'Discovery accuracy': discoverySection(outputs.discovery),
     'Detection accuracy': detectionSection(outputs.detection),
+    'Fault test on the local cloud': faultsSection(outputs.faults),
     // Its own title dropped and its sections one level down, under this report's heading.
     'Hot path': outputs.hotPath
       ? [

@@ -46,6 +46,25 @@ describe('bench report', () => {
       },
       discovery: DISCOVERY_PRINTED,
       detection: [{ set: 'tuning', run }],
+      faults: {
+        config: { shards: 1, batchSize: 10_000, seed: 1 },
+        input: { requests: 1000, poison: 2, logRecords: 1002, kinesisRecords: 1002 },
+        reference: { seconds: 10, recordsPerSecond: 100 },
+        faulty: {
+          seconds: 20,
+          recordsPerSecond: 50,
+          injected: {
+            dynamo: { requests: 500, throttled: 7, serverErrors: 3, lostAnswers: 2, unprocessedItems: 40 },
+            crashes: 1,
+            redeliveredBatches: 1,
+            rewinds: 0,
+            restarts: 2,
+            deliveredRecords: 1500,
+          },
+        },
+        checks: [{ name: 'records in = analysed + rejected', passed: true, detail: '1002 in | ledger', gating: true }],
+        passed: true,
+      },
       notes: 'Taken one bench at a time.\n',
       hotPath: '# Hot path\n\nTop self time: countCaller.\n\n## Before\n\nGC 20 %.\n',
     };
@@ -82,6 +101,10 @@ describe('bench report', () => {
     expect(notesAt).toBeLessThan(report.indexOf('## Machine'));
     expect(section(report, 'Discovery accuracy')).not.toContain('Discovery benchmark: specs from');
     expect(section(report, 'Detection accuracy')).toContain('**tuning** (1 runs, seeds 1,');
+    const faults = section(report, 'Fault test on the local cloud');
+    expect(faults).toContain('**Every asserted check passed.**');
+    expect(faults).toContain('7 throttled, 3 500s, 2 answers lost');
+    expect(faults).toContain('| records in = analysed + rejected | yes | pass | 1002 in \\| ledger |');
     expect(section(report, 'Hot path')).toContain('Top self time: countCaller.');
     expect(section(report, 'Hot path')).not.toContain('\n# Hot path');
     expect(section(report, 'Hot path')).toContain('\n### Before\n\nGC 20 %.');
