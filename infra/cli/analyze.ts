@@ -20,11 +20,11 @@ const BATCH_RECORDS = 5000;
 /**
  * Store writes after which a document no batch has read or written is kept compacted (shared/adapters/memory): past
  * the caller packs' half-hour horizon a pack is never read again, and in a run the file's event time passes, not the
- * wall clock their expiry is set by, so they would stay live to the end; a caller not seen for a while is JSON text,
- * a third of its live size. A batch writes five or six collections: this is some 8 batches. At 500k records it keeps
- * the live heap 25 % lower than 160 writes (356 vs 474 MiB) at the same speed (bench/hot-path.md, memory).
+ * wall clock their expiry is set by, so they would stay live to the end. A batch writes five or six collections:
+ * this is some 30 batches. Shorter (40 writes) also compacts callers seen less often, a quarter less live heap at
+ * 500k records, but re-parsing them cost 12 % more CPU there and 36 % at 2.5M (bench/hot-path.md, memory).
  */
-const COMPACT_AFTER_WRITES = 40;
+const COMPACT_AFTER_WRITES = 160;
 
 export interface AnalyzeOptions {
   paths: string[];
