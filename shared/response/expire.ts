@@ -101,16 +101,17 @@ async function liftAtEdge(
   for (const { state, changes: own } of lifts) {
     const results = outcomes.slice(next, next + own.length);
     next += own.length;
-    const lifted = own.map((_, i) => {
+    // Per change: why it failed, or undefined when done.
+    const why = own.map((_, i) => {
       const o = results[i];
       return o === undefined ? 'no outcome from the enforcer' : o.ok || o.reason === 'not-found' ? undefined : o.detail;
     });
-    const problems = lifted.filter((p): p is string => p !== undefined);
+    const problems = why.filter((p): p is string => p !== undefined);
     if (problems.length === 0) continue;
     failed.set(targetKey(state.target), problems.join('; '));
-    const done = own.filter((_, i) => lifted[i] === undefined).map((c) => c.op);
-    const active = state.active as ActiveAction;
+    const done = own.filter((_, i) => why[i] === undefined).map((c) => c.op);
     if (done.length === 0) continue;
+    const active = state.active as ActiveAction;
     await updateDoc(typed<TargetState>(store.actions), targetDocId(state.target), (s) => {
       // Only the action this lift was for: a newer one (re-applied at the edge since) starts its lift afresh.
       if (s?.active?.since !== active.since || s.active.findingId !== active.findingId) return undefined;
