@@ -16,7 +16,7 @@ import { severityRank } from '../detection/finding.js';
 import { hostCidr, parseAddress } from './addresses.js';
 import type { CompiledResponseConfig, Threshold } from './config.js';
 import type { ActionKind, Decision, Target, TargetState } from './state.js';
-import { targetOfEntity } from './state.js';
+import { standingAction, targetOfEntity } from './state.js';
 
 export interface PolicyInput {
   finding: Finding;
@@ -188,10 +188,8 @@ export function decide(input: PolicyInput): Decision {
     kind = 'block';
   }
 
-  const active =
-    state?.active && state.active.until > now && (state.active.enforced || config.mode === 'monitor')
-      ? state.active
-      : undefined;
+  const standing = standingAction(state?.active, now);
+  const active = standing && (standing.enforced || config.mode === 'monitor') ? standing : undefined;
   const enforce = config.mode === 'enforce';
   if (active) {
     // Escalation of something already acted on: never a second action; prolong (and harden throttle -> block).

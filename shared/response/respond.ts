@@ -38,6 +38,7 @@ import {
   decisionDocId,
   fnv1a64,
   type HourlyCounts,
+  standingAction,
   type Target,
   type TargetState,
   targetDocId,
@@ -449,19 +450,23 @@ async function recordAction(record: DecisionRecord, deps: ResponderDeps): Promis
     // redelivers both): the later one stands.
     if (s.active?.findingId === record.findingId && s.active.revision >= record.revision) return undefined;
     // A monitor-mode record is not in force: in enforce mode it is replaced, not extended.
-    const extending = s.active !== undefined && s.active.until > record.decidedAt && (s.active.enforced || !enforced);
+    const standing = standingAction(s.active, record.decidedAt);
+    const extending = standing !== undefined && (standing.enforced || !enforced);
     const previous = s.active;
     // A monitor-mode record over an action in force at the edge only moves its end: the record keeps saying what the
     // edge holds, so that the expirer still lifts it (and does not try to lift a block never applied).
     const overEdge = extending && previous?.enforced === true && !enforced;
     const recorded: ActionKind = overEdge ? (previous as ActiveAction).kind : kind;
-    // The quarantine outlives any block over it; plans already restored at the edge are not to be restored again.
-    const restore = previous?.restore && !previous.lifted?.includes('unthrottle-key') ? previous.restore : undefined;
-    const hardenedFrom = !extending
-      ? undefined
-      : previous?.kind === 'throttle' && recorded === 'block'
-        ? alone(previous)
-        : previous?.hardenedFrom;
+    // The quarantine outlives any block over it; once out of it at the edge (a half-done lift of a due action), the
+    // key's plans are not to be restored again, nor the throttle brought back.
+    const quarantined = !previous?.lifted?.includes('unthrottle-key');
+    const restore = previous?.restore && quarantined ? previous.restore : undefined;
+    const hardenedFrom =
+      !extending || !quarantined
+        ? undefined
+        : previous?.kind === 'throttle' && recorded === 'block'
+          ? alone(previous)
+          : previous?.hardenedFrom;
     s.active = {
       kind: recorded,
       since: extending ? (s.active as NonNullable<TargetState['active']>).since : record.decidedAt,

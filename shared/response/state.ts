@@ -53,6 +53,15 @@ export interface ActiveAction {
   lifted?: Array<EnforcementChange['op']>;
 }
 
+/**
+ * The active action a new decision at `now` must extend rather than replace: one whose time still runs, or one in
+ * force at the edge that is due but not lifted yet (the expirer runs every minute, and retries a lift that failed).
+ * Replaced, such an action would be forgotten on its target while the edge still holds it, and never lifted.
+ */
+export function standingAction(active: ActiveAction | undefined, now: number): ActiveAction | undefined {
+  return active && (active.until > now || active.enforced) ? active : undefined;
+}
+
 export type OverrideKind = 'allow' | 'unblock';
 
 export interface Override {

@@ -320,6 +320,35 @@ describe('response policy', () => {
     expect(decide({ ...base, finding, config: config() }).action).toBe('block');
   });
 
+  it('an enforced block due but not lifted yet is still at the edge: a new finding extends it, never replaces it', () => {
+    const due = (enforced: boolean): TargetState => ({
+      target: { kind: 'ip', address: ATTACKER },
+      offences: 1,
+      active: {
+        kind: 'block',
+        since: T0 - HOUR - 30_000,
+        until: T0 - 30_000,
+        findingId: 'f',
+        revision: 1,
+        severity: 'high',
+        enforced,
+      },
+    });
+    const finding = makeFinding({ revision: 2 });
+    const until = T0 + actionDuration(config(), 'block', 1);
+    const enforced = decide({ ...base, finding, config: config(), state: due(true) });
+    expect(enforced).toMatchObject({ action: 'block', extends: true, until });
+    // Even in monitor mode, and even with the hour's block cap spent: nothing new is started.
+    const monitor = config({ mode: 'monitor' });
+    expect(decide({ ...base, finding, config: monitor, state: due(true) })).toMatchObject({ extends: true });
+    const capped = decide({ ...base, newBlocksThisHour: 1_000, finding, config: config(), state: due(true) });
+    expect(capped).toMatchObject({ action: 'block', extends: true });
+    // A due monitor-mode record holds nothing at the edge: a new action in its place.
+    const afterMonitor = decide({ ...base, finding, config: monitor, state: due(false) });
+    expect(afterMonitor).toMatchObject({ action: 'block', until });
+    expect(afterMonitor.extends).toBeUndefined();
+  });
+
   it('a monitor-mode record does not count as in force once the mode is enforce', () => {
     const state: TargetState = {
       target: { kind: 'ip', address: ATTACKER },

@@ -558,6 +558,44 @@ describe('a throttle hardened into a block', () => {
     expect((await auditTrail()).map((e) => e.event).slice(-2)).toEqual(['lift-incomplete', 'expired']);
   });
 
+  it('a finding after a lift that restored the plans but left the block extends the block alone: the plans are not restored twice', async () => {
+    // Prepare: the hardened block is due; its lift restores the key's plans but fails to unblock it.
+    const { deps, clock, enforcer, target } = await hardened();
+    clock.advance(48 * HOUR);
+    const wafDown: Enforcer = {
+      apply: async (changes, context) => {
+        const report = await enforcer.apply(
+          changes.filter((c) => c.op !== 'unblock-key'),
+          context,
+        );
+        let k = 0;
+        return {
+          evicted: report.evicted,
+          outcomes: changes.map((change) =>
+            change.op === 'unblock-key'
+              ? { ok: false as const, change, reason: 'failed' as const, detail: 'WAFInternalErrorException' }
+              : (report.outcomes[k++] as (typeof report.outcomes)[number]),
+          ),
+        };
+      },
+    };
+    expect((await expireActions({ ...deps, enforcer: wafDown, mode: 'enforce' })).failed).toHaveLength(1);
+    expect(enforcer.throttledKeys.size).toBe(0);
+    // Act: a new finding for the key before the next expiry run, then the expirer once the block is due again.
+    const [again] = await respond([keyFinding('k1', 3, { severity: 'critical', confidence: 0.95 })], deps);
+    const extended = (await target('api-key:k1'))?.active;
+    clock.advance(200 * HOUR);
+    const report = await expireActions({ ...deps, mode: 'enforce' });
+    // Assess: the block is extended with nothing of the quarantine already lifted; its lift only unblocks.
+    expect(again?.decision).toMatchObject({ action: 'block', extends: true });
+    expect(extended?.restore).toBeUndefined();
+    expect(extended?.hardenedFrom).toBeUndefined();
+    expect(report).toEqual({ expired: ['api-key:k1'], failed: [] });
+    expect(ops(enforcer)).toEqual(['throttle-key', 'block-key', 'unthrottle-key', 'block-key', 'unblock-key']);
+    expect(enforcer.blockedKeys.size).toBe(0);
+    expect(enforcer.throttledKeys.size).toBe(0);
+  });
+
   it('a hardening refused because the WAF key set is full leaves the throttle in force, and it is lifted on time', async () => {
     // Prepare
     const s = setup('enforce');
@@ -676,6 +714,81 @@ describe('a throttle hardened into a block', () => {
       'lifted',
       'override',
     ]);
+  });
+});
+
+describe('a finding on a target whose action is due but not lifted yet (the expirer runs every minute)', () => {
+  it('a throttle-worthy finding on a key whose block is due extends the block: the expirer still lifts it', async () => {
+    // Prepare: k1 blocked; its block is due, the expirer has not run yet.
+    const { deps, clock, enforcer, target, auditTrail } = setup('enforce');
+    await respond([keyFinding('k1', 1, { severity: 'critical', confidence: 0.95 })], deps);
+    const block = (await target('api-key:k1'))?.active;
+    expect(block).toMatchObject({ kind: 'block', enforced: true });
+    clock.set((block?.until ?? 0) + 30_000);
+    // Act: a new, throttle-worthy revision arrives, then the expirer runs now and once the action is due again.
+    const [late] = await respond([keyFinding('k1', 2)], deps);
+    expect((await expireActions({ ...deps, mode: 'enforce' })).expired).toEqual([]);
+    clock.advance(200 * HOUR);
+    const report = await expireActions({ ...deps, mode: 'enforce' });
+    // Assess: the block was extended (still what the edge holds), then lifted; nothing is left at the edge.
+    expect(late?.decision).toMatchObject({ action: 'block', extends: true });
+    expect(report.expired).toEqual(['api-key:k1']);
+    expect(enforcer.blockedKeys.size).toBe(0);
+    expect(enforcer.throttledKeys.size).toBe(0);
+    expect((await target('api-key:k1'))?.active).toBeUndefined();
+    const trail = (await auditTrail()).filter((e) => e.target === 'api-key:k1');
+    expect(trail.map((e) => `${e.event} ${e.action}`)).toEqual([
+      'decided block',
+      'enforced block',
+      'decided extend-block',
+      'enforced block',
+      'expired end-block',
+    ]);
+  });
+
+  it('switched to monitor, a finding on an address whose enforced block is due keeps it on record, and it is lifted', async () => {
+    // Prepare: the address blocked in enforce mode; due; the responder now runs in monitor mode.
+    const { deps, clock, enforcer, target, auditTrail } = setup('enforce');
+    await respond([makeFinding()], deps);
+    clock.advance(HOUR + 30_000);
+    const monitor = { ...deps, config: config({ mode: 'monitor' }) };
+    // Act
+    await respond([makeFinding({ revision: 2 })], monitor);
+    expect((await target(`ip:${ATTACKER}`))?.active).toMatchObject({ kind: 'block', enforced: true });
+    clock.advance(200 * HOUR);
+    const report = await expireActions({ ...monitor, mode: 'monitor' });
+    // Assess
+    expect(report.expired).toEqual([`ip:${ATTACKER}`]);
+    expect(enforcer.blockedIps.size).toBe(0);
+    expect((await auditTrail()).map((e) => `${e.event} ${e.action}`)).toContain('expired end-block');
+  });
+
+  it('a block whose lift keeps failing is extended, not forgotten, by a new finding: lifted once the edge answers', async () => {
+    // Prepare: the address blocked; due; the expirer's lift fails at the edge.
+    const { deps, clock, enforcer, target } = setup('enforce');
+    await respond([makeFinding()], deps);
+    clock.advance(HOUR + 30_000);
+    const broken: Enforcer = {
+      apply: async (changes) => ({
+        outcomes: changes.map((change) => ({
+          ok: false as const,
+          change,
+          reason: 'failed' as const,
+          detail: 'WAF down',
+        })),
+        evicted: [],
+      }),
+    };
+    expect((await expireActions({ ...deps, enforcer: broken, mode: 'enforce' })).failed).toHaveLength(1);
+    clock.advance(5 * 60_000);
+    // Act: a new finding for the address, then the expirer once the (extended) block is due.
+    const [again] = await respond([makeFinding({ revision: 2 })], deps);
+    clock.advance(200 * HOUR);
+    await expireActions({ ...deps, mode: 'enforce' });
+    // Assess: one offence (an extension), lifted, nothing left.
+    expect(again?.decision).toMatchObject({ action: 'block', extends: true });
+    expect((await target(`ip:${ATTACKER}`))?.offences).toBe(1);
+    expect(enforcer.blockedIps.size).toBe(0);
   });
 });
 
