@@ -298,14 +298,22 @@ export async function listPackedCallers(
   known: ReadonlySet<string>,
 ): Promise<Array<{ id: string; value: StoredEntity; pack: string }>> {
   const newest = new Map<string, { generation: number; text: string; pack: string }>();
-  for (const { id, value } of await listAll(typed<CallerPack>(store.callers), PACK_PREFIX)) {
-    const generation = Number(id.slice(PACK_PREFIX.length, id.indexOf(':', PACK_PREFIX.length)));
-    for (const [key, text] of Object.entries(value.callers)) {
-      if (known.has(key)) continue;
-      const seen = newest.get(key);
-      if (!seen || generation > seen.generation) newest.set(key, { generation, text, pack: id });
+  // A page of packs at a time: a long `lantern analyze` holds thousands of packs, kept compacted by its store, and
+  // reading them all at once would make the report the run's peak of memory.
+  const packs = typed<CallerPack>(store.callers);
+  let cursor: string | undefined;
+  do {
+    const page = await packs.list({ prefix: PACK_PREFIX, limit: 16, ...(cursor ? { cursor } : {}) });
+    for (const { id, value } of page.items) {
+      const generation = Number(id.slice(PACK_PREFIX.length, id.indexOf(':', PACK_PREFIX.length)));
+      for (const [key, text] of Object.entries(value.callers)) {
+        if (known.has(key)) continue;
+        const seen = newest.get(key);
+        if (!seen || generation > seen.generation) newest.set(key, { generation, text, pack: id });
+      }
     }
-  }
+    cursor = page.cursor;
+  } while (cursor);
   return [...newest].map(([id, { text, pack }]) => ({ id, value: JSON.parse(text) as StoredEntity, pack }));
 }
 
