@@ -254,8 +254,9 @@ export function actionRow(id: string, value: unknown, now: number): ActionRow {
     const last = asDoc(doc.last);
     const override = asDoc(doc.override);
     const until = active ? time(active.until) : undefined;
-    const isActive = active !== undefined && (until === undefined || until > now);
     const enforced = active?.enforced !== false;
+    // What the edge still holds (state.ts standingAction): an enforced action stays until the expirer has lifted it.
+    const isActive = active !== undefined && (until === undefined || until > now || enforced);
     const status = isActive
       ? 'active'
       : typeof override.kind === 'string'

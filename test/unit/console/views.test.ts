@@ -52,6 +52,22 @@ describe('rows from stored documents', () => {
     expect(endpointRow('x', 'garbage')).toMatchObject({ classification: 'unknown', requests: 0, probe: true });
   });
 
+  it('shows an enforced action past its end as active until the expirer lifts it (the edge still holds it)', () => {
+    // Prepare
+    const now = Date.UTC(2026, 0, 1, 12);
+    const due = (enforced: boolean) => ({
+      target: { kind: 'ip', address: '9.9.9.9' },
+      offences: 1,
+      active: { kind: 'block', since: now - 7_200_000, until: now - 1000, findingId: 'f', revision: 1, enforced },
+    });
+    // Act
+    const enforced = actionRow('target:ip:9.9.9.9', due(true), now);
+    const monitored = actionRow('target:ip:9.9.9.9', due(false), now);
+    // Assess
+    expect(enforced.active).toBe(true);
+    expect(monitored.active).toBe(false);
+  });
+
   it("reads the response module's target documents and audit entries", () => {
     // Prepare
     const now = Date.UTC(2026, 0, 1, 12);
