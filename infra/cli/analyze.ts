@@ -136,7 +136,11 @@ export async function analyzeInputs(
     });
     let bytes = 0;
     try {
-      for await (const chunk of readLines(input, { maxLineBytes: LIMITS.maxLineBytes })) {
+      // A CloudWatch Logs envelope line (named, or perhaps what auto-detection finds) may be a whole Kinesis record;
+      // the line decoders reject their own lines past LIMITS.maxLineBytes.
+      const maxLineBytes =
+        options.format === 'cwl' || options.format === 'auto' ? LIMITS.maxRecordLineBytes : LIMITS.maxLineBytes;
+      for await (const chunk of readLines(input, { maxLineBytes })) {
         const before = buffer.events.length + buffer.rejections.length;
         for (const { line: _line, ...rejection } of chunk.rejections) buffer.rejections.push(rejection);
         for (let i = 0; i < chunk.lines.length; i++)

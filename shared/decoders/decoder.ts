@@ -8,6 +8,11 @@ export const LOG_FORMATS: readonly LogFormat[] = ['cloudfront-realtime', 'cloudf
 export const LIMITS = {
   /** One log line (CloudFront drops URLs over 8 KiB and headers over 20 KiB; a line over this is not a real log line). */
   maxLineBytes: 64 * 1024,
+  /**
+   * One line of a file that holds Kinesis records' data as base64 (CloudWatch Logs envelopes exported from a stream):
+   * a record is at most 1 MiB, so its base64 at most this. Lines of the other formats keep `maxLineBytes`.
+   */
+  maxRecordLineBytes: Math.ceil((1024 * 1024) / 3) * 4,
   /** One field after decoding. */
   maxFieldChars: 16 * 1024,
   /** One CloudWatch Logs envelope after gunzip (Kinesis records are at most 1 MiB; the ratio guards against gzip bombs). */

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeInputs } from '../../../infra/cli/analyze.js';
 import { listInputs } from '../../../shared/adapters/files/log-files.js';
 import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
+import { encodeCwlEnvelopeBase64 } from '../../../shared/encoders/cwl-envelope.js';
 import { encodeApiGateway, encodeCloudFrontRealtime } from '../../../shared/encoders/index.js';
 import { makeApiEvent } from '../../helpers/events.js';
 
@@ -86,6 +88,29 @@ describe('lantern analyze on damaged input', () => {
     expect(report.summary).toMatchObject({ records: 11, analysed: 10, rejected: 1 });
     expect(report.rejections.byReason['line-too-large']).toBe(1);
     expect(report.rejections.samples[0]?.where).toBe(`${file}:6`);
+  });
+
+  it('reads a CloudWatch Logs envelope line past 64 KiB (a Kinesis record takes up to 1 MiB)', async () => {
+    // Prepare: an envelope of API Gateway lines with distinct ids, so that its gzip stays large
+    const events = Array.from({ length: 1500 }, (_, i) =>
+      makeApiEvent({
+        source: 'apigw',
+        time: 1_760_000_000_000 + i * 1000,
+        requestId: `${i}-${createHash('sha256').update(String(i)).digest('hex')}`,
+      }),
+    );
+    const line = encodeCwlEnvelopeBase64({
+      logGroup: 'API-Gateway-Execution-Logs',
+      logStream: 's',
+      logEvents: events.map((e) => ({ timestamp: e.time, message: encodeApiGateway(e) })),
+    });
+    const file = path.join(dir, 'envelopes.jsonl');
+    writeFileSync(file, `${line}\n`);
+    // Act
+    const { report } = await analyzePaths([file]);
+    // Assess
+    expect(line.length).toBeGreaterThan(64 * 1024);
+    expect(report.summary).toMatchObject({ analysed: 1500, rejected: 0 });
   });
 
   it('names bad lines by file and line number, next to good ones', async () => {
