@@ -33,6 +33,11 @@ export interface ExpiryReport {
   expired: string[];
   /** Targets whose lifting failed at the edge (retried on the next run: they stay active in the store). */
   failed: Array<{ target: string; detail: string }>;
+  /**
+   * Targets lifted at the edge whose action was not ended: a new one was recorded on them meanwhile (and the responder
+   * applies it at the edge again), so it stands until its own end.
+   */
+  superseded: string[];
 }
 
 /** Every active action whose time is up: lifted at the edge (one coalesced call), then ended in the store. */
@@ -53,7 +58,7 @@ export async function expireActions(deps: ExpiryDeps, pageSize = 500): Promise<E
     cursor = page.cursor;
   } while (cursor);
 
-  const report: ExpiryReport = { expired: [], failed: [] };
+  const report: ExpiryReport = { expired: [], failed: [], superseded: [] };
   if (due.length === 0) return report;
   const toLift = due.filter((s) => s.active?.enforced);
   const failed = new Map<string, string>();
@@ -70,14 +75,22 @@ export async function expireActions(deps: ExpiryDeps, pageSize = 500): Promise<E
     if (failed.has(key)) continue;
     const active = state.active as NonNullable<TargetState['active']>;
     const spared = early.get(key);
-    await endAction(
+    const end = await endAction(
       deps.store,
       now,
       state.target,
       spared ? 'unblocked' : 'expired',
       `${spared ? `lifted early: ${spared}` : `${active.kind} expired (${new Date(active.until).toISOString()})`}${active.enforced ? restored(state) : ' — monitor mode, nothing to lift'}`,
       deps.mode,
+      'lantern',
+      active,
     );
+    if (end.outcome === 'superseded') {
+      report.superseded.push(key);
+      if (active.enforced)
+        await auditSuperseded(deps.store, { now, mode: deps.mode, by: 'lantern' }, state, end.current);
+      continue;
+    }
     report.expired.push(key);
   }
   return report;
@@ -136,6 +149,32 @@ async function liftAtEdge(
     );
   }
   return failed;
+}
+
+/** The edge changed (the lift) although the action on record is not ended: that must be on the record too. */
+async function auditSuperseded(
+  store: Store,
+  deps: { now: number; mode: ResponseMode; by: string },
+  lifted: TargetState,
+  current: ActiveAction,
+): Promise<void> {
+  const active = lifted.active as ActiveAction;
+  const target = targetKey(lifted.target);
+  await audit(
+    store,
+    {
+      at: deps.now,
+      event: 'lift-superseded',
+      mode: deps.mode,
+      target,
+      findingId: active.findingId,
+      revision: active.revision,
+      action: `end-${active.kind}`,
+      reason: `lifted at the edge, but ${current.findingId}#${current.revision} was recorded on the target meanwhile (a ${current.kind} until ${new Date(current.until).toISOString()}${current.enforced ? ', applied at the edge again by the responder' : ''}): it stands, not ended`,
+      by: deps.by,
+    },
+    `${target}:${active.since}:${current.findingId}#${current.revision}`,
+  );
 }
 
 /** For the audit: the plans a key was restored to, when its lift took it out of quarantine. */

@@ -556,9 +556,27 @@ async function afterEnforcement(w: Work, deps: ResponderDeps): Promise<void> {
   w.notes.push(`Could not ${kind}: ${outcome.detail}${stays}.`);
 }
 
+/** The identity of one action on its target: a new decision over it (even an extension) changes it. */
+export type ActionRef = Pick<ActiveAction, 'since' | 'findingId' | 'revision'>;
+
+export function sameAction(a: ActionRef, b: ActionRef): boolean {
+  return a.since === b.since && a.findingId === b.findingId && a.revision === b.revision;
+}
+
+/**
+ * What `endAction` did: `ended` the action, found none to end, or found the target `superseded` (it holds another
+ * action than the one expected: recorded since the caller read it, and possibly applied at the edge again).
+ */
+export type EndOutcome =
+  | { outcome: 'ended'; state: TargetState; ended: ActiveAction }
+  | { outcome: 'none'; state: TargetState | undefined }
+  | { outcome: 'superseded'; state: TargetState; current: ActiveAction };
+
 /**
  * Ends an active action in the store (not at the edge) and audits it. An evicted key block that hardened a throttle
  * ends as a block only: the throttle under it is still in force at the edge, and stays on the target until it is due.
+ * With `expected`, only that action is ended: a caller that lifted it at the edge must not end a newer one recorded
+ * meanwhile (the responder may just have put it back at the edge: ended, it would stay there with no record).
  */
 export async function endAction(
   store: Store,
@@ -568,10 +586,19 @@ export async function endAction(
   reason: string,
   mode: 'monitor' | 'enforce',
   by = 'lantern',
-): Promise<TargetState | undefined> {
-  let ended: TargetState['active'];
+  expected?: ActionRef,
+): Promise<EndOutcome> {
+  let ended: ActiveAction | undefined;
+  let current: ActiveAction | undefined;
   const state = await updateDoc(typed<TargetState>(store.actions), targetDocId(target), (s) => {
+    // Judged afresh on each read: a version conflict re-reads the target, which may hold another action by then.
+    ended = undefined;
+    current = undefined;
     if (!s?.active) return undefined;
+    if (expected && !sameAction(s.active, expected)) {
+      current = s.active;
+      return undefined;
+    }
     ended = s.active;
     s.last = { kind: s.active.kind, ended: now, how };
     const left = how === 'evicted' ? throttleUnder(s.active) : undefined;
@@ -579,25 +606,25 @@ export async function endAction(
     else delete s.active;
     return s;
   });
-  if (ended) {
-    const event: AuditEvent = how === 'expired' ? 'expired' : how === 'evicted' ? 'evicted' : 'lifted';
-    await audit(
-      store,
-      {
-        at: now,
-        event,
-        mode,
-        target: targetKey(target),
-        findingId: ended.findingId,
-        revision: ended.revision,
-        action: `end-${ended.kind}`,
-        reason,
-        by,
-      },
-      `${targetKey(target)}:${ended.since}`,
-    );
-  }
-  return state;
+  if (current && state) return { outcome: 'superseded', state, current };
+  if (!ended || !state) return { outcome: 'none', state };
+  const event: AuditEvent = how === 'expired' ? 'expired' : how === 'evicted' ? 'evicted' : 'lifted';
+  await audit(
+    store,
+    {
+      at: now,
+      event,
+      mode,
+      target: targetKey(target),
+      findingId: ended.findingId,
+      revision: ended.revision,
+      action: `end-${ended.kind}`,
+      reason,
+      by,
+    },
+    `${targetKey(target)}:${ended.since}`,
+  );
+  return { outcome: 'ended', state, ended };
 }
 
 async function sendAlerts(

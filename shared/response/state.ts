@@ -128,7 +128,12 @@ export type AuditEvent =
   | 'override'
   | 'lifted'
   /** Part of a lift was done at the edge, the rest failed (retried): the edge changed, the action is still active. */
-  | 'lift-incomplete';
+  | 'lift-incomplete'
+  /**
+   * An action was lifted at the edge, but its target holds another action by the time it was to be ended (recorded
+   * since the lift was decided): that one stands, on record and (if enforced) at the edge.
+   */
+  | 'lift-superseded';
 
 export interface AuditEntry {
   at: number;
@@ -158,6 +163,7 @@ const AUDIT_STEP: Record<AuditEvent, number> = {
   'lift-incomplete': 3,
   lifted: 4,
   expired: 4,
+  'lift-superseded': 4,
   override: 5,
 };
 

@@ -102,4 +102,43 @@ describe('expirer run', () => {
     expect(audit.filter((e) => e.event === 'expired')).toHaveLength(1);
     expect(audit.at(-1)?.reason).toMatch(/taken out of the quarantine usage plan \(back to gold\)$/);
   });
+
+  it('a new finding recorded and enforced between the lift and the end stands: on record and at the edge', async () => {
+    // Prepare: the address is blocked; when its block is due, the expirer lifts it, and right after that lift the
+    // responder records and enforces a new revision of the finding (before the expirer ends the action it read).
+    const clock = fixedClock(T0);
+    const store = createMemoryStore({ clock });
+    const edge = createLocalEnforcer();
+    const deps = { store, clock, config: config(), enforcer: edge, log: quiet };
+    await respond([makeFinding()], deps);
+    clock.advance(HOUR);
+    let interleaved = false;
+    const racing: Enforcer = {
+      apply: async (changes, context) => {
+        const report = await edge.apply(changes, context);
+        if (!interleaved && changes.some((c) => c.op === 'unblock-ip')) {
+          interleaved = true;
+          await respond([makeFinding({ revision: 2, lastSeen: clock.now() })], deps);
+        }
+        return report;
+      },
+    };
+    // Act
+    const run = await createExpirer({ ...deps, enforcer: racing })();
+    // Assess
+    expect(interleaved).toBe(true);
+    expect(run.expired).toBe(0);
+    expect([...edge.blockedIps]).toEqual([ATTACKER]);
+    const target = (await store.actions.get([`target:ip:${ATTACKER}`])).get(`target:ip:${ATTACKER}`)?.value as {
+      active?: { revision: number; until: number; enforced: boolean };
+    };
+    expect(target.active).toMatchObject({ revision: 2, enforced: true });
+    const audit = (await store.audit.list()).items.map((i) => i.value as { event: string; revision?: number });
+    expect(audit.filter((e) => e.event === 'expired')).toEqual([]);
+    expect(audit.at(-1)).toMatchObject({ event: 'lift-superseded', revision: 1 });
+    // The new block is lifted on its own time.
+    clock.advance((target.active?.until ?? 0) - clock.now());
+    expect(await createExpirer(deps)()).toEqual({ expired: 1, republished: 0 });
+    expect(edge.blockedIps.size).toBe(0);
+  });
 });

@@ -411,6 +411,7 @@ describe('responder', () => {
     expect(failed).toEqual({
       expired: [],
       failed: [{ target: `ip:${ATTACKER}`, detail: 'WAFInternalErrorException' }],
+      superseded: [],
     });
     expect((await target(`ip:${ATTACKER}`))?.active).toBeDefined();
     expect((await expireActions({ ...deps, mode: 'enforce' })).expired).toEqual([`ip:${ATTACKER}`]);
@@ -502,7 +503,7 @@ describe('a throttle hardened into a block', () => {
     // Act
     const report = await expireActions({ ...deps, mode: 'enforce' });
     // Assess
-    expect(report).toEqual({ expired: ['api-key:k1'], failed: [] });
+    expect(report).toEqual({ expired: ['api-key:k1'], failed: [], superseded: [] });
     expect(ops(enforcer)).toEqual(['throttle-key', 'block-key', 'unblock-key', 'unthrottle-key']);
     expect(enforcer.history.at(-1)?.change).toEqual({
       op: 'unthrottle-key',
@@ -514,7 +515,7 @@ describe('a throttle hardened into a block', () => {
     expect((await target('api-key:k1'))?.active).toBeUndefined();
     expect((await auditTrail()).at(-1)).toMatchObject({ event: 'expired', action: 'end-block', target: 'api-key:k1' });
     // A second run on the same expiry finds nothing to do.
-    expect(await expireActions({ ...deps, mode: 'enforce' })).toEqual({ expired: [], failed: [] });
+    expect(await expireActions({ ...deps, mode: 'enforce' })).toEqual({ expired: [], failed: [], superseded: [] });
     expect(enforcer.history).toHaveLength(4);
   });
 
@@ -540,7 +541,11 @@ describe('a throttle hardened into a block', () => {
     };
     // Act: the WAF half works, the usage-plan half does not.
     const first = await expireActions({ ...deps, enforcer: plansDown, mode: 'enforce' });
-    expect(first).toEqual({ expired: [], failed: [{ target: 'api-key:k1', detail: 'TooManyRequestsException' }] });
+    expect(first).toEqual({
+      expired: [],
+      failed: [{ target: 'api-key:k1', detail: 'TooManyRequestsException' }],
+      superseded: [],
+    });
     expect(enforcer.blockedKeys.size).toBe(0);
     expect(enforcer.throttledKeys.has('k1')).toBe(true);
     expect((await target('api-key:k1'))?.active).toMatchObject({ kind: 'block', restore: { usagePlanIds: ['gold'] } });
@@ -551,7 +556,7 @@ describe('a throttle hardened into a block', () => {
     });
     const second = await expireActions({ ...deps, mode: 'enforce' });
     // Assess: only the missing half was applied.
-    expect(second).toEqual({ expired: ['api-key:k1'], failed: [] });
+    expect(second).toEqual({ expired: ['api-key:k1'], failed: [], superseded: [] });
     expect(ops(enforcer)).toEqual(['throttle-key', 'block-key', 'unblock-key', 'unthrottle-key']);
     expect(enforcer.throttledKeys.size).toBe(0);
     expect((await target('api-key:k1'))?.active).toBeUndefined();
@@ -590,7 +595,7 @@ describe('a throttle hardened into a block', () => {
     expect(again?.decision).toMatchObject({ action: 'block', extends: true });
     expect(extended?.restore).toBeUndefined();
     expect(extended?.hardenedFrom).toBeUndefined();
-    expect(report).toEqual({ expired: ['api-key:k1'], failed: [] });
+    expect(report).toEqual({ expired: ['api-key:k1'], failed: [], superseded: [] });
     expect(ops(enforcer)).toEqual(['throttle-key', 'block-key', 'unthrottle-key', 'block-key', 'unblock-key']);
     expect(enforcer.blockedKeys.size).toBe(0);
     expect(enforcer.throttledKeys.size).toBe(0);
@@ -628,7 +633,11 @@ describe('a throttle hardened into a block', () => {
     expect((await s.target('api-key:k1'))?.active).toEqual(throttle);
     expect((await s.auditTrail()).map((e) => e.event)).toContain('enforce-failed');
     s.clock.advance(48 * HOUR);
-    expect(await expireActions({ ...s.deps, mode: 'enforce' })).toEqual({ expired: ['api-key:k1'], failed: [] });
+    expect(await expireActions({ ...s.deps, mode: 'enforce' })).toEqual({
+      expired: ['api-key:k1'],
+      failed: [],
+      superseded: [],
+    });
     expect(ops(s.enforcer)).toEqual(['throttle-key', 'unthrottle-key']);
     expect(s.enforcer.history.at(-1)?.change).toEqual({
       op: 'unthrottle-key',
@@ -789,6 +798,37 @@ describe('a finding on a target whose action is due but not lifted yet (the expi
     expect(again?.decision).toMatchObject({ action: 'block', extends: true });
     expect((await target(`ip:${ATTACKER}`))?.offences).toBe(1);
     expect(enforcer.blockedIps.size).toBe(0);
+  });
+
+  it('a version conflict on ending a lifted block re-reads the target: a new finding written meanwhile is not ended', async () => {
+    // Prepare: the address blocked and due; the expirer's end write loses a race to the responder, which records and
+    // enforces revision 2 between the expirer's read of the target and its write (a version conflict).
+    const { deps, store, clock, enforcer, target, auditTrail } = setup('enforce');
+    await respond([makeFinding()], deps);
+    clock.advance(HOUR + 30_000);
+    const actions = store.actions;
+    let raced = false;
+    const racing: DocumentCollection<unknown> = {
+      get: (ids) => actions.get(ids),
+      list: (query) => actions.list(query),
+      delete: (ids) => actions.delete(ids),
+      put: async (items) => {
+        const ending = items.some((i) => i.id === `target:ip:${ATTACKER}` && !(i.value as TargetState).active);
+        if (ending && !raced) {
+          raced = true;
+          await respond([makeFinding({ revision: 2 })], deps);
+        }
+        return actions.put(items);
+      },
+    };
+    // Act
+    const report = await expireActions({ ...deps, store: { ...store, actions: racing }, mode: 'enforce' });
+    // Assess: the expirer gave way to revision 2, which stands on record and at the edge; the lift is on the record.
+    expect(raced).toBe(true);
+    expect(report).toMatchObject({ expired: [], superseded: [`ip:${ATTACKER}`] });
+    expect((await target(`ip:${ATTACKER}`))?.active).toMatchObject({ revision: 2, enforced: true });
+    expect([...enforcer.blockedIps]).toEqual([ATTACKER]);
+    expect((await auditTrail()).map((e) => `${e.event} ${e.revision}`)).toContain('lift-superseded 1');
   });
 });
 
