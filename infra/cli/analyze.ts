@@ -1,5 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { InputError, type LogInput, listInputs, readLines } from '../../shared/adapters/files/log-files.js';
+import { writeFile } from 'node:fs/promises';
+import {
+  InputError,
+  type LogInput,
+  listInputs,
+  readLines,
+  readSmallFile,
+} from '../../shared/adapters/files/log-files.js';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store.js';
 import { makeCloudFrontRealtimeDecoder } from '../../shared/decoders/cloudfront-realtime.js';
 import { LIMITS, LOG_FORMATS, type LogFormat } from '../../shared/decoders/decoder.js';
@@ -168,6 +174,9 @@ function isFileError(error: unknown): boolean {
   return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
+/** The largest declared spec or overrides file read (the largest public specs are a few MiB). */
+const MAX_SPEC_BYTES = 64 * 1024 * 1024;
+
 /**
  * Loads what the organisation declares (specs, previous specs) and the user's discovery overrides into the store
  * before any traffic is analysed. A spec or overrides file that cannot be used is a usage error: analysing without
@@ -182,9 +191,13 @@ export async function prepareStore(
     for (const file of files) {
       let text: string;
       try {
-        text = await readFile(file, 'utf8');
-      } catch {
-        throw new UsageError(`cannot read the declared API spec ${file}`);
+        text = await readSmallFile(file, MAX_SPEC_BYTES);
+      } catch (error: unknown) {
+        throw new UsageError(
+          error instanceof InputError
+            ? `declared API spec: ${error.message}`
+            : `cannot read the declared API spec ${file}`,
+        );
       }
       try {
         operations.push(...parseDeclaredSpec(text).operations);
@@ -200,7 +213,7 @@ export async function prepareStore(
   if (options.overrides) {
     let overrides: unknown;
     try {
-      overrides = JSON.parse(await readFile(options.overrides, 'utf8'));
+      overrides = JSON.parse(await readSmallFile(options.overrides, MAX_SPEC_BYTES));
     } catch (error: unknown) {
       throw new UsageError(
         `cannot read the overrides file ${options.overrides}: ${error instanceof Error ? error.message : error}`,

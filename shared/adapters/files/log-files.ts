@@ -104,12 +104,44 @@ function fileErrorText(error: unknown): string {
   }
 }
 
+/**
+ * A whole small file as text (a declared spec, an overrides file, a field list): a regular file of at most
+ * `maxBytes`. A device, a pipe or a huge file is refused before it is read, instead of being read until memory runs
+ * out (`--declared /dev/zero`).
+ */
+export async function readSmallFile(file: string, maxBytes: number): Promise<string> {
+  let stat: Awaited<ReturnType<typeof fs.stat>>;
+  try {
+    stat = await fs.stat(file);
+  } catch (error: unknown) {
+    throw new InputError(`cannot read ${file}: ${fileErrorText(error)}`);
+  }
+  if (!stat.isFile()) throw new InputError(`cannot read ${file}: not a regular file`);
+  if (stat.size > maxBytes) throw new InputError(`cannot read ${file}: ${stat.size} bytes, more than ${maxBytes}`);
+  const handle = await fs.open(file, 'r');
+  try {
+    // One byte more than allowed: a file that grew since its stat is refused too.
+    const buffer = Buffer.alloc(stat.size + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > maxBytes) throw new InputError(`cannot read ${file}: more than ${maxBytes} bytes`);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The most a `.fields` sidecar holds: a few dozen field names. */
+const MAX_SIDECAR_BYTES = 64 * 1024;
+
 async function fileInput(file: string, size: number | undefined): Promise<LogInput> {
   const input: LogInput = { name: file, open: () => createReadStream(file, { highWaterMark: 1 << 20 }) };
   if (size !== undefined) input.size = size;
   const base = file.replace(/(\.gz)?$/, '').replace(/\.[^./]*$/, '');
   const sidecarFile = `${base}${FIELDS_SIDECAR}`;
-  const sidecar = await fs.readFile(sidecarFile, 'utf8').catch(() => undefined);
+  const sidecar = await fs.stat(sidecarFile).then(
+    () => readSmallFile(sidecarFile, MAX_SIDECAR_BYTES),
+    () => undefined,
+  );
   if (sidecar !== undefined) {
     const fields = sidecar
       .split(/[\s,]+/)

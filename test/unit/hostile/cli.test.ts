@@ -115,6 +115,12 @@ describe('lantern analyze exit codes on hostile command lines', () => {
     ['a missing file', ['/nonexistent/access.log'], EXIT.noInput, /no such file or directory/],
     ['a device that never ends', ['/dev/zero'], EXIT.noInput, /not a file, directory or pipe/],
     ['an unknown format', ['--format', '<script>', '/dev/null'], EXIT.usage, /unknown --format/],
+    [
+      'a declared spec that is a device',
+      ['--declared', '/dev/zero', path.join(repoRoot, 'test/fixtures/cloudfront-realtime/published-sample.log')],
+      EXIT.usage,
+      /declared API spec: cannot read \/dev\/zero: not a regular file/,
+    ],
     ['an unknown option', ['--fields-from', 'x', '/dev/null'], EXIT.usage, /lantern: /],
     ['an unknown CloudFront field', ['--fields', 'bogus,<b>', '/dev/null'], EXIT.usage, /bad --fields: .*"bogus"/],
     [
