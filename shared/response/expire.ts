@@ -223,7 +223,7 @@ export async function applyOverride(request: OverrideRequest, deps: ExpiryDeps):
       const failure = (await liftAtEdge([current], lifting)).get(targetKey(target));
       if (failure !== undefined) throw new OverrideError(`could not lift ${targetKey(target)}: ${failure}`);
     }
-    await endAction(
+    const end = await endAction(
       deps.store,
       now,
       target,
@@ -231,7 +231,17 @@ export async function applyOverride(request: OverrideRequest, deps: ExpiryDeps):
       `manual ${request.op} by ${request.by}${request.note ? `: ${request.note}` : ''}${current.active.enforced ? restored(current) : ''}`,
       deps.mode,
       request.by,
+      current.active,
     );
+    // A new finding was recorded (and enforced again) on the target meanwhile: it stands, and the operator decides
+    // again with it in view rather than having an override written over an action still in force.
+    if (end.outcome === 'superseded') {
+      if (current.active.enforced)
+        await auditSuperseded(deps.store, { now, mode: deps.mode, by: request.by }, current, end.current);
+      throw new OverrideError(
+        `${targetKey(target)}: ${end.current.findingId}#${end.current.revision} was recorded on it meanwhile and stands; ${request.op} again to lift it`,
+      );
+    }
   }
   if (request.op === 'extend') {
     if (!current?.active) throw new OverrideError(`${targetKey(target)} has no active action to extend`);

@@ -6,7 +6,7 @@ import { fixedClock } from '../../../shared/ports/clock.js';
 import type { Enforcer } from '../../../shared/ports/enforcer.js';
 import type { Notification, Notifier } from '../../../shared/ports/notifier.js';
 import { type DocumentCollection, typed } from '../../../shared/ports/store.js';
-import { applyOverride, expireActions } from '../../../shared/response/expire.js';
+import { applyOverride, expireActions, OverrideError } from '../../../shared/response/expire.js';
 import { unansweredFindings } from '../../../shared/response/reconcile.js';
 import { respond } from '../../../shared/response/respond.js';
 import {
@@ -798,6 +798,41 @@ describe('a finding on a target whose action is due but not lifted yet (the expi
     expect(again?.decision).toMatchObject({ action: 'block', extends: true });
     expect((await target(`ip:${ATTACKER}`))?.offences).toBe(1);
     expect(enforcer.blockedIps.size).toBe(0);
+  });
+
+  it('a manual unblock raced by a new finding between its lift and its end fails, and the new block stands', async () => {
+    // Prepare: the address blocked; right after the operator's lift at the edge, the responder records and enforces
+    // revision 2 on it.
+    const { deps, enforcer, target, auditTrail } = setup('enforce');
+    await respond([makeFinding()], deps);
+    let raced = false;
+    const racing: Enforcer = {
+      apply: async (changes, context) => {
+        const report = await enforcer.apply(changes, context);
+        if (!raced && changes.some((c) => c.op === 'unblock-ip')) {
+          raced = true;
+          await respond([makeFinding({ revision: 2 })], deps);
+        }
+        return report;
+      },
+    };
+    const unblock = {
+      op: 'unblock' as const,
+      target: { kind: 'ip' as const, address: ATTACKER },
+      by: 'ana',
+      holdMs: HOUR,
+    };
+    // Act
+    const attempt = applyOverride(unblock, { ...deps, enforcer: racing, mode: 'enforce' });
+    // Assess: refused, no override written, revision 2 on record and at the edge, the lift on the record.
+    await expect(attempt).rejects.toThrow(OverrideError);
+    const state = await target(`ip:${ATTACKER}`);
+    expect(state?.active).toMatchObject({ revision: 2, enforced: true });
+    expect(state?.override).toBeUndefined();
+    expect([...enforcer.blockedIps]).toEqual([ATTACKER]);
+    expect(await auditTrail()).toContainEqual(
+      expect.objectContaining({ event: 'lift-superseded', revision: 1, by: 'ana' }),
+    );
   });
 
   it('a version conflict on ending a lifted block re-reads the target: a new finding written meanwhile is not ended', async () => {
