@@ -36,6 +36,8 @@ export function createExpirer(deps: ExpirerDeps): () => Promise<{ expired: numbe
       ...(deps.enforcer ? { enforcer: deps.enforcer } : {}),
     });
     if (report.expired.length > 0) deps.log.info('expired', { targets: report.expired });
+    // A new action took the target's place while it was being lifted: it stands, and the audit says so.
+    if (report.superseded.length > 0) deps.log.info('superseded', { targets: report.superseded });
 
     let republished = 0;
     if (deps.publisher) {

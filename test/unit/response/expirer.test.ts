@@ -123,11 +123,14 @@ describe('expirer run', () => {
         return report;
       },
     };
+    const logged: Array<[string, unknown]> = [];
+    const log = { info: (message: string, data?: unknown) => logged.push([message, data]), error: () => undefined };
     // Act
-    const run = await createExpirer({ ...deps, enforcer: racing })();
+    const run = await createExpirer({ ...deps, enforcer: racing, log })();
     // Assess
     expect(interleaved).toBe(true);
     expect(run.expired).toBe(0);
+    expect(logged).toContainEqual(['superseded', { targets: [`ip:${ATTACKER}`] }]);
     expect([...edge.blockedIps]).toEqual([ATTACKER]);
     const target = (await store.actions.get([`target:ip:${ATTACKER}`])).get(`target:ip:${ATTACKER}`)?.value as {
       active?: { revision: number; until: number; enforced: boolean };
