@@ -3,7 +3,7 @@ import { createLocalEnforcer } from '../../../shared/adapters/local-enforcer/loc
 import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
 import type { Finding } from '../../../shared/detection/finding.js';
 import { fixedClock } from '../../../shared/ports/clock.js';
-import type { Enforcer } from '../../../shared/ports/enforcer.js';
+import type { EnforcementChange, Enforcer } from '../../../shared/ports/enforcer.js';
 import type { Notification, Notifier } from '../../../shared/ports/notifier.js';
 import { type DocumentCollection, typed } from '../../../shared/ports/store.js';
 import { applyOverride, expireActions, OverrideError } from '../../../shared/response/expire.js';
@@ -37,6 +37,32 @@ function setup(mode: 'monitor' | 'enforce' = 'enforce', overrides: Parameters<ty
 function keyFinding(id: string, revision = 1, overrides: Partial<Finding> = {}): Finding {
   const base = makeFinding({ entity: { type: 'api-key', id }, severity: 'medium', confidence: 0.8, revision });
   return { ...base, evidence: { ...base.evidence, successfulLogins: 3 }, ...overrides };
+}
+
+/** `edge`, except that every change of kind `op` fails with `reason` (the rest is applied). */
+function failingOne(
+  edge: Enforcer,
+  op: EnforcementChange['op'],
+  reason: 'failed' | 'set-full',
+  detail: string,
+): Enforcer {
+  return {
+    apply: async (changes, context) => {
+      const report = await edge.apply(
+        changes.filter((c) => c.op !== op),
+        context,
+      );
+      let k = 0;
+      return {
+        evicted: report.evicted,
+        outcomes: changes.map((change) =>
+          change.op === op
+            ? { ok: false as const, change, reason, detail }
+            : (report.outcomes[k++] as (typeof report.outcomes)[number]),
+        ),
+      };
+    },
+  };
 }
 
 describe('responder', () => {
@@ -522,23 +548,7 @@ describe('a throttle hardened into a block', () => {
   it('a lift that half-succeeded finishes on the next run without repeating the half that was done', async () => {
     const { deps, clock, enforcer, target, auditTrail } = await hardened();
     clock.advance(48 * HOUR);
-    const plansDown: Enforcer = {
-      apply: async (changes, context) => {
-        const report = await enforcer.apply(
-          changes.filter((c) => c.op !== 'unthrottle-key'),
-          context,
-        );
-        let k = 0;
-        return {
-          evicted: report.evicted,
-          outcomes: changes.map((change) =>
-            change.op === 'unthrottle-key'
-              ? { ok: false as const, change, reason: 'failed' as const, detail: 'TooManyRequestsException' }
-              : (report.outcomes[k++] as (typeof report.outcomes)[number]),
-          ),
-        };
-      },
-    };
+    const plansDown = failingOne(enforcer, 'unthrottle-key', 'failed', 'TooManyRequestsException');
     // Act: the WAF half works, the usage-plan half does not.
     const first = await expireActions({ ...deps, enforcer: plansDown, mode: 'enforce' });
     expect(first).toEqual({
@@ -567,23 +577,7 @@ describe('a throttle hardened into a block', () => {
     // Prepare: the hardened block is due; its lift restores the key's plans but fails to unblock it.
     const { deps, clock, enforcer, target } = await hardened();
     clock.advance(48 * HOUR);
-    const wafDown: Enforcer = {
-      apply: async (changes, context) => {
-        const report = await enforcer.apply(
-          changes.filter((c) => c.op !== 'unblock-key'),
-          context,
-        );
-        let k = 0;
-        return {
-          evicted: report.evicted,
-          outcomes: changes.map((change) =>
-            change.op === 'unblock-key'
-              ? { ok: false as const, change, reason: 'failed' as const, detail: 'WAFInternalErrorException' }
-              : (report.outcomes[k++] as (typeof report.outcomes)[number]),
-          ),
-        };
-      },
-    };
+    const wafDown = failingOne(enforcer, 'unblock-key', 'failed', 'WAFInternalErrorException');
     expect((await expireActions({ ...deps, enforcer: wafDown, mode: 'enforce' })).failed).toHaveLength(1);
     expect(enforcer.throttledKeys.size).toBe(0);
     // Act: a new finding for the key before the next expiry run, then the expirer once the block is due again.
@@ -607,23 +601,7 @@ describe('a throttle hardened into a block', () => {
     await respond([keyFinding('k1')], s.deps);
     const throttle = (await s.target('api-key:k1'))?.active;
     s.clock.advance(10 * 60_000);
-    const keySetFull: Enforcer = {
-      apply: async (changes, context) => {
-        const report = await s.enforcer.apply(
-          changes.filter((c) => c.op !== 'block-key'),
-          context,
-        );
-        let k = 0;
-        return {
-          evicted: report.evicted,
-          outcomes: changes.map((change) =>
-            change.op === 'block-key'
-              ? { ok: false as const, change, reason: 'set-full' as const, detail: 'the WAF key set is full' }
-              : (report.outcomes[k++] as (typeof report.outcomes)[number]),
-          ),
-        };
-      },
-    };
+    const keySetFull = failingOne(s.enforcer, 'block-key', 'set-full', 'the WAF key set is full');
     // Act
     await respond([keyFinding('k1', 2, { severity: 'critical', confidence: 0.95 })], {
       ...s.deps,
