@@ -11,6 +11,7 @@ import { newEndpointRecord } from '../../../shared/discovery/inventory.js';
 import type { StoredEntity } from '../../../shared/engine/analyze.js';
 import { type Store, typed } from '../../../shared/ports/store.js';
 import { makeApiEvent, resetApiEventSequence } from '../../helpers/events.js';
+import { interceptPuts } from '../../helpers/store-faults.js';
 import { allFindings, entityDoc, HOST, observed, runDetect, T0 } from './harness.js';
 
 const MINUTE = 60_000;
@@ -312,17 +313,12 @@ describe('detect: campaign participants when a batch is delivered again', () => 
     let failures = 0;
     const faulty: Store = {
       ...inner,
-      entities: {
-        get: (ids) => inner.entities.get(ids),
-        list: (query) => inner.entities.list(query),
-        delete: (ids) => inner.entities.delete(ids),
-        put: async (items) => {
-          if (!failing) return inner.entities.put(items);
-          failing = false;
-          failures++;
-          throw new Error('injected');
-        },
-      },
+      entities: interceptPuts(inner.entities, async (items, write) => {
+        if (!failing) return write(items);
+        failing = false;
+        failures++;
+        throw new Error('injected');
+      }),
     };
     // Act
     for (const batch of batches) await runDetect(clean, batch, { shard: SHARD });

@@ -4,53 +4,42 @@ import type { Finding } from '../../../shared/detection/finding.js';
 import { analyzeBatch, loadRunStats, type StoredEndpoint } from '../../../shared/engine/analyze.js';
 import { buildReport } from '../../../shared/engine/report.js';
 import { fixedClock } from '../../../shared/ports/clock.js';
-import { type DocumentCollection, type Store, StoreConflictError, typed } from '../../../shared/ports/store.js';
+import { type Store, StoreConflictError, typed } from '../../../shared/ports/store.js';
 import { simulate } from '../../../shared/simulate/simulate.js';
 import { makeApiEvent } from '../../helpers/events.js';
+import { interceptPuts } from '../../helpers/store-faults.js';
 
 /** A store whose run ledger loses a version race on the first write of every batch, as a concurrent shard would make it. */
 function racingStore(inner: Store): Store & { conflicts: number } {
-  const meta = inner.meta;
   let armed = true;
-  const racing: DocumentCollection<unknown> = {
-    get: (ids) => meta.get(ids),
-    list: (query) => meta.list(query),
-    delete: (ids) => meta.delete(ids),
-    put: async (items) => {
-      if (armed && items.some((i) => i.id.startsWith('run'))) {
-        armed = false;
-        result.conflicts++;
-        throw new StoreConflictError('meta', ['run']);
-      }
-      armed = true;
-      return meta.put(items);
-    },
-  };
+  const racing = interceptPuts(inner.meta, async (items, write) => {
+    if (armed && items.some((i) => i.id.startsWith('run'))) {
+      armed = false;
+      result.conflicts++;
+      throw new StoreConflictError('meta', ['run']);
+    }
+    armed = true;
+    return write(items);
+  });
   const result = { ...inner, meta: racing, conflicts: 0 };
   return result;
 }
 
 /** A store whose template trees lose a version race on the first write of every batch (after the run ledger's). */
 function racingTrees(inner: Store): Store & { conflicts: number } {
-  const discovery = inner.discovery;
   let armed = true;
-  const racing: DocumentCollection<unknown> = {
-    get: (ids) => discovery.get(ids),
-    list: (query) => discovery.list(query),
-    delete: (ids) => discovery.delete(ids),
-    put: async (items) => {
-      if (armed) {
-        armed = false;
-        result.conflicts++;
-        throw new StoreConflictError(
-          'discovery',
-          items.map((i) => i.id),
-        );
-      }
-      armed = true;
-      return discovery.put(items);
-    },
-  };
+  const racing = interceptPuts(inner.discovery, async (items, write) => {
+    if (armed) {
+      armed = false;
+      result.conflicts++;
+      throw new StoreConflictError(
+        'discovery',
+        items.map((i) => i.id),
+      );
+    }
+    armed = true;
+    return write(items);
+  });
   const result = { ...inner, discovery: racing, conflicts: 0 };
   return result;
 }

@@ -16,6 +16,7 @@ import {
 import { fixedClock } from '../../../shared/ports/clock.js';
 import { listAll, StoreConflictError, typed } from '../../../shared/ports/store.js';
 import { makeApiEvent } from '../../helpers/events.js';
+import { interceptPuts } from '../../helpers/store-faults.js';
 
 const START = Date.UTC(2026, 10, 2, 12, 0, 0);
 
@@ -170,18 +171,13 @@ describe('callers kept in packs', () => {
     let failLedger = true;
     const store = {
       ...inner,
-      meta: {
-        get: (ids: readonly string[]) => inner.meta.get(ids),
-        list: (query: Parameters<typeof inner.meta.list>[0]) => inner.meta.list(query),
-        delete: (ids: readonly string[]) => inner.meta.delete(ids),
-        put: async (items: Parameters<typeof inner.meta.put>[0]) => {
-          if (failLedger && items.some((item) => item.id.startsWith('run'))) {
-            failLedger = false;
-            throw new Error('injected: the ledger write failed');
-          }
-          return inner.meta.put(items);
-        },
-      },
+      meta: interceptPuts(inner.meta, async (items, write) => {
+        if (failLedger && items.some((item) => item.id.startsWith('run'))) {
+          failLedger = false;
+          throw new Error('injected: the ledger write failed');
+        }
+        return write(items);
+      }),
     };
     const at = (minutes: number) => START + minutes * 60_000;
     const x = (minutes: number) => makeApiEvent({ clientIp: '192.0.2.1', time: at(minutes), path: '/v1/pets' });
@@ -243,26 +239,20 @@ describe('callers kept in packs', () => {
     const packs = store.callers;
     let raced = false;
     let conflicts = 0;
-    store.callers = {
-      ...packs,
-      get: (ids) => packs.get(ids),
-      list: (query) => packs.list(query),
-      delete: (ids) => packs.delete(ids),
-      put: async (items) => {
-        if (!raced) {
-          raced = true;
-          const other = makeApiEvent({ clientIp: neighbour, time: START + 10_000, path: '/v1/pets' });
-          await analyzeBatch(
-            { events: [other], rejections: [], shard: 'shard-1', eventSequences: ['5'] },
-            { store: { ...store, callers: packs }, clock: fixedClock(START) },
-          );
-        }
-        return packs.put(items).catch((error: unknown) => {
-          if (error instanceof StoreConflictError) conflicts++;
-          throw error;
-        });
-      },
-    };
+    store.callers = interceptPuts(packs, async (items, write) => {
+      if (!raced) {
+        raced = true;
+        const other = makeApiEvent({ clientIp: neighbour, time: START + 10_000, path: '/v1/pets' });
+        await analyzeBatch(
+          { events: [other], rejections: [], shard: 'shard-1', eventSequences: ['5'] },
+          { store: { ...store, callers: packs }, clock: fixedClock(START) },
+        );
+      }
+      return write(items).catch((error: unknown) => {
+        if (error instanceof StoreConflictError) conflicts++;
+        throw error;
+      });
+    });
     // Act
     await deliver(requests('192.0.2.1', 3, START + 20_000));
     // Assess

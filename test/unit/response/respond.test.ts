@@ -5,7 +5,7 @@ import type { Finding } from '../../../shared/detection/finding.js';
 import { fixedClock } from '../../../shared/ports/clock.js';
 import type { EnforcementChange, Enforcer } from '../../../shared/ports/enforcer.js';
 import type { Notification, Notifier } from '../../../shared/ports/notifier.js';
-import { type DocumentCollection, typed } from '../../../shared/ports/store.js';
+import { typed } from '../../../shared/ports/store.js';
 import { applyOverride, expireActions, OverrideError } from '../../../shared/response/expire.js';
 import { unansweredFindings } from '../../../shared/response/reconcile.js';
 import { respond } from '../../../shared/response/respond.js';
@@ -16,6 +16,7 @@ import {
   type HourlyCounts,
   type TargetState,
 } from '../../../shared/response/state.js';
+import { interceptPuts } from '../../helpers/store-faults.js';
 import { ATTACKER, config, HOUR, makeFinding, T0 } from './factories.js';
 
 function setup(mode: 'monitor' | 'enforce' = 'enforce', overrides: Parameters<typeof config>[0] = {}) {
@@ -300,17 +301,12 @@ describe('responder', () => {
     const { deps, store, enforcer, hourlyCounts } = setup('enforce', { maxNewThrottlesPerHour: 2 });
     const actions = store.actions;
     let failed = false;
-    const faulty: DocumentCollection<unknown> = {
-      get: (ids) => actions.get(ids),
-      list: (query) => actions.list(query),
-      delete: (ids) => actions.delete(ids),
-      put: async (items) => {
-        if (failed || !items.some((i) => i.id.startsWith('cap:'))) return actions.put(items);
-        failed = true;
-        if (when === 'after') await actions.put(items);
-        throw new Error('DynamoDB: ProvisionedThroughputExceededException');
-      },
-    };
+    const faulty = interceptPuts(actions, async (items, write) => {
+      if (failed || !items.some((i) => i.id.startsWith('cap:'))) return write(items);
+      failed = true;
+      if (when === 'after') await write(items);
+      throw new Error('DynamoDB: ProvisionedThroughputExceededException');
+    });
     const faultyDeps = { ...deps, store: { ...store, actions: faulty } };
     // Act
     const [first] = await respond([keyFinding('k1')], faultyDeps);
@@ -331,16 +327,11 @@ describe('responder', () => {
     const { deps, store, target } = setup('enforce');
     const actions = store.actions;
     let failed = false;
-    const faulty: DocumentCollection<unknown> = {
-      get: (ids) => actions.get(ids),
-      list: (query) => actions.list(query),
-      delete: (ids) => actions.delete(ids),
-      put: async (items) => {
-        if (failed || !items.some((i) => i.id.startsWith('cap:'))) return actions.put(items);
-        failed = true;
-        throw new Error('DynamoDB: InternalServerError');
-      },
-    };
+    const faulty = interceptPuts(actions, async (items, write) => {
+      if (failed || !items.some((i) => i.id.startsWith('cap:'))) return write(items);
+      failed = true;
+      throw new Error('DynamoDB: InternalServerError');
+    });
     const faultyDeps = { ...deps, store: { ...store, actions: faulty } };
     const batch = [makeFinding(), makeFinding({ revision: 2, severity: 'critical' })];
     // Act: the stream redelivers both.
@@ -821,19 +812,14 @@ describe('a finding on a target whose action is due but not lifted yet (the expi
     clock.advance(HOUR + 30_000);
     const actions = store.actions;
     let raced = false;
-    const racing: DocumentCollection<unknown> = {
-      get: (ids) => actions.get(ids),
-      list: (query) => actions.list(query),
-      delete: (ids) => actions.delete(ids),
-      put: async (items) => {
-        const ending = items.some((i) => i.id === `target:ip:${ATTACKER}` && !(i.value as TargetState).active);
-        if (ending && !raced) {
-          raced = true;
-          await respond([makeFinding({ revision: 2 })], deps);
-        }
-        return actions.put(items);
-      },
-    };
+    const racing = interceptPuts(actions, async (items, write) => {
+      const ending = items.some((i) => i.id === `target:ip:${ATTACKER}` && !(i.value as TargetState).active);
+      if (ending && !raced) {
+        raced = true;
+        await respond([makeFinding({ revision: 2 })], deps);
+      }
+      return write(items);
+    });
     // Act
     const report = await expireActions({ ...deps, store: { ...store, actions: racing }, mode: 'enforce' });
     // Assess: the expirer gave way to revision 2, which stands on record and at the edge; the lift is on the record.
