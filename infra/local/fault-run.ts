@@ -12,8 +12,9 @@ import path from 'node:path';
 import { INGEST_EVENT_SOURCE_MAPPING } from '../../functions/ingest/mapping.js';
 import { createKinesisFindingPublisher } from '../../shared/adapters/kinesis-findings/kinesis-finding-publisher.js';
 import type { Finding } from '../../shared/detection/finding.js';
-import type { StoredEndpoint } from '../../shared/engine/analyze.js';
+import type { StoredEndpoint, StoredEntity } from '../../shared/engine/analyze.js';
 import { loadRunStats } from '../../shared/engine/analyze.js';
+import type { CallerPack } from '../../shared/engine/callers.js';
 import { hostDocId, type StoredHost } from '../../shared/engine/discovery-state.js';
 import { buildReport } from '../../shared/engine/report.js';
 import type { RunStats } from '../../shared/engine/run-stats.js';
@@ -390,6 +391,11 @@ export interface FinalState {
   templateTrees: Map<string, string>;
   /** Callers as the report shows them: requests, status counts, links, first and last seen. */
   entities: Map<string, string>;
+  /**
+   * Caller -> every stored copy of it (its own document, each pack entry with its pack), briefly: what a difference
+   * in `entities` is read against.
+   */
+  callerCopies: Map<string, string[]>;
   /** Caller -> risk (follows its open findings). */
   risks: Map<string, number>;
   /** Finding id -> severity and status. */
@@ -427,6 +433,14 @@ export async function finalState(store: Store): Promise<FinalState> {
   const actions = await listAll(typed<DecisionRecord | TargetState | { count: number }>(store.actions));
   const audit = await listAll(typed<AuditEntry>(store.audit));
   const trees = await listAll(typed<StoredHost>(store.discovery), hostDocId(''));
+  const callerCopies = new Map<string, string[]>();
+  const copyOf = (where: string, doc: StoredEntity) =>
+    `${where}: ${doc.requests} requests ${new Date(doc.firstSeen).toISOString()}..${new Date(doc.lastSeen).toISOString()} applied ${JSON.stringify(doc.applied ?? {})}`;
+  const addCopy = (id: string, copy: string) => callerCopies.set(id, [...(callerCopies.get(id) ?? []), copy]);
+  for (const { id, value } of await listAll(typed<StoredEntity>(store.entities))) addCopy(id, copyOf('own', value));
+  for (const { id, value } of await listAll(typed<CallerPack>(store.callers))) {
+    for (const [key, text] of Object.entries(value.callers)) addCopy(key, copyOf(id, JSON.parse(text) as StoredEntity));
+  }
   const state: FinalState = {
     ledger: {
       records: run.records,
@@ -437,6 +451,7 @@ export async function finalState(store: Store): Promise<FinalState> {
     },
     endpoints: new Map(endpoints.map((e) => [e.id, canonical(e.value)])),
     templateTrees: new Map(trees.map((t) => [t.id, canonical(t.value)])),
+    callerCopies,
     entities: new Map(report.entities.map(({ risk: _risk, ...e }) => [`${e.type}:${e.id}`, canonical(e)])),
     risks: new Map(report.entities.map((e) => [`${e.type}:${e.id}`, e.risk])),
     findings: new Map(findings.map((f) => [f.id, `${f.value.severity} ${f.value.status}`])),
@@ -550,6 +565,15 @@ export function checkRun(
     sameMap(f.entities, r.entities),
     `${f.entities.size} callers: ${mapDiff(f.entities, r.entities)}${interleaving}`,
     exact,
+  );
+  const differing = [...f.entities.keys()].filter((id) => f.entities.get(id) !== r.entities.get(id)).slice(0, 5);
+  check(
+    'stored copies of the first differing callers (faulty run | fault-free run)',
+    differing.length === 0,
+    differing
+      .map((id) => `${id}: ${(f.callerCopies.get(id) ?? []).join('; ')} | ${(r.callerCopies.get(id) ?? []).join('; ')}`)
+      .join(' || ') || 'none',
+    false,
   );
   check('per-caller risk identical', sameMap(f.risks, r.risks), `${mapDiff(f.risks, r.risks)}${interleaving}`, exact);
   check(
