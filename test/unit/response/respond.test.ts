@@ -40,6 +40,16 @@ function keyFinding(id: string, revision = 1, overrides: Partial<Finding> = {}):
   return { ...base, evidence: { ...base.evidence, successfulLogins: 3 }, ...overrides };
 }
 
+/** An edge that applies nothing: every change fails with `reason`. */
+function refusingEveryChange(reason: 'failed' | 'set-full', detail: string): Enforcer {
+  return {
+    apply: async (changes) => ({
+      outcomes: changes.map((change) => ({ ok: false as const, change, reason, detail })),
+      evicted: [],
+    }),
+  };
+}
+
 /** `edge`, except that every change of kind `op` fails with `reason` (the rest is applied). */
 function failingOne(
   edge: Enforcer,
@@ -413,17 +423,7 @@ describe('responder', () => {
     const { deps, clock, enforcer, target } = setup('enforce');
     await respond([makeFinding()], deps);
     clock.advance(HOUR);
-    const broken: Enforcer = {
-      apply: async (changes) => ({
-        outcomes: changes.map((change) => ({
-          ok: false as const,
-          change,
-          reason: 'failed' as const,
-          detail: 'WAFInternalErrorException',
-        })),
-        evicted: [],
-      }),
-    };
+    const broken = refusingEveryChange('failed', 'WAFInternalErrorException');
     const failed = await expireActions({ ...deps, enforcer: broken, mode: 'enforce' });
     expect(failed).toEqual({
       expired: [],
@@ -478,17 +478,7 @@ describe('responder', () => {
 
   it('a block refused because the WAF set is full is recorded as not in force, and alerted', async () => {
     const { deps, target, sent } = setup('enforce', { alertMinSeverity: 'critical' });
-    const full: Enforcer = {
-      apply: async (changes) => ({
-        outcomes: changes.map((change) => ({
-          ok: false as const,
-          change,
-          reason: 'set-full' as const,
-          detail: 'the WAF set is full',
-        })),
-        evicted: [],
-      }),
-    };
+    const full = refusingEveryChange('set-full', 'the WAF set is full');
     await respond([makeFinding()], { ...deps, enforcer: full });
     expect((await target(`ip:${ATTACKER}`))?.active).toBeUndefined();
     expect(sent).toHaveLength(1);
@@ -746,17 +736,7 @@ describe('a finding on a target whose action is due but not lifted yet (the expi
     const { deps, clock, enforcer, target } = setup('enforce');
     await respond([makeFinding()], deps);
     clock.advance(HOUR + 30_000);
-    const broken: Enforcer = {
-      apply: async (changes) => ({
-        outcomes: changes.map((change) => ({
-          ok: false as const,
-          change,
-          reason: 'failed' as const,
-          detail: 'WAF down',
-        })),
-        evicted: [],
-      }),
-    };
+    const broken = refusingEveryChange('failed', 'WAF down');
     expect((await expireActions({ ...deps, enforcer: broken, mode: 'enforce' })).failed).toHaveLength(1);
     clock.advance(5 * 60_000);
     // Act: a new finding for the address, then the expirer once the (extended) block is due.
