@@ -17,6 +17,7 @@ import {
   PACK_BUCKETS,
   PROMOTE_AT_REQUESTS,
 } from '../../shared/engine/callers.js';
+import type { ApiEvent } from '../../shared/events/api-event.js';
 import { DEFAULT_RESPONSE_CONFIG } from '../../shared/response/config.js';
 import { simulate } from '../../shared/simulate/simulate.js';
 import { COLLECTION_BUCKETS } from '../../shared/store/tables.js';
@@ -68,9 +69,16 @@ export function stackSettings(): StackSettings {
   };
 }
 
+/** The simulator's legitimate traffic the per-record figures are measured on. */
+function measuredTraffic(minutes: number): ApiEvent[] {
+  return simulate({ scenario: 'baseline', minutes, volume: 3 }).events;
+}
+
 /** Mean bytes of a CloudFront real-time log line as the encoder writes it, over the simulator's legitimate traffic. */
-export function measureBytesPerRecord(minutes = 60): { bytesPerRecord: number; lines: number } {
-  const { events } = simulate({ scenario: 'baseline', minutes, volume: 3 });
+export function measureBytesPerRecord(
+  minutes = 60,
+  events = measuredTraffic(minutes),
+): { bytesPerRecord: number; lines: number } {
   let bytes = 0;
   for (const event of events) bytes += Buffer.byteLength(encodeCloudFrontRealtime(event));
   return { bytesPerRecord: events.length > 0 ? bytes / events.length : 0, lines: events.length };
@@ -80,8 +88,10 @@ export function measureBytesPerRecord(minutes = 60): { bytesPerRecord: number; l
  * Brief callers (under PROMOTE_AT_REQUESTS requests in all) a pack generation gathers, per request/s, on the
  * simulator's legitimate traffic: the callers a generation's packs hold when batches are short (real time).
  */
-export function measureBriefCallersPerGeneration(minutes = 60): { perRequestPerSecond: number; generations: number } {
-  const { events } = simulate({ scenario: 'baseline', minutes, volume: 3 });
+export function measureBriefCallersPerGeneration(
+  minutes = 60,
+  events = measuredTraffic(minutes),
+): { perRequestPerSecond: number; generations: number } {
   const requestsOf = new Map<string, number>();
   const keys = events.map((event) => {
     const ref = attributeEntity(event);
@@ -250,7 +260,9 @@ export function defaultModelInputs(pipelineJsonPath?: string): {
   inputs: ModelInputs;
   sources: MeasuredSource['sources'];
 } {
-  const { measured, sources } = measuredInputs(pipelineJsonPath, measureBytesPerRecord());
+  // One simulation serves both traffic figures.
+  const traffic = measuredTraffic(60);
+  const { measured, sources } = measuredInputs(pipelineJsonPath, measureBytesPerRecord(60, traffic));
   return {
     inputs: {
       settings: stackSettings(),
@@ -258,7 +270,7 @@ export function defaultModelInputs(pipelineJsonPath?: string): {
       assumptions: DEFAULT_ASSUMPTIONS,
       prices: AWS_PRICES,
       limits: AWS_LIMITS,
-      packing: packingOf(measureBriefCallersPerGeneration().perRequestPerSecond),
+      packing: packingOf(measureBriefCallersPerGeneration(60, traffic).perRequestPerSecond),
     },
     sources,
   };
