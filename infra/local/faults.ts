@@ -91,6 +91,8 @@ type Json = Record<string, unknown>;
 /**
  * Applies half of a BatchWriteItem/BatchGetItem: returns the request to forward and how to fold the held-back half
  * into DynamoDB's answer as UnprocessedItems/UnprocessedKeys (what DynamoDB does when a partition is throttled).
+ * The answer may already leave keys unprocessed (a BatchGetItem answers at most 16 MB, dynalite about 1 MB): the
+ * held-back half is added to them, never put in their place, or the caller would lose them without knowing.
  */
 function splitBatch(
   operation: string,
@@ -107,10 +109,11 @@ function splitBatch(
     return {
       forward: keep > 0 ? { ...body, RequestItems: { ...requestItems, [table]: requests.slice(0, keep) } } : undefined,
       held: rest.length,
-      merge: (answer) => ({
-        ...answer,
-        UnprocessedItems: { ...((answer.UnprocessedItems as Json | undefined) ?? {}), [table]: rest },
-      }),
+      merge: (answer) => {
+        const unprocessed = (answer.UnprocessedItems as Json | undefined) ?? {};
+        const deferred = (unprocessed[table] as unknown[] | undefined) ?? [];
+        return { ...answer, UnprocessedItems: { ...unprocessed, [table]: [...deferred, ...rest] } };
+      },
     };
   }
   if (operation === 'BatchGetItem') {
@@ -123,14 +126,15 @@ function splitBatch(
           ? { ...body, RequestItems: { ...requestItems, [table]: { ...entry, Keys: entry.Keys.slice(0, keep) } } }
           : undefined,
       held: rest.length,
-      merge: (answer) => ({
-        ...answer,
-        Responses: (answer.Responses as Json | undefined) ?? { [table]: [] },
-        UnprocessedKeys: {
-          ...((answer.UnprocessedKeys as Json | undefined) ?? {}),
-          [table]: { ...entry, Keys: rest },
-        },
-      }),
+      merge: (answer) => {
+        const unprocessed = (answer.UnprocessedKeys as Json | undefined) ?? {};
+        const deferred = (unprocessed[table] as { Keys?: unknown[] } | undefined)?.Keys ?? [];
+        return {
+          ...answer,
+          Responses: (answer.Responses as Json | undefined) ?? { [table]: [] },
+          UnprocessedKeys: { ...unprocessed, [table]: { ...entry, Keys: [...deferred, ...rest] } },
+        };
+      },
     };
   }
   return undefined;

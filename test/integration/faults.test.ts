@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDocumentClient, localDynamoClient } from '../../infra/local/clients.js';
 import { startLocalCloud } from '../../infra/local/cloud.js';
@@ -118,6 +118,29 @@ describe('the DynamoDB fault proxy: what the SDK sees is DynamoDB failing', () =
     expect(result.UnprocessedItems?.[TableName]).toEqual(items.slice(2));
     expect((await direct().send(new GetCommand({ TableName, Key: { pk: 'c2' } }))).Item).toEqual({ pk: 'c2' });
     expect((await direct().send(new GetCommand({ TableName, Key: { pk: 'c3' } }))).Item).toBeUndefined();
+  });
+
+  it('keeps what DynamoDB itself left unprocessed beside the half it holds back', async () => {
+    // dynalite, like DynamoDB (at 16 MB), answers a BatchGetItem with about 1 MB and returns the other keys
+    // unprocessed: held-back keys must be added to those, not replace them, or a read silently misses items.
+    const big = 'x'.repeat(300_000);
+    const keys = Array.from({ length: 12 }, (_, i) => ({ pk: `e${i}` }));
+    await direct().send(
+      new BatchWriteCommand({
+        RequestItems: { [TableName]: keys.slice(0, 6).map((k) => ({ PutRequest: { Item: { ...k, big } } })) },
+      }),
+    );
+    await direct().send(
+      new BatchWriteCommand({
+        RequestItems: { [TableName]: keys.slice(6).map((k) => ({ PutRequest: { Item: { ...k, big } } })) },
+      }),
+    );
+    proxy.setRates({ unprocessed: 1 });
+    const result = await client().send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys } } }));
+    proxy.setRates({});
+    const answered = (result.Responses?.[TableName] ?? []).map((item) => item.pk as string);
+    const unprocessed = (result.UnprocessedKeys?.[TableName]?.Keys ?? []).map((key) => key.pk as string);
+    expect([...answered, ...unprocessed].sort()).toEqual(keys.map((k) => k.pk).sort());
   });
 
   it('goes down after the Nth write has landed, until brought up', async () => {
