@@ -33,6 +33,8 @@ export interface AnalysisBatch {
   rejections: readonly Rejection[];
   /** CloudWatch Logs reachability checks seen in the batch: not records, counted apart. */
   controlMessages?: number;
+  /** Sequence number of each control message: with them, a redelivered batch does not count its checks again. */
+  controlSequences?: readonly string[];
   /** Kinesis shard the batch came from; with the sequences below, makes redelivery harmless. */
   shard?: string;
   /** Sequence number of each event (same index as `events`). Several events may share one (a CloudWatch Logs envelope). */
@@ -358,10 +360,14 @@ async function analyzeOnce(batch: AnalysisBatch, context: EngineContext, progres
     const known = progress.opened.get(finding.id);
     if (!known || finding.revision >= known.revision) progress.opened.set(finding.id, finding);
   }
-  stats.controlMessages = progress.counted ? 0 : (batch.controlMessages ?? 0);
+  stats.controlMessages = batch.controlSequences
+    ? batch.controlSequences.filter((sequence) => !seenBefore(run, shard, sequence)).length
+    : progress.counted
+      ? 0
+      : (batch.controlMessages ?? 0);
 
   mergeRunStats(run.doc, stats);
-  const lastSequence = lastOf(batch.eventSequences, batch.rejectionSequences);
+  const lastSequence = lastOf(batch.eventSequences, batch.rejectionSequences, batch.controlSequences);
   markApplied(run.doc, shard, lastSequence);
   run.dirty = stats.records > 0 || stats.controlMessages > 0 || lastSequence !== undefined;
 

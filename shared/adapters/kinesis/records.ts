@@ -89,13 +89,22 @@ export function createRecordDecoder(options: RecordDecodeOptions = {}): RecordDe
         rejections: Rejection[];
         eventSequences: string[];
         rejectionSequences: string[];
+        controlSequences: string[];
       }
     >();
     for (const record of records) {
       const shard = shardOf(record);
       let batch = batches.get(shard);
       if (!batch) {
-        batch = { shard, events: [], rejections: [], eventSequences: [], rejectionSequences: [], controlMessages: 0 };
+        batch = {
+          shard,
+          events: [],
+          rejections: [],
+          eventSequences: [],
+          rejectionSequences: [],
+          controlMessages: 0,
+          controlSequences: [],
+        };
         batches.set(shard, batch);
       }
       const sequence = record.kinesis.sequenceNumber;
@@ -117,6 +126,7 @@ export function createRecordDecoder(options: RecordDecodeOptions = {}): RecordDe
       }
       if (outcomes === 'control') {
         batch.controlMessages = (batch.controlMessages ?? 0) + 1;
+        batch.controlSequences.push(sequence);
         continue;
       }
       outcomes.forEach((outcome, index) => {

@@ -69,6 +69,7 @@ describe('Kinesis records -> AnalysisBatch', () => {
     const [batch] = decode(records);
     expect(batch?.events).toHaveLength(1);
     expect(batch?.controlMessages).toBe(1);
+    expect(batch?.controlSequences).toEqual([sequenceNumber(5)]);
     expect(batch?.rejections.map((r) => r.reason)).toEqual([
       'empty-record',
       expect.stringMatching(/gzip/),

@@ -139,4 +139,32 @@ describe('the engine', () => {
     expect(endpoint?.value.requests).toBe(3);
     expect((await buildReport(store)).summary.records).toBe(3);
   });
+
+  it('counts a CloudWatch Logs control message once when its batch is redelivered, by its sequence number', async () => {
+    const store = createMemoryStore();
+    const clock = fixedClock(Date.UTC(2026, 10, 1));
+    const first = {
+      events: [makeApiEvent({ path: '/v1/health', status: 200 })],
+      rejections: [],
+      shard: 'shardId-000',
+      eventSequences: ['501'],
+      controlMessages: 1,
+      controlSequences: ['500'],
+    };
+    // A batch of nothing but a control message moves the ledger too: its redelivery counts nothing.
+    const onlyControl = {
+      events: [],
+      rejections: [],
+      shard: 'shardId-000',
+      controlMessages: 1,
+      controlSequences: ['502'],
+    };
+
+    const counted = [];
+    for (const batch of [first, first, onlyControl, onlyControl])
+      counted.push((await analyzeBatch(batch, { store, clock })).stats.controlMessages);
+
+    expect(counted).toEqual([1, 0, 1, 0]);
+    expect((await buildReport(store)).summary).toMatchObject({ records: 1, controlMessages: 2 });
+  });
 });
