@@ -7,7 +7,7 @@ import type { Enforcer } from '../ports/enforcer.js';
 import { type Store, typed } from '../ports/store.js';
 import { hostCidr } from './addresses.js';
 import type { CompiledResponseConfig, ResponseMode } from './config.js';
-import { audit, endAction, liftFor, updateDoc } from './respond.js';
+import { applyFor, audit, endAction, liftFor, updateDoc } from './respond.js';
 import { type ActiveAction, type Target, type TargetState, targetDocId, targetKey } from './state.js';
 
 export interface ExpiryDeps {
@@ -87,8 +87,11 @@ export async function expireActions(deps: ExpiryDeps, pageSize = 500): Promise<E
     );
     if (end.outcome === 'superseded') {
       report.superseded.push(key);
-      if (active.enforced)
-        await auditSuperseded(deps.store, { now, mode: deps.mode, by: 'lantern' }, state, end.current);
+      if (active.enforced) {
+        const failure = await restoreAtEdge(end.state, deps.enforcer as Enforcer);
+        if (failure !== undefined) report.failed.push({ target: key, detail: failure });
+        await auditSuperseded(deps.store, { now, mode: deps.mode, by: 'lantern' }, state, end.current, failure);
+      }
       continue;
     }
     report.expired.push(key);
@@ -151,12 +154,25 @@ async function liftAtEdge(
   return failed;
 }
 
+/**
+ * After a lift whose action was superseded: the newer action is put back at the edge. The responder may have applied
+ * it just before the lift (which then took it off), and nothing would apply it again before its own end. Returns why
+ * that failed, if it did.
+ */
+async function restoreAtEdge(state: TargetState, enforcer: Enforcer): Promise<string | undefined> {
+  const changes = applyFor(state);
+  if (changes.length === 0) return undefined;
+  const problems = (await enforcer.apply(changes)).outcomes.filter((o) => !o.ok).map((o) => o.detail);
+  return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
 /** The edge changed (the lift) although the action on record is not ended: that must be on the record too. */
 async function auditSuperseded(
   store: Store,
   deps: { now: number; mode: ResponseMode; by: string },
   lifted: TargetState,
   current: ActiveAction,
+  restoreFailure?: string,
 ): Promise<void> {
   const active = lifted.active as ActiveAction;
   const target = targetKey(lifted.target);
@@ -170,7 +186,7 @@ async function auditSuperseded(
       findingId: active.findingId,
       revision: active.revision,
       action: `end-${active.kind}`,
-      reason: `lifted at the edge, but ${current.findingId}#${current.revision} was recorded on the target meanwhile (a ${current.kind} until ${new Date(current.until).toISOString()}${current.enforced ? ', applied at the edge again by the responder' : ''}): it stands, not ended`,
+      reason: `lifted at the edge, but ${current.findingId}#${current.revision} was recorded on the target meanwhile (a ${current.kind} until ${new Date(current.until).toISOString()}): it stands, not ended${current.enforced ? (restoreFailure === undefined ? ', and was put back at the edge' : `; putting it back at the edge failed (${restoreFailure})`) : ''}`,
       by: deps.by,
     },
     `${target}:${active.since}:${current.findingId}#${current.revision}`,
@@ -236,8 +252,10 @@ export async function applyOverride(request: OverrideRequest, deps: ExpiryDeps):
     // A new finding was recorded (and enforced again) on the target meanwhile: it stands, and the operator decides
     // again with it in view rather than having an override written over an action still in force.
     if (end.outcome === 'superseded') {
-      if (current.active.enforced)
-        await auditSuperseded(deps.store, { now, mode: deps.mode, by: request.by }, current, end.current);
+      if (current.active.enforced) {
+        const failure = await restoreAtEdge(end.state, deps.enforcer as Enforcer);
+        await auditSuperseded(deps.store, { now, mode: deps.mode, by: request.by }, current, end.current, failure);
+      }
       throw new OverrideError(
         `${targetKey(target)}: ${end.current.findingId}#${end.current.revision} was recorded on it meanwhile and stands; ${request.op} again to lift it`,
       );

@@ -107,6 +107,32 @@ export function liftFor(state: TargetState): EnforcementChange[] {
   return changes.filter((c) => !active.lifted?.includes(c.op));
 }
 
+/**
+ * The changes that put an enforced action (back) at the edge, less the parts of its lift already done on purpose:
+ * for a lift that raced a newer action on the same target (see `restoreAtEdge` in expire.ts). All idempotent.
+ */
+export function applyFor(state: TargetState): EnforcementChange[] {
+  const active = state.active;
+  if (!active?.enforced) return [];
+  const t = state.target;
+  const rank = actionRank(active.severity, state.offences);
+  const changes: EnforcementChange[] =
+    t.kind === 'ip'
+      ? [changeFor(t, 'block', rank)]
+      : [
+          ...(active.kind === 'throttle' || active.restore || active.hardenedFrom
+            ? [changeFor(t, 'throttle', rank)]
+            : []),
+          ...(active.kind === 'block' ? [changeFor(t, 'block', rank)] : []),
+        ];
+  const undone: Record<string, EnforcementChange['op']> = {
+    'block-ip': 'unblock-ip',
+    'block-key': 'unblock-key',
+    'throttle-key': 'unthrottle-key',
+  };
+  return changes.filter((c) => !active.lifted?.includes(undone[c.op] as EnforcementChange['op']));
+}
+
 /** The throttle still in force at the edge under a key block that is refused or evicted, if any. */
 export function throttleUnder(active: ActiveAction): ActiveAction | undefined {
   if (active.kind !== 'block' || !(active.hardenedFrom || active.restore)) return undefined;

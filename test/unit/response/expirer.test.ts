@@ -144,4 +144,37 @@ describe('expirer run', () => {
     expect(await createExpirer(deps)()).toEqual({ expired: 1, republished: 0 });
     expect(edge.blockedIps.size).toBe(0);
   });
+
+  it('a new finding enforced after the expirer read the target but before its lift reached the edge is put back there', async () => {
+    // Prepare: the block is due; the expirer reads it, then the responder records and enforces revision 2 (a no-op at
+    // the edge, the address is still blocked), and only then does the expirer's unblock reach the edge.
+    const clock = fixedClock(T0);
+    const store = createMemoryStore({ clock });
+    const edge = createLocalEnforcer();
+    const deps = { store, clock, config: config(), enforcer: edge, log: quiet };
+    await respond([makeFinding()], deps);
+    clock.advance(HOUR);
+    let interleaved = false;
+    const racing: Enforcer = {
+      apply: async (changes, context) => {
+        if (!interleaved && changes.some((c) => c.op === 'unblock-ip')) {
+          interleaved = true;
+          await respond([makeFinding({ revision: 2, lastSeen: clock.now() })], deps);
+        }
+        return edge.apply(changes, context);
+      },
+    };
+    // Act
+    const run = await createExpirer({ ...deps, enforcer: racing, log: quiet })();
+    // Assess: revision 2 stands on record and, again, at the edge; the audit says the lift was undone.
+    expect(interleaved).toBe(true);
+    expect(run.expired).toBe(0);
+    expect([...edge.blockedIps]).toEqual([ATTACKER]);
+    expect(edge.history.map((h) => h.change.op)).toEqual(['block-ip', 'block-ip', 'unblock-ip', 'block-ip']);
+    const audit = (await store.audit.list()).items.map((i) => i.value as { event: string; reason: string });
+    expect(audit.at(-1)).toMatchObject({
+      event: 'lift-superseded',
+      reason: expect.stringMatching(/put back at the edge$/),
+    });
+  });
 });

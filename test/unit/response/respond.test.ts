@@ -8,7 +8,7 @@ import type { Notification, Notifier } from '../../../shared/ports/notifier.js';
 import { typed } from '../../../shared/ports/store.js';
 import { applyOverride, expireActions, OverrideError } from '../../../shared/response/expire.js';
 import { unansweredFindings } from '../../../shared/response/reconcile.js';
-import { respond } from '../../../shared/response/respond.js';
+import { applyFor, liftFor, respond } from '../../../shared/response/respond.js';
 import {
   type AuditEntry,
   capDocId,
@@ -831,5 +831,29 @@ describe('reconciliation', () => {
     expect(missing.map((f) => [f.entity.id, f.revision])).toEqual([['45.33.32.2', 2]]);
     await respond(missing, deps);
     expect(await unansweredFindings(store, clock.now())).toEqual([]);
+  });
+});
+
+describe('putting an action back at the edge', () => {
+  it('applies what lifting it undoes, throttle under a hardened block first, less what was lifted on purpose', () => {
+    const active = {
+      kind: 'block' as const,
+      since: T0,
+      until: T0 + HOUR,
+      findingId: 'f1',
+      revision: 2,
+      severity: 'high' as const,
+      enforced: true,
+      restore: { usagePlanIds: ['gold'] },
+    };
+    const key = { target: { kind: 'api-key' as const, id: 'k1' }, offences: 2, active };
+    expect(applyFor(key).map((c) => c.op)).toEqual(['throttle-key', 'block-key']);
+    expect(liftFor(key).map((c) => c.op)).toEqual(['unblock-key', 'unthrottle-key']);
+    expect(applyFor({ ...key, active: { ...active, lifted: ['unthrottle-key' as const] } }).map((c) => c.op)).toEqual([
+      'block-key',
+    ]);
+    expect(applyFor({ ...key, active: { ...active, enforced: false } })).toEqual([]);
+    const ip = { target: { kind: 'ip' as const, address: ATTACKER }, offences: 1, active };
+    expect(applyFor(ip)).toEqual([{ op: 'block-ip', address: ATTACKER, rank: expect.any(Number) }]);
   });
 });
