@@ -54,7 +54,8 @@ function toRegisters(hashes: readonly number[]): string {
 export function addDistinct(counter: DistinctCounter, value: string): boolean {
   const hash = hash32(value);
   if (counter.r === undefined) {
-    const hashes = (counter.h ??= []);
+    counter.h ??= [];
+    const hashes = counter.h;
     if (hashes.includes(hash)) return false;
     hashes.push(hash);
     if (hashes.length > EXACT_LIMIT) {
@@ -87,7 +88,8 @@ export function distinctEstimate(counter: DistinctCounter): number {
 /** The union of two counters (used when windows or endpoints are merged). */
 export function mergeDistinct(into: DistinctCounter, from: DistinctCounter): void {
   if (from.r === undefined && into.r === undefined) {
-    for (const hash of from.h ?? []) if (!(into.h ??= []).includes(hash)) into.h.push(hash);
+    into.h ??= [];
+    for (const hash of from.h ?? []) if (!into.h.includes(hash)) into.h.push(hash);
     if ((into.h?.length ?? 0) > EXACT_LIMIT) {
       into.r = toRegisters(into.h ?? []);
       delete into.h;

@@ -211,7 +211,9 @@ export function resolveDetectionConfig(input: DetectionConfigInput = {}): Detect
   };
   if (!resolved.identity.userClaim)
     throw new DetectionConfigError('detection config: identity.userClaim must not be empty');
-  resolved.authEndpoints.forEach((source, i) => checkRegex(source, `authEndpoints[${i}]`));
+  resolved.authEndpoints.forEach((source, i) => {
+    checkRegex(source, `authEndpoints[${i}]`);
+  });
   resolved.trustedBots.forEach((bot, i) => {
     checkRegex(bot.userAgent, `trustedBots[${i}].userAgent`);
     if (bot.asns.length === 0)

@@ -1,5 +1,5 @@
-import type { ApiEvent, LogSource } from '../events/api-event.js';
 import { addToSketch, emptySketch, mergeSketch, type QuantileSketch, sketchQuantile } from '../baselines/sketch.js';
+import type { ApiEvent, LogSource } from '../events/api-event.js';
 import type { EndpointStatus, ZombieReason } from './classify.js';
 import type { ParamKind } from './segments.js';
 import { type SensitiveKind, sensitiveInUrl } from './sensitive.js';
@@ -86,7 +86,8 @@ export function recordRequest(record: EndpointRecord, event: ApiEvent, callerKey
     record.statuses[key] = (record.statuses[key] ?? 0) + 1;
   }
   if (event.authenticated) record.authenticated++;
-  else if (event.status >= 200 && event.status < 300) record.unauthenticatedSuccess = (record.unauthenticatedSuccess ?? 0) + 1;
+  else if (event.status >= 200 && event.status < 300)
+    record.unauthenticatedSuccess = (record.unauthenticatedSuccess ?? 0) + 1;
   for (const kind of sensitiveInUrl(event.path, event.query)) {
     record.sensitive ??= {};
     record.sensitive[kind] = (record.sensitive[kind] ?? 0) + 1;
@@ -132,7 +133,12 @@ const callerCounts = new WeakMap<Record<string, number>, number>();
 const MAX_MERGES_KEPT = 5;
 
 /** Records why the template of this endpoint was formed by merging others (the "explain" of discovery). */
-export function recordMerge(record: EndpointRecord, explanation: MergeExplanation, from: readonly string[], at: number): void {
+export function recordMerge(
+  record: EndpointRecord,
+  explanation: MergeExplanation,
+  from: readonly string[],
+  at: number,
+): void {
   record.merges ??= [];
   record.merges.push({ ...explanation, from: from.slice(0, 20), at });
   if (record.merges.length > MAX_MERGES_KEPT) record.merges.splice(0, record.merges.length - MAX_MERGES_KEPT);
@@ -172,7 +178,8 @@ export function mergeEndpointRecords(into: EndpointRecord, from: EndpointRecord)
   mergeSketch(into.latencyMs, from.latencyMs);
   mergeSketch(into.bytesOut, from.bytesOut);
   for (const [k, v] of Object.entries(from.callers)) countCaller(into.callers, k, v);
-  if (from.unauthenticatedSuccess) into.unauthenticatedSuccess = (into.unauthenticatedSuccess ?? 0) + from.unauthenticatedSuccess;
+  if (from.unauthenticatedSuccess)
+    into.unauthenticatedSuccess = (into.unauthenticatedSuccess ?? 0) + from.unauthenticatedSuccess;
   for (const [k, v] of Object.entries(from.sensitive ?? {})) {
     const kind = k as SensitiveKind;
     into.sensitive ??= {};

@@ -252,7 +252,9 @@ export function legitimateTraffic(emitter: Emitter, world: World, options: Popul
       mobileSession(emitter, random, world, t0 + arrivals.next() * MINUTE, user);
     }
   }
-  world.partners.forEach((partner, i) => partnerTraffic(emitter, new Random(options.seed, 5, i), partner));
+  world.partners.forEach((partner, i) => {
+    partnerTraffic(emitter, new Random(options.seed, 5, i), partner);
+  });
   const crawlers = new Random(options.seed, 6);
   const google = networksOf((n) => n.asn === '15169')[0] as Network;
   const bing = networksOf((n) => n.asn === '8075')[0] as Network;

@@ -1,6 +1,6 @@
 import { attributeEntity, entityKey } from '../baselines/entity.js';
-import type { ApiEvent, LogSource } from '../events/api-event.js';
 import type { FindingType } from '../detection/finding.js';
+import type { ApiEvent, LogSource } from '../events/api-event.js';
 import {
   type AttackContext,
   bola,
@@ -13,8 +13,8 @@ import {
   scanning,
   scraping,
   shadowTraffic,
-  tokenSharing,
   Truth,
+  tokenSharing,
   unauthenticatedAccess,
   volumetric,
   zombieTraffic,
@@ -32,7 +32,10 @@ import { classifySimulatedEndpoint, HOST } from './world.js';
 export const SCENARIOS = {
   baseline: { types: [], attack: undefined },
   'bola-enumeration': { types: ['bola-enumeration'], attack: (t: Truth, c: AttackContext) => bola(t, c) },
-  'credential-stuffing': { types: ['credential-stuffing'], attack: (t: Truth, c: AttackContext) => credentialStuffing(t, c) },
+  'credential-stuffing': {
+    types: ['credential-stuffing'],
+    attack: (t: Truth, c: AttackContext) => credentialStuffing(t, c),
+  },
   'credential-stuffing-distributed': { types: ['credential-stuffing'], attack: credentialStuffingDistributed },
   'credential-stuffing-slow': { types: ['credential-stuffing'], attack: credentialStuffingSlow },
   'volumetric-abuse': { types: ['volumetric-abuse'], attack: volumetric },
@@ -44,10 +47,21 @@ export const SCENARIOS = {
   'shadow-api-traffic': { types: ['shadow-api-traffic'], attack: shadowTraffic },
   'zombie-api-traffic': { types: ['zombie-api-traffic'], attack: zombieTraffic },
   mixed: {
-    types: ['bola-enumeration', 'credential-stuffing', 'scraping', 'scanning', 'token-sharing', 'data-exfiltration', 'shadow-api-traffic'],
+    types: [
+      'bola-enumeration',
+      'credential-stuffing',
+      'scraping',
+      'scanning',
+      'token-sharing',
+      'data-exfiltration',
+      'shadow-api-traffic',
+    ],
     attack: mixed,
   },
-} as const satisfies Record<string, { types: readonly FindingType[]; attack: ((t: Truth, c: AttackContext) => void) | undefined }>;
+} as const satisfies Record<
+  string,
+  { types: readonly FindingType[]; attack: ((t: Truth, c: AttackContext) => void) | undefined }
+>;
 
 export type ScenarioName = keyof typeof SCENARIOS;
 export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
@@ -86,7 +100,9 @@ export interface GroundTruth {
   events: number;
   /** Entities (as attributed) that are legitimate. */
   legitimateEntities: number;
-  malicious: Array<Omit<MaliciousEntity, 'firstRequest' | 'lastRequest'> & { firstRequest: string; lastRequest: string }>;
+  malicious: Array<
+    Omit<MaliciousEntity, 'firstRequest' | 'lastRequest'> & { firstRequest: string; lastRequest: string }
+  >;
   /** Endpoints discovery would classify: `/internal/*` shadow, `/v1/*` zombie (see `classifySimulatedEndpoint`). */
   classification: { shadow: string; zombie: string };
 }
@@ -106,7 +122,10 @@ export class SimulationError extends Error {
 
 export function simulate(options: SimulateOptions): Simulation {
   const scenario = SCENARIOS[options.scenario];
-  if (!scenario) throw new SimulationError(`unknown scenario ${String(options.scenario)}; expected one of ${SCENARIO_NAMES.join(', ')}`);
+  if (!scenario)
+    throw new SimulationError(
+      `unknown scenario ${String(options.scenario)}; expected one of ${SCENARIO_NAMES.join(', ')}`,
+    );
   const seed = options.seed ?? 1;
   const minutes = options.minutes ?? 90;
   const volume = options.volume ?? 1;
@@ -117,7 +136,8 @@ export function simulate(options: SimulateOptions): Simulation {
   if (!(minutes > 0 && minutes <= 7 * 24 * 60)) throw new SimulationError('minutes must be between 1 and 10080');
   if (!(volume > 0 && volume <= 50)) throw new SimulationError('volume must be above 0 and at most 50');
   if (!(speed > 0 && speed <= 100)) throw new SimulationError('attackSpeed must be above 0 and at most 100');
-  if (!(attackStartMinute >= 0 && attackStartMinute < minutes)) throw new SimulationError('attackStartMinute must fall within the simulated minutes');
+  if (!(attackStartMinute >= 0 && attackStartMinute < minutes))
+    throw new SimulationError('attackStartMinute must fall within the simulated minutes');
 
   const end = start + minutes * 60_000;
   const emitter = new Emitter(options.source ?? 'cloudfront-realtime', start, end, seed);

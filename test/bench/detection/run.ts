@@ -1,15 +1,19 @@
 import { createMemoryStore } from '../../../shared/adapters/memory/memory-store.js';
-import { parseEntityKey } from '../../../shared/baselines/entity.js';
-import { resolveDetectionConfig, type DetectionConfigInput } from '../../../shared/detection/config.js';
+import { attributeEntity, entityKey, parseEntityKey } from '../../../shared/baselines/entity.js';
+import { type DetectionConfigInput, resolveDetectionConfig } from '../../../shared/detection/config.js';
 import { FINDING_TYPES, type Finding, type FindingType } from '../../../shared/detection/finding.js';
 import { analyzeBatch } from '../../../shared/engine/analyze.js';
 import { buildReport } from '../../../shared/engine/report.js';
+import type { LogSource } from '../../../shared/events/api-event.js';
 import { fixedClock } from '../../../shared/ports/clock.js';
 import { typed } from '../../../shared/ports/store.js';
-import { attributeEntity, entityKey } from '../../../shared/baselines/entity.js';
-import type { LogSource } from '../../../shared/events/api-event.js';
 import type { MaliciousEntity } from '../../../shared/simulate/attacks.js';
-import { classifySimulatedEndpoint, type SimulateOptions, type Simulation, simulate } from '../../../shared/simulate/simulate.js';
+import {
+  classifySimulatedEndpoint,
+  type SimulateOptions,
+  type Simulation,
+  simulate,
+} from '../../../shared/simulate/simulate.js';
 import { throughLog } from './through-log.js';
 
 /**
@@ -34,7 +38,8 @@ function readBack(simulation: Simulation, format: LogSource): Simulation {
     if (known) {
       known.requests++;
       known.lastRequest = Math.max(known.lastRequest, event.time);
-    } else malicious.set(key, { ...label, entity: key, firstRequest: event.time, lastRequest: event.time, requests: 1 });
+    } else
+      malicious.set(key, { ...label, entity: key, firstRequest: event.time, lastRequest: event.time, requests: 1 });
   });
   const legitimateEntities = [...all].filter((k) => !malicious.has(k)).length;
   return { events, malicious, truth: { ...simulation.truth, legitimateEntities } };
@@ -114,7 +119,10 @@ export async function runScenario(
   for (const f of findings) {
     const key = `${f.entity.type}:${f.entity.id}`;
     let set = flagged.get(f.type);
-    if (!set) flagged.set(f.type, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      flagged.set(f.type, set);
+    }
     set.add(key);
   }
   const legitimateFlagged = new Set<string>();

@@ -1,6 +1,6 @@
-import type { ApiEvent, LogSource } from '../../../shared/events/api-event.js';
 import { createLineDecoder } from '../../../shared/decoders/index.js';
 import { encodeLine, w3cHeaderLines } from '../../../shared/encoders/index.js';
+import type { ApiEvent, LogSource } from '../../../shared/events/api-event.js';
 
 /**
  * The events as Lantern would read them back from `format`'s log: each is encoded and decoded, so fields the
@@ -12,7 +12,10 @@ export function throughLog(events: readonly ApiEvent[], format: LogSource): ApiE
   return events.map((event) => {
     const result = decode(encodeLine(event, format));
     const outcome = result.kind === 'records' ? result.outcomes[0] : undefined;
-    if (!outcome?.ok) throw new Error(`simulated ${format} record not read back: ${outcome && !outcome.ok ? outcome.reason : result.kind}`);
+    if (!outcome?.ok)
+      throw new Error(
+        `simulated ${format} record not read back: ${outcome && !outcome.ok ? outcome.reason : result.kind}`,
+      );
     return outcome.event;
   });
 }

@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeSimulation } from '../../../shared/adapters/files/simulation-writer.js';
 import { createLineDecoder } from '../../../shared/decoders/index.js';
 import { LOG_SOURCES } from '../../../shared/events/api-event.js';
-import { writeSimulation } from '../../../shared/adapters/files/simulation-writer.js';
 
 describe('writeSimulation', () => {
   let dir: string | undefined;
@@ -16,7 +16,16 @@ describe('writeSimulation', () => {
     // Prepare
     dir = await mkdtemp(path.join(tmpdir(), 'lantern-sim-'));
     // Act
-    const written = await writeSimulation({ scenario: 'scanning', seed: 4, minutes: 35, attackStartMinute: 30, volume: 0.1, format, out: dir, perFile: 5000 });
+    const written = await writeSimulation({
+      scenario: 'scanning',
+      seed: 4,
+      minutes: 35,
+      attackStartMinute: 30,
+      volume: 0.1,
+      format,
+      out: dir,
+      perFile: 5000,
+    });
     // Assess
     const decode = createLineDecoder(format);
     let ok = 0;
