@@ -897,13 +897,13 @@ export class PathTemplater {
       group.length - leafCount >= 0.5 * group.length;
     // Words in a naming convention (`frontend_cpu_utilization`, `ThisMonth`) are designed names.
     const designed = candidates.filter(([t]) => isDesignedName(splitSuffix(t).stem)).length >= 0.8 * d;
-    const strict =
+    const strictByPlace =
       depth === 0 ||
       nodeIsParam ||
-      typedSibling ||
       inValueSlot ||
       designed ||
       (parentText !== undefined && isVersionSegment(parentText));
+    const strict = strictByPlace || typedSibling;
     if (reference) {
       // Beside a parameter that already holds values: a literal whose children are mostly the
       // parameter's children is one more value; several leaves where the parameter ends endpoints too.
@@ -939,7 +939,16 @@ export class PathTemplater {
       const joiners = [...inner, ...shapeJoin, ...routeJoin, ...(leafJoin.length >= 3 ? leafJoin : [])];
       if (joiners.length > 0) return { values: joiners, reason: 'joins-parameter' };
     }
-    const minDistinct = reference ? 3 : strict ? 40 : 12;
+    // Beside a typed id, the names REST puts there (`search`, `count`, `me`) are a handful of actions;
+    // twenty distinct leaf words, most of them seen once, are a second kind of key for the same items
+    // (`/images/{id}` and `/images/{slug}`), not names. Other strict positions keep forty.
+    const minDistinct = reference
+      ? 3
+      : !strictByPlace && typedSibling && leaves === d && hapax >= 0.5
+        ? MIN_KEYS_BESIDE_TYPED
+        : strict
+          ? 40
+          : 12;
     if (d >= minDistinct && hapax >= 0.4) return { values: candidates, reason: 'cardinality' };
     // Cousins: the same question asked below each sibling of this word (`/localization/de/<key>`,
     // `/localization/fr/<key>`): leaves pooled over the siblings' children are the evidence.
@@ -995,13 +1004,14 @@ export class PathTemplater {
     // answering the same methods (`/localization/ja/{key}` and `/localization/de/{key}`;
     // `/metadata/global/{key}` and `/metadata/enterprise/{key}`): one resource addressed by a value,
     // not distinct resources. Three such words (methods may differ: traffic is skewed), or two with
-    // the very same methods on a shape of at least three endpoints. Not below a plural collection
+    // the same methods (or one's among the other's) on a shape of at least three endpoints. Not below a plural collection
     // name: there, a few same-shaped words are members the designer enumerated one by one
     // (`/indicators/sma/{ticker}`, `/indicators/ema/{ticker}`); values there are judged by number.
     if (!strict && parentText !== undefined && !isPlural(parentText)) {
       const byShape = new Map<string, Array<[string, TNode]>>();
       const byFull = new Map<string, Array<[string, TNode]>>();
       let best: Array<[string, TNode]> = [];
+      const wide: Array<{ entry: [string, TNode]; structure: string; ends: Set<string> }> = [];
       for (const entry of candidates) {
         const [text, c] = entry;
         if (isPlural(text) || isDesignedName(splitSuffix(text).stem)) continue;
@@ -1016,7 +1026,17 @@ export class PathTemplater {
           full.push(entry);
           byFull.set(shape.sig, full);
           if (full.length >= 2 && best.length < 2) best = full;
+          wide.push({ entry, structure: shape.structure, ends: new Set(shape.ends) });
         }
+      }
+      // (Two twins whose endpoints, three or more, are all among the other's: the rarer one has not
+      // shown every method yet, as skewed traffic goes: `/metadata/global/{key}` answering
+      // GET|PUT|DELETE beside `/metadata/enterprise/{key}` answering those and POST.)
+      if (best.length < 2) {
+        for (const a of wide)
+          for (const b of wide)
+            if (a !== b && best.length < 2 && a.structure === b.structure && [...a.ends].every((e) => b.ends.has(e)))
+              best = [a.entry, b.entry];
       }
       if (best.length >= 2) return { values: best, reason: 'similar-subtrees' };
     }
@@ -1415,6 +1435,8 @@ export class PathTemplater {
 // Tree utilities
 
 const MAX_VOCAB = 4096;
+/** Distinct leaf words (mostly seen once) beside a typed id that make them a second key, not names. */
+const MIN_KEYS_BESIDE_TYPED = 20;
 const MAX_SAMPLE = 128;
 
 function sample(p: PNode, word: string): void {
@@ -1649,11 +1671,16 @@ function isPlural(word: string): boolean {
  * The methods of a node and, recursively, of its parameter children (literal children ignored):
  * `GET,POST|{}(DELETE,GET,PUT)`. Undefined without a parameter child that ends an endpoint.
  */
-function paramShape(node: TNode, level = 0): { sig: string; structure: string; endpoints: number } | undefined {
+function paramShape(
+  node: TNode,
+  level = 0,
+): { sig: string; structure: string; endpoints: number; ends: string[] } | undefined {
   const methods = Object.keys(node.m ?? {}).sort();
   let endpoints = level === 0 ? 0 : methods.length;
   const parts: string[] = [];
   const structure: string[] = [];
+  /** Each endpoint as `path method`, the path in parameter suffixes (`{}/{.json} GET`). */
+  const ends = methods.map((m) => ` ${m}`);
   for (const suffix of Object.keys(node.p ?? {}).sort()) {
     if (level >= 4) break;
     const sub = paramShape(node.p?.[suffix] as PNode, level + 1);
@@ -1661,6 +1688,7 @@ function paramShape(node: TNode, level = 0): { sig: string; structure: string; e
     parts.push(`{${suffix}}(${sub.sig})`);
     structure.push(`{${suffix}}(${sub.structure})`);
     endpoints += sub.endpoints;
+    for (const e of sub.ends) ends.push(`/{${suffix}}${e}`);
   }
   if (level === 0 && (parts.length === 0 || endpoints === 0)) return undefined;
   if (level > 0 && methods.length === 0 && parts.length === 0) return undefined;
@@ -1668,6 +1696,7 @@ function paramShape(node: TNode, level = 0): { sig: string; structure: string; e
     sig: `${methods.join(',')}|${parts.join(';')}`,
     structure: structure.join(';'),
     endpoints: level === 0 ? endpoints + methods.length : endpoints,
+    ends,
   };
 }
 

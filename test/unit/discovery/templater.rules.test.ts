@@ -219,6 +219,36 @@ describe('rule: same-shape words below a name are values (small value sets)', ()
     expect(get(t, '/metadata/global/tpl1x7')).toBe('/metadata/{metadataName}/{id}');
   });
 
+  it('merges two scopes when one has not shown every method of the other yet', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act: the rarer scope has not been written with POST yet.
+    for (const [scope, methods] of [
+      ['global', ['GET', 'PUT', 'DELETE']],
+      ['enterprise', ['GET', 'PUT', 'DELETE', 'POST']],
+    ] as const)
+      for (const m of methods)
+        for (let k = 0; k < 14; k++) t.observe(HOST, m, `/metadata/${scope}/tpl${k}x${k * 7}`, 200);
+    for (let k = 0; k < 64; k++) get(t, `/metadata/enterprise/tpl${k % 14}x${(k % 14) * 7}`);
+    // Assess
+    expect(get(t, '/metadata/global/tpl1x7')).toBe('/metadata/{metadataName}/{id}');
+  });
+
+  it('keeps two words apart when each answers a method the other does not', () => {
+    // Prepare
+    const t = new PathTemplater();
+    // Act
+    for (const [scope, methods] of [
+      ['global', ['GET', 'PUT', 'DELETE']],
+      ['enterprise', ['GET', 'PUT', 'POST']],
+    ] as const)
+      for (const m of methods)
+        for (let k = 0; k < 14; k++) t.observe(HOST, m, `/metadata/${scope}/tpl${k}x${k * 7}`, 200);
+    for (let k = 0; k < 64; k++) get(t, `/metadata/enterprise/tpl${k % 14}x${(k % 14) * 7}`);
+    // Assess
+    expect(get(t, '/metadata/global/tpl1x7')).toBe('/metadata/global/{globalName}');
+  });
+
   it('keeps same-shaped members of a plural collection static (/indicators/sma/{ticker})', () => {
     // Prepare
     const t = new PathTemplater();
@@ -665,5 +695,38 @@ describe('rule: one typed value in several extensions takes an extension paramet
     // Assess
     expect(get(t, '/calls/42.json')).toBe('/calls/{callId}.json');
     expect(get(t, '/files/9.tar')).toBe('/files/{fileId}.tar');
+  });
+});
+
+describe('rule: many leaf words beside a typed id are a second key, not names', () => {
+  /** `distro-ab`, `distro-ac`, …: untyped words, each distinct. */
+  const slugs = (n: number) =>
+    Array.from(
+      { length: n },
+      (_, i) => `distro-${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}x`,
+    );
+
+  it('merges 24 leaf words, each seen once, beside /images/{id}', () => {
+    // Prepare
+    const t = new PathTemplater();
+    for (let i = 0; i < 10; i++) get(t, `/images/${1000 + i}`);
+    // Act
+    for (const s of slugs(24)) get(t, `/images/${s}`);
+    // Assess: one image addressed by id or by slug.
+    expect(get(t, '/images/distro-new')).toMatch(/^\/images\/\{[^}]+\}$/);
+    expect(get(t, '/images/1234')).toBe('/images/{imageId}');
+  });
+
+  it('keeps a dozen action names beside a typed id, and words with sub-paths', () => {
+    // Prepare
+    const t = new PathTemplater();
+    for (let i = 0; i < 10; i++) get(t, `/accounts/${1000 + i}`);
+    // Act: a dozen names seen once each, and 24 words each with a sub-resource below.
+    for (const s of slugs(12)) get(t, `/accounts/${s}`);
+    for (const s of slugs(24)) get(t, `/images/${1000 + s.length}`);
+    for (const s of slugs(24)) get(t, `/images/${s}/layers`);
+    // Assess
+    expect(get(t, '/accounts/distro-ax')).toBe('/accounts/distro-ax');
+    expect(get(t, '/images/distro-ax/layers')).toBe('/images/distro-ax/layers');
   });
 });
