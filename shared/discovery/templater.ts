@@ -155,6 +155,8 @@ export interface TNode {
   /** File-like names seen below: relative depths (bit mask), files deeper than one level, first direct file names. */
   fd?: number;
   fc?: number;
+  /** Files deeper than one level reached through literal segments only (directory names). */
+  fl?: number;
   fn?: string[];
 }
 
@@ -683,18 +685,34 @@ export class PathTemplater {
   private noteFile(hs: HostState, host: string, steps: RouteStep[], file: string): void {
     const last = steps.length - 1;
     let chosen: { node: TNode; index: number } | undefined;
+    /** Whether the file is reached from the current ancestor through a parameter (not directory names only). */
+    let viaParam = false;
     for (let k = 1; k <= Math.min(6, last); k++) {
       const a = steps[last - k]?.node;
       if (!a || a.p?.['+']) return;
+      if (k >= 2 && steps[last - k + 1]?.param) viaParam = true;
       a.fd = (a.fd ?? 0) | (1 << k);
       if (k === 1) {
         const names = a.fn ?? [];
         const name = file.slice(0, 64);
         if (names.length < 3 && !names.includes(name)) names.push(name);
         a.fn = names;
-      } else a.fc = (a.fc ?? 0) + 1;
-      // Several distinct files directly below, and files deeper below too.
-      if ((a.fn?.length ?? 0) >= 3 && (a.fc ?? 0) >= 3 && !a.split) chosen = { node: a, index: last - k };
+      } else {
+        a.fc = (a.fc ?? 0) + 1;
+        if (!viaParam) a.fl = (a.fl ?? 0) + 1;
+      }
+      if (a.split) continue;
+      const direct = a.fn?.length ?? 0;
+      // Several distinct files directly below, and files deeper below too; or fewer (four in all,
+      // two of them direct files of distinct stems) when the deeper files are reached through
+      // literal segments only (`editorconfig/docs/x.txt` beside `editorconfig/y.go`): file names at
+      // several depths below words are a path that spans `/`, whichever depth skewed traffic shows
+      // first. (One stem in two extensions, `signing-key.gpg` and `signing-key.pub`, is one resource
+      // in two representations, not a directory's files; and files reached through a parameter say
+      // nothing about the position.)
+      const stems = new Set((a.fn ?? []).map((name) => splitSuffix(name).stem)).size;
+      const fileTree = stems >= 2 && (a.fl ?? 0) >= 1 && direct + (a.fl ?? 0) >= MIN_GREEDY_FILES;
+      if ((direct >= 3 && (a.fc ?? 0) >= 3) || fileTree) chosen = { node: a, index: last - k };
     }
     if (!chosen) return;
     const a = chosen.node;
@@ -1435,6 +1453,8 @@ export class PathTemplater {
 // Tree utilities
 
 const MAX_VOCAB = 4096;
+/** Files below a position, directly (distinct names) and deeper through directory names, that make it a `{path+}`. */
+const MIN_GREEDY_FILES = 4;
 /** Distinct leaf words (mostly seen once) beside a typed id that make them a second key, not names. */
 const MIN_KEYS_BESIDE_TYPED = 20;
 const MAX_SAMPLE = 128;

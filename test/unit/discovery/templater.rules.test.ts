@@ -730,3 +730,43 @@ describe('rule: many leaf words beside a typed id are a second key, not names', 
     expect(get(t, '/images/distro-ax/layers')).toBe('/images/distro-ax/layers');
   });
 });
+
+describe('rule: files of distinct stems below a position and deeper below its words span slashes', () => {
+  it('takes {path+} from two direct files and two reached through directory names', () => {
+    // Prepare
+    const t = new PathTemplater();
+    get(t, '/repos/o/r/editorconfig/main.go');
+    get(t, '/repos/o/r/editorconfig/README.md');
+    // Act
+    get(t, '/repos/o/r/editorconfig/docs/guide.txt');
+    get(t, '/repos/o/r/editorconfig/src/lib/util.py');
+    // Assess
+    expect(get(t, '/repos/o/r/editorconfig/cmd/x/y.go')).toBe('/repos/o/r/editorconfig/{path+}');
+  });
+
+  it('says nothing about a position from files reached through a parameter', () => {
+    // Prepare
+    const t = new PathTemplater();
+    get(t, '/api/openapi.yaml');
+    get(t, '/api/changelog.md');
+    // Act
+    for (const id of [101, 102, 103]) get(t, `/api/builds/${id}/log.txt`);
+    // Assess
+    expect(get(t, '/api/openapi.yaml')).toBe('/api/openapi.yaml');
+    expect(get(t, '/api/builds/104/log.txt')).toBe('/api/builds/{buildId}/log.txt');
+  });
+
+  it('keeps one resource in two representations and the files of its sub-resources apart', () => {
+    // Prepare
+    const t = new PathTemplater();
+    get(t, '/repos/o/r/signing-key.gpg');
+    get(t, '/repos/o/r/signing-key.pub');
+    // Act
+    get(t, '/repos/o/r/raw/main.go');
+    get(t, '/repos/o/r/media/docs/guide.md');
+    get(t, '/repos/o/r/contents/src/util.py');
+    // Assess
+    expect(get(t, '/repos/o/r/signing-key.gpg')).toBe('/repos/o/r/signing-key.gpg');
+    expect(get(t, '/repos/o/r/raw/main.go')).toBe('/repos/o/r/raw/main.go');
+  });
+});
