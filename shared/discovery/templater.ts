@@ -183,6 +183,8 @@ interface CreatedNode {
   above?: TNode;
   /** Judge the extensions of typed values at this position (a parameter of a new extension was created). */
   extensions?: true;
+  /** Judge this position again, its context found from the root (the parameter there changed). */
+  again?: true;
 }
 
 export interface HostState {
@@ -398,7 +400,20 @@ export class PathTemplater {
     }
     const last = outcome.steps[outcome.steps.length - 1]?.node ?? hs.root;
     last.m = last.m ?? {};
+    const newMethod = last.m[m] === undefined;
     last.m[m] = (last.m[m] ?? 0) + 1;
+    // A parameter that takes words now ends an endpoint of a method it did not: the leaves left beside
+    // it answering that method fit it now (they would be routed there), so their position is judged
+    // again rather than only when more literals arrive.
+    const beside = outcome.steps[outcome.steps.length - 2]?.node;
+    if (newMethod && (last as PNode).u && !(last as PNode).d && beside?.l)
+      created.push({
+        parent: beside,
+        depth: outcome.steps.length - 1,
+        parentText: undefined,
+        isParam: false,
+        again: true,
+      });
     for (const step of outcome.steps) step.node.h++;
     if (outcome.steps.length === 0) hs.root.h++;
 
@@ -407,6 +422,7 @@ export class PathTemplater {
       // An earlier merge of this request may have folded this node elsewhere: judge only attached nodes.
       if (this.pendingMerges.length > 0 && !findPrefix(hs.root, c.parent, [])) continue;
       if (c.extensions) this.evaluateExtensions(hs, hostName, c.parent, c.depth);
+      else if (c.again) this.rejudgeAt(hs, hostName, c.parent, c.depth);
       else this.evaluate(hs, hostName, c.parent, c.depth, c.parentText, c.isParam, c.grandText, c.above);
     }
 
@@ -930,7 +946,15 @@ export class PathTemplater {
         const names = literalEntries(c).map(([name]) => name);
         return names.length >= 2 && names.filter((x) => refNames.has(x)).length >= 0.5 * names.length;
       });
-      const leafJoin = hasTerminal(reference) ? candidates.filter(([, c]) => !hasChildren(c)) : [];
+      // (Leaves answering only methods the parameter answers, or that three leaves or more answer:
+      // one word written with a method no value answers, `PATCH /notifications/policy` beside
+      // `GET /notifications/{key}`, is a singleton resource; several written alike are items.)
+      const leaves = hasTerminal(reference) ? candidates.filter(([, c]) => !hasChildren(c)) : [];
+      const writers = new Map<string, number>();
+      for (const [, c] of leaves) for (const m of Object.keys(c.m ?? {})) writers.set(m, (writers.get(m) ?? 0) + 1);
+      const leafJoin = leaves.filter(([, c]) =>
+        Object.keys(c.m ?? {}).every((m) => reference.m?.[m] !== undefined || (writers.get(m) ?? 0) >= 3),
+      );
       // A word keyed below by the parameter's own parameters, with no other sub-resource (`/localization/fi/{key}`).
       const refSuffixes = Object.keys(reference.p ?? {});
       const shapeJoin = candidates.filter(
@@ -1147,6 +1171,7 @@ export class PathTemplater {
       hs.nodes++;
     }
     target.u = 1;
+    const methodsBefore = Object.keys(target.m ?? {}).length;
     let requests = 0;
     for (const [text, child] of values) {
       remember(hs, text);
@@ -1196,6 +1221,9 @@ export class PathTemplater {
     // The word above may now look like its peers (`/localization/ja/{key}` beside `/localization/de/{key}`):
     // judge its position again, now that the position below it is settled.
     this.reevaluateAbove(hs, host, node, depth - 1);
+    // The parameter answers a method it did not: the leaves left beside it may fit it now.
+    if (Object.keys(target.m ?? {}).length > methodsBefore && reason !== 'declared' && unpinned(node).length > 0)
+      this.rejudgeAt(hs, host, node, depth);
   }
 
   /**
@@ -1239,6 +1267,22 @@ export class PathTemplater {
       kinds: [...target.kinds],
       reason: 'extension',
     });
+  }
+
+  /**
+   * Judges again the position below `node` (children at segment `depth`), its context found from the
+   * root: the parameter there now ends an endpoint of a method it did not, so the leaves beside it
+   * answering that method fit it now (they would be routed there had they arrived after it).
+   */
+  private rejudgeAt(hs: HostState, host: string, node: TNode, depth: number): void {
+    const chain = pathTo(hs.root, node);
+    if (!chain || !node.l) return;
+    const self = chain[chain.length - 1];
+    const up = chain[chain.length - 2];
+    const parentText = self && !self.isParam ? self.text : undefined;
+    const grandText = parentText !== undefined && up && !up.isParam ? up.text : undefined;
+    const above = self ? (up?.node ?? hs.root) : undefined;
+    this.evaluate(hs, host, node, depth, parentText, self?.isParam ?? false, grandText, above);
   }
 
   /** Judges again the position holding `node` (a literal at segment `index`). */
@@ -1684,7 +1728,8 @@ function isSeparator(segment: string): boolean {
 /** `branches`, `capabilities`, `IncomingPhoneNumbers`, `flows.json`: a plural collection name. */
 function isPlural(word: string): boolean {
   const w = splitSuffix(word).stem;
-  return /[a-z]s$/i.test(w) && !/(ss|us|is)$/i.test(w) && classifySegment(w) === 'word';
+  // (A noun and an `s`: a stem of one letter is no noun, `cs` and `es` are language codes.)
+  return /[a-z]{2}s$/i.test(w) && !/(ss|us|is)$/i.test(w) && classifySegment(w) === 'word';
 }
 
 /**

@@ -770,3 +770,66 @@ describe('rule: files of distinct stems below a position and deeper below its wo
     expect(get(t, '/repos/o/r/raw/main.go')).toBe('/repos/o/r/raw/main.go');
   });
 });
+
+describe('rule: leaves beside a parameter join it only with methods it answers', () => {
+  /** `/notes/{note}` formed by words with the same sub-resource, answering no GET itself yet. */
+  function notes(): PathTemplater {
+    const t = new PathTemplater();
+    for (const w of ['alpha', 'bravo', 'charlie', 'kilo']) t.observe(HOST, 'POST', `/notes/${w}/dismiss`, 200);
+    return t;
+  }
+
+  it('judges the leaves beside it again once the parameter answers their method', () => {
+    // Prepare
+    const t = notes();
+    for (const w of ['delta', 'echo', 'foxtrot']) get(t, `/notes/${w}`);
+    expect(get(t, '/notes/delta')).toBe('/notes/delta');
+    // Act: a typed value gives the parameter its first GET.
+    get(t, '/notes/777');
+    // Assess
+    expect(get(t, '/notes/delta')).toBe('/notes/{noteName}');
+  });
+
+  it('judges them again when a joining word brings the parameter their method', () => {
+    // Prepare
+    const t = notes();
+    for (const w of ['alpha', 'bravo']) get(t, `/notes/${w}/dismiss`);
+    for (const w of ['delta', 'echo', 'foxtrot']) get(t, `/notes/${w}`);
+    // A value read itself and below: it joins the parameter when its position is judged next.
+    get(t, '/notes/lima');
+    get(t, '/notes/lima/dismiss');
+    t.observe(HOST, 'POST', '/notes/lima/dismiss', 200);
+    // Act: a new literal at the position has it judged.
+    get(t, '/notes/zulu');
+    // Assess
+    expect(get(t, '/notes/lima')).toBe('/notes/{noteName}');
+    expect(get(t, '/notes/delta')).toBe('/notes/{noteName}');
+  });
+
+  it('keeps a leaf written with a method no value answers (a singleton resource)', () => {
+    // Prepare
+    const t = notes();
+    get(t, '/notes/policy');
+    t.observe(HOST, 'PATCH', '/notes/policy', 200);
+    for (const w of ['delta', 'echo', 'foxtrot']) get(t, `/notes/${w}`);
+    // Act
+    get(t, '/notes/777');
+    // Assess
+    expect(get(t, '/notes/delta')).toBe('/notes/{noteName}');
+    expect(t.observe(HOST, 'PATCH', '/notes/policy', 200).template).toBe('/notes/policy');
+  });
+});
+
+describe('rule: a plural collection name is a noun of two letters or more and an s', () => {
+  it('keeps a few leaves below a two-letter word, merges them below a plural name', () => {
+    // Prepare
+    const t = new PathTemplater();
+    const words = ['kanto', 'johto', 'hoenn', 'sinnoh', 'unova', 'kalos'];
+    // Act
+    for (const w of words) get(t, `/es/${w}`);
+    for (const w of words) get(t, `/tags/${w}`);
+    // Assess: `es` is a language code, not a collection of items.
+    expect(get(t, '/es/kanto')).toBe('/es/kanto');
+    expect(get(t, '/tags/kanto')).toBe('/tags/{tagName}');
+  });
+});
