@@ -1677,8 +1677,11 @@ function keyedByOwnValue(p: PNode, next: string): boolean {
  */
 function keyedByPeers(text: string, c: TNode, peers: ReadonlySet<string>): boolean {
   const children = literalEntries(c);
-  if (children.length === 0) return false;
-  let shared = 0;
+  // (Children already merged into a parameter show in its sample: `config/{subject}` formed before
+  // `config` was judged beside the subjects.)
+  const absorbed = Object.values(c.p ?? {}).flatMap((q) => (q.u && !q.d ? (q.vs ?? []) : []));
+  if (children.length === 0 && absorbed.length === 0) return false;
+  let shared = absorbed.filter((w) => w !== text && peers.has(w)).length;
   let leaves = 0;
   for (const [name, n] of children) {
     if (name !== text && peers.has(name)) shared++;

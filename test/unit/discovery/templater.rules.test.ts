@@ -833,3 +833,18 @@ describe('rule: a plural collection name is a noun of two letters or more and an
     expect(get(t, '/tags/kanto')).toBe('/tags/{tagName}');
   });
 });
+
+describe('rule: a word keyed by its peers counts the peers its parameter below absorbed', () => {
+  it('keeps /registry/config a name when its subjects were merged below it first', () => {
+    // Prepare: the subjects below config become {configName} first.
+    const t = new PathTemplater();
+    const subjects = Array.from({ length: 14 }, (_, i) => `subject-${String.fromCharCode(97 + i)}q`);
+    for (const s of subjects) get(t, `/registry/config/${s}`);
+    expect(get(t, '/registry/config/subject-new')).toBe('/registry/config/{configName}');
+    // Act: the same subjects at config's own position.
+    for (const s of subjects) get(t, `/registry/${s}`);
+    // Assess
+    expect(get(t, '/registry/subject-aq')).toBe('/registry/{registryName}');
+    expect(get(t, '/registry/config/subject-new')).toBe('/registry/config/{configName}');
+  });
+});
