@@ -869,13 +869,17 @@ export class PathTemplater {
     // (`POST /runners/registration-token` beside `GET|DELETE /runners/{runner}`) is an action name:
     // by REST convention an item is read, replaced, patched or deleted, and POST goes to collections
     // and actions.
+    // (A heavy hitter neither vouches for the others' methods nor is vouched for, as it is no member
+    // of a collection either: `validate-name`, a popular action written with POST, stays a name
+    // beside `subscription` written with POST too.)
+    const heavy = Math.max(20, 0.1 * candidates.reduce((a, [, c]) => a + c.h, 0));
     const answered = (except: TNode) => {
       const methods = new Set(Object.keys(reference?.m ?? {}));
       let members = reference && hasTerminal(reference) ? 3 : 0;
       for (const [, c] of candidates) {
         if (c === except || !hasTerminal(c)) continue;
         members++;
-        for (const k of Object.keys(c.m ?? {})) methods.add(k);
+        if (c.h < heavy && except.h < heavy) for (const k of Object.keys(c.m ?? {})) methods.add(k);
       }
       return members >= 3 ? methods : undefined;
     };

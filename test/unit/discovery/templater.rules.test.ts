@@ -300,6 +300,21 @@ describe('rule: a leaf answering only methods no value answers is an action', ()
     expect(t.observe(HOST, 'POST', '/registries/subscription', 200).template).toBe('/registries/subscription');
   });
 
+  it('keeps a popular POST action beside another POST leaf: a heavy hitter neither vouches nor is vouched for', () => {
+    // Prepare
+    const t = new PathTemplater();
+    for (let i = 0; i < 30; i++) t.observe(HOST, 'POST', '/registries/validate-name', 200);
+    t.observe(HOST, 'GET', '/registries/subscription', 200);
+    t.observe(HOST, 'POST', '/registries/subscription', 200);
+    // Act
+    for (let i = 0; i < 16; i++)
+      t.observe(HOST, i % 2 === 0 ? 'GET' : 'DELETE', `/registries/reg${String.fromCharCode(97 + i)}`, 200);
+    // Assess
+    expect(get(t, '/registries/regz')).toBe('/registries/{registryName}');
+    expect(t.observe(HOST, 'POST', '/registries/validate-name', 200).template).toBe('/registries/validate-name');
+    expect(t.observe(HOST, 'POST', '/registries/subscription', 200).template).toBe('/registries/subscription');
+  });
+
   it('merges a value written with PUT before its peers are (PUT is an item method)', () => {
     // Prepare
     const t = new PathTemplater();
