@@ -1609,14 +1609,16 @@ function isValueSlot(collection: string, word: string): boolean {
 
 /**
  * A POST ending at untyped parameter `p` that never answered POST, though it has answered enough
- * requests (at least 20) of other methods: an action name, not a value
- * (`POST /runners/registration-token` beside `GET|DELETE /runners/{runner}`).
+ * requests (at least 5) of other methods: an action name, not a value
+ * (`POST /runners/registration-token` beside `GET|DELETE /runners/{runner}`). A few such words are
+ * enough to judge: values written with POST by mistake kept apart join the parameter again once three
+ * leaves are written alike (the singleton rule of `decide()`), and the position is judged again.
  */
 function isActionOf(p: PNode, method: string | undefined): boolean {
   if (method !== 'POST' || p.d || !hasTerminal(p) || p.m?.[method] !== undefined) return false;
   let total = 0;
   for (const v of Object.values(p.m ?? {})) total += v;
-  return total >= 20;
+  return total >= 5;
 }
 
 /**

@@ -287,6 +287,29 @@ describe('rule: a leaf answering only methods no value answers is an action', ()
     expect(t.observe(HOST, 'POST', '/runners/other-action', 200).template).toBe('/runners/other-action');
   });
 
+  it('keeps a POST action arriving once the parameter answered a handful of requests', () => {
+    // Prepare
+    const t = new PathTemplater();
+    for (let i = 0; i < 6; i++)
+      t.observe(HOST, i % 2 === 0 ? 'GET' : 'DELETE', `/runners/runner${String.fromCharCode(97 + i)}`, 200);
+    expect(get(t, '/runners/runnerz')).toBe('/runners/{runnerName}');
+    // Act
+    const action = t.observe(HOST, 'POST', '/runners/registration-token', 200).template;
+    // Assess
+    expect(action).toBe('/runners/registration-token');
+  });
+
+  it('takes values written with POST back once three arrive (cardinality beside the parameter)', () => {
+    // Prepare
+    const t = new PathTemplater();
+    for (let i = 0; i < 6; i++)
+      t.observe(HOST, i % 2 === 0 ? 'GET' : 'DELETE', `/runners/runner${String.fromCharCode(97 + i)}`, 200);
+    // Act
+    for (const w of ['runner-x', 'runner-y', 'runner-w']) t.observe(HOST, 'POST', `/runners/${w}`, 200);
+    // Assess
+    expect(t.observe(HOST, 'POST', '/runners/runner-x', 200).template).toBe('/runners/{runnerName}');
+  });
+
   it('keeps GET|POST /registries/subscription beside GET|DELETE /registries/{name}', () => {
     // Prepare
     const t = new PathTemplater();
