@@ -49,7 +49,14 @@ import {
   isTrustedBot,
   resolveDetectionConfig,
 } from './config.js';
-import { type Candidate, ENTITY_DETECTORS, type EndpointView, PAIR_DETECTORS } from './detectors.js';
+import {
+  type Candidate,
+  ENTITY_DETECTORS,
+  type EndpointView,
+  type Moment,
+  momentOf,
+  PAIR_DETECTORS,
+} from './detectors.js';
 import { type EndpointRef, type Finding, findingId } from './finding.js';
 import { boundOpen, findingWeight, mergeCandidate, riskOf, stronger } from './findings.js';
 import { fallbackTemplate } from './template.js';
@@ -177,6 +184,8 @@ interface EntityWork {
   trustedBot: boolean;
   /** Endpoint key -> whether the endpoint baseline took at least one of this entity's requests in this batch. */
   pairs: Map<string, boolean>;
+  /** Endpoint key -> the pair as it stood at each of this batch's requests, the moments its detectors judge. */
+  moments: Map<string, Moment[]>;
   touched: boolean;
 }
 
@@ -225,6 +234,7 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
         before: watermarkBefore(baseline),
         trustedBot: true,
         pairs: new Map(),
+        moments: new Map(),
         touched: false,
       };
       entities.set(key, work);
@@ -269,6 +279,11 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
       if (work.trustedBot && !isTrustedBot(config, request.event.userAgent, request.event.asn)) work.trustedBot = false;
       if (state && endpoint) {
         work.pairs.set(key, (work.pairs.get(key) ?? false) || endpointFresh);
+        // The pair is judged at each request, not only at the batch's end (detectors.ts `pairAt`).
+        const moment = momentOf(state, state.lastSeen);
+        const moments = work.moments.get(key);
+        if (moments) moments.push(moment);
+        else work.moments.set(key, [moment]);
         // The pair's first answered request: `total.ok` only ever grows, by one per answered request. Asking the
         // baseline for the count before this request would cost a second lookup in it for every request.
         if (endpointFresh && isOk(facts.status) && state.total.ok === 1) {
@@ -366,8 +381,11 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
       const state = work.baseline.endpoints[key];
       const endpoint = endpoints.get(key);
       if (!state || !endpoint) continue;
-      const pair = { entity: work.ref, state, endpoint: viewOf(key, endpoint), now, trustedBot: work.trustedBot };
-      for (const detector of PAIR_DETECTORS) propose(detector(pair, config));
+      const view = viewOf(key, endpoint);
+      for (const moment of work.moments.get(key) ?? []) {
+        const pair = { ...moment, entity: work.ref, state, endpoint: view, trustedBot: work.trustedBot };
+        for (const detector of PAIR_DETECTORS) propose(detector(pair, config));
+      }
     }
     const view = {
       entity: work.ref,

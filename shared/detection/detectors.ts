@@ -40,9 +40,36 @@ export interface PairView {
   entity: EntityRef;
   state: EntityEndpointState;
   endpoint: EndpointView;
+  /** The moment judged: one of the caller's requests (detect.ts judges a pair at each of them). */
   now: number;
+  /** The caller's figures on the endpoint over the 10 minutes up to `now`. */
+  window: WindowCounts;
+  /** Its own earlier peak as it stood at `now`. */
+  own: EntityEndpointState['own'];
   /** A verified crawler (user agent and network both match a trusted bot). */
   trustedBot: boolean;
+}
+
+/**
+ * A pair judged at one moment. The 10-minute figures peak at a request and decay after it: judged only where a batch
+ * happens to end, a caller's findings would depend on how its records were cut into batches (a Lambda's batch size,
+ * a bisected retry, `lantern analyze`'s chunks). detect.ts takes a moment at each request.
+ */
+export function pairAt(
+  entity: EntityRef,
+  state: EntityEndpointState,
+  endpoint: EndpointView,
+  now: number,
+  trustedBot = false,
+): PairView {
+  return { entity, state, endpoint, trustedBot, ...momentOf(state, now) };
+}
+
+/** What of a pair belongs to one moment (the rest, its endpoint's peers included, is judged as the batch ends). */
+export type Moment = Pick<PairView, 'now' | 'window' | 'own'>;
+
+export function momentOf(state: EntityEndpointState, now: number): Moment {
+  return { now, window: endpointWindow(state, now), own: { ...state.own } };
 }
 
 export interface EntityView {
@@ -70,7 +97,7 @@ function peersWarm(view: EndpointView, config: CompiledDetectionConfig): boolean
 }
 
 function ownWarm(pair: PairView, config: CompiledDetectionConfig): boolean {
-  return pair.now - pair.state.firstSeen >= config.thresholds.entityWarmupMs && pair.state.own.windows >= 1;
+  return pair.now - pair.state.firstSeen >= config.thresholds.entityWarmupMs && pair.own.windows >= 1;
 }
 
 function spanStart(pair: PairView): number {
@@ -128,15 +155,8 @@ function ownEvidence(l: Limit): Evidence {
 export function detectVolumetric(pair: PairView, config: CompiledDetectionConfig): Candidate | undefined {
   if (pair.trustedBot) return undefined;
   const t = config.thresholds.volumetric;
-  const w = endpointWindow(pair.state, pair.now);
-  const l = limit(
-    pair,
-    config,
-    t.minRequests,
-    t.peerMultiple,
-    pair.endpoint.peers.requests.high,
-    pair.state.own.requests,
-  );
+  const w = pair.window;
+  const l = limit(pair, config, t.minRequests, t.peerMultiple, pair.endpoint.peers.requests.high, pair.own.requests);
   if (w.requests < l.threshold) return undefined;
   const ratio = w.requests / l.threshold;
   return {
@@ -168,13 +188,13 @@ const CREDENTIALED_ADDRESS_SHARE = 0.8;
 export function detectBola(pair: PairView, config: CompiledDetectionConfig): Candidate | undefined {
   if (!pair.endpoint.baseline.parameterised) return undefined;
   const t = config.thresholds.bola;
-  const w = endpointWindow(pair.state, pair.now);
+  const w = pair.window;
   // Without a credential there is no authorisation to bypass. An address counts when its requests carried one the
   // log does not name (CloudFront logs an Authorization header, not whose it is).
   if (pair.entity.type === 'ip' && (w.requests === 0 || w.authenticated / w.requests < CREDENTIALED_ADDRESS_SHARE))
     return undefined;
   const peers = pair.endpoint.peers;
-  const l = limit(pair, config, t.minObjects, t.peerMultiple, peers.objects.high, pair.state.own.objects);
+  const l = limit(pair, config, t.minObjects, t.peerMultiple, peers.objects.high, pair.own.objects);
   if (w.objects < l.threshold) return undefined;
   const owned = peersWarm(pair.endpoint, config) && peers.objects.p90 <= t.ownedMaxObjects;
   const failures = failureShare(w);
@@ -202,9 +222,9 @@ export function detectBola(pair: PairView, config: CompiledDetectionConfig): Can
 export function detectScraping(pair: PairView, config: CompiledDetectionConfig): Candidate | undefined {
   if (pair.trustedBot || pair.endpoint.ref.method !== 'GET' || !pair.endpoint.baseline.parameterised) return undefined;
   const t = config.thresholds.scraping;
-  const w = endpointWindow(pair.state, pair.now);
+  const w = pair.window;
   const peers = pair.endpoint.peers;
-  const l = limit(pair, config, t.minObjects, t.peerMultiple, peers.objects.high, pair.state.own.objects);
+  const l = limit(pair, config, t.minObjects, t.peerMultiple, peers.objects.high, pair.own.objects);
   if (w.objects < l.threshold) return undefined;
   const success = w.requests > 0 ? w.ok / w.requests : 0;
   if (success < t.minSuccessShare) return undefined;
@@ -230,9 +250,9 @@ export function detectScraping(pair: PairView, config: CompiledDetectionConfig):
 
 export function detectExfiltration(pair: PairView, config: CompiledDetectionConfig): Candidate | undefined {
   const t = config.thresholds.exfiltration;
-  const w = endpointWindow(pair.state, pair.now);
+  const w = pair.window;
   if (w.bytes <= 0) return undefined;
-  const l = limit(pair, config, t.minBytes, t.peerMultiple, pair.endpoint.peers.bytes.high, pair.state.own.bytes);
+  const l = limit(pair, config, t.minBytes, t.peerMultiple, pair.endpoint.peers.bytes.high, pair.own.bytes);
   if (w.bytes < l.threshold) return undefined;
   const ratio = w.bytes / l.threshold;
   return {
@@ -310,7 +330,7 @@ export function detectClassifiedEndpoint(pair: PairView): Candidate | undefined 
 export function detectCredentialStuffing(pair: PairView, config: CompiledDetectionConfig): Candidate | undefined {
   if (!pair.endpoint.baseline.authEndpoint) return undefined;
   const t = config.thresholds.credentialStuffing;
-  const w = endpointWindow(pair.state, pair.now);
+  const w = pair.window;
   const share = w.requests > 0 ? w.denied / w.requests : 0;
   if (w.denied < t.minFailures || share < t.minFailureShare) return undefined;
   return {

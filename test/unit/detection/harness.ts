@@ -28,7 +28,7 @@ import {
   resolveDetectionConfig,
 } from '../../../shared/detection/config.js';
 import { detect, type ObservedRequest } from '../../../shared/detection/detect.js';
-import type { EndpointView, EntityView, PairView } from '../../../shared/detection/detectors.js';
+import { type EndpointView, type EntityView, pairAt } from '../../../shared/detection/detectors.js';
 import type { Finding } from '../../../shared/detection/finding.js';
 import { endpointKey } from '../../../shared/discovery/inventory.js';
 import type { StoredEndpoint, StoredEntity } from '../../../shared/engine/analyze.js';
@@ -98,15 +98,8 @@ export function feed(
   return { baseline, state };
 }
 
-export function pair(
-  entity: EntityRef,
-  state: EntityEndpointState,
-  endpoint: EndpointView,
-  now: number,
-  trustedBot = false,
-): PairView {
-  return { entity, state, endpoint, now, trustedBot };
-}
+/** A pair judged at `now` (detect.ts judges each pair at each of its requests). */
+export const pair = pairAt;
 
 export function entityView(entity: EntityRef, baseline: EntityBaseline, now: number, trustedBot = false): EntityView {
   return { entity, baseline, now, trustedBot, firstSeen: T0 };
