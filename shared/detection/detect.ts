@@ -356,7 +356,8 @@ export async function detect(input: DetectionInput): Promise<Finding[]> {
     if (!candidate) return;
     const id = findingId(candidate.type, candidate.entity, candidate.endpoint);
     const existing = candidates.get(id);
-    candidates.set(id, existing ? stronger(existing, candidate) : candidate);
+    // Moments come in time order: of two equally strong, the later one, whose evidence has seen more, is kept.
+    candidates.set(id, existing ? stronger(candidate, existing) : candidate);
   };
   // One view per endpoint for the whole batch: every caller of a popular endpoint would otherwise rebuild it.
   const views = new Map<string, EndpointView>();
