@@ -112,23 +112,15 @@ describe('expirer run', () => {
     const deps = { store, clock, config: config(), enforcer: edge, log: quiet };
     await respond([makeFinding()], deps);
     clock.advance(HOUR);
-    let interleaved = false;
-    const racing: Enforcer = {
-      apply: async (changes, context) => {
-        const report = await edge.apply(changes, context);
-        if (!interleaved && changes.some((c) => c.op === 'unblock-ip')) {
-          interleaved = true;
-          await respond([makeFinding({ revision: 2, lastSeen: clock.now() })], deps);
-        }
-        return report;
-      },
-    };
+    const racing = racingUnblock(edge, 'after', () =>
+      respond([makeFinding({ revision: 2, lastSeen: clock.now() })], deps),
+    );
     const logged: Array<[string, unknown]> = [];
     const log = { info: (message: string, data?: unknown) => logged.push([message, data]), error: () => undefined };
     // Act
-    const run = await createExpirer({ ...deps, enforcer: racing, log })();
+    const run = await createExpirer({ ...deps, enforcer: racing.enforcer, log })();
     // Assess
-    expect(interleaved).toBe(true);
+    expect(racing.interleaved).toBe(true);
     expect(run.expired).toBe(0);
     expect(logged).toContainEqual(['superseded', { targets: [`ip:${ATTACKER}`] }]);
     expect([...edge.blockedIps]).toEqual([ATTACKER]);
@@ -154,20 +146,13 @@ describe('expirer run', () => {
     const deps = { store, clock, config: config(), enforcer: edge, log: quiet };
     await respond([makeFinding()], deps);
     clock.advance(HOUR);
-    let interleaved = false;
-    const racing: Enforcer = {
-      apply: async (changes, context) => {
-        if (!interleaved && changes.some((c) => c.op === 'unblock-ip')) {
-          interleaved = true;
-          await respond([makeFinding({ revision: 2, lastSeen: clock.now() })], deps);
-        }
-        return edge.apply(changes, context);
-      },
-    };
+    const racing = racingUnblock(edge, 'before', () =>
+      respond([makeFinding({ revision: 2, lastSeen: clock.now() })], deps),
+    );
     // Act
-    const run = await createExpirer({ ...deps, enforcer: racing, log: quiet })();
+    const run = await createExpirer({ ...deps, enforcer: racing.enforcer, log: quiet })();
     // Assess: revision 2 stands on record and, again, at the edge; the audit says the lift was undone.
-    expect(interleaved).toBe(true);
+    expect(racing.interleaved).toBe(true);
     expect(run.expired).toBe(0);
     expect([...edge.blockedIps]).toEqual([ATTACKER]);
     expect(edge.history.map((h) => h.change.op)).toEqual(['block-ip', 'block-ip', 'unblock-ip', 'block-ip']);
@@ -178,3 +163,19 @@ describe('expirer run', () => {
     });
   });
 });
+
+/** An edge on which `meanwhile` (the responder acting) runs once, just before or just after the first unblock lands. */
+function racingUnblock(edge: Enforcer, when: 'before' | 'after', meanwhile: () => Promise<unknown>) {
+  const race = { interleaved: false, enforcer: edge };
+  race.enforcer = {
+    apply: async (changes, context) => {
+      const due = !race.interleaved && changes.some((c) => c.op === 'unblock-ip');
+      if (due) race.interleaved = true;
+      if (due && when === 'before') await meanwhile();
+      const report = await edge.apply(changes, context);
+      if (due && when === 'after') await meanwhile();
+      return report;
+    },
+  };
+  return race;
+}
