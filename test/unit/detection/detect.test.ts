@@ -22,69 +22,29 @@ const SCANNER = '203.0.113.50';
  * (`203.0.*`, `attackers` of them) and a real user a minute who fails once and gives up after browsing.
  */
 function distributedCampaign() {
-  const events = [];
+  const events: ObservedRequest[] = [];
+  const request = (time: number, clientIp: string, method: 'GET' | 'POST', status: number) =>
+    events.push(
+      observed(
+        makeApiEvent({ host: HOST, time, clientIp, method, path: method === 'GET' ? '/products' : '/login', status }),
+      ),
+    );
   let attackers = 0;
   for (let m = 0; m < 60; m++) {
     for (let k = 0; k < 10; k++) {
       const ip = `198.51.${m}.${k}`;
       const time = T0 + m * MINUTE + k * 5000;
-      events.push(
-        observed(makeApiEvent({ host: HOST, time, clientIp: ip, method: 'GET', path: '/products', status: 200 })),
-      );
-      events.push(
-        observed(
-          makeApiEvent({
-            host: HOST,
-            time: time + 1000,
-            clientIp: ip,
-            method: 'POST',
-            path: '/login',
-            status: k === 0 ? 401 : 200,
-          }),
-        ),
-      );
+      request(time, ip, 'GET', 200);
+      request(time + 1000, ip, 'POST', k === 0 ? 401 : 200);
     }
   }
   for (let m = 60; m < 80; m++) {
     for (let k = 0; k < 6; k++) {
-      events.push(
-        observed(
-          makeApiEvent({
-            host: HOST,
-            time: T0 + m * MINUTE + k * 9000,
-            clientIp: `203.0.${m}.${k}`,
-            method: 'POST',
-            path: '/login',
-            status: 401,
-          }),
-        ),
-      );
+      request(T0 + m * MINUTE + k * 9000, `203.0.${m}.${k}`, 'POST', 401);
       attackers++;
     }
-    events.push(
-      observed(
-        makeApiEvent({
-          host: HOST,
-          time: T0 + m * MINUTE + 100,
-          clientIp: `192.0.2.${m}`,
-          method: 'GET',
-          path: '/products',
-          status: 200,
-        }),
-      ),
-    );
-    events.push(
-      observed(
-        makeApiEvent({
-          host: HOST,
-          time: T0 + m * MINUTE + 200,
-          clientIp: `192.0.2.${m}`,
-          method: 'POST',
-          path: '/login',
-          status: 401,
-        }),
-      ),
-    );
+    request(T0 + m * MINUTE + 100, `192.0.2.${m}`, 'GET', 200);
+    request(T0 + m * MINUTE + 200, `192.0.2.${m}`, 'POST', 401);
   }
   events.sort((a, b) => a.event.time - b.event.time);
   return { events, attackers };

@@ -106,15 +106,7 @@ describe('expirer run', () => {
   it('a new finding recorded and enforced between the lift and the end stands: on record and at the edge', async () => {
     // Prepare: the address is blocked; when its block is due, the expirer lifts it, and right after that lift the
     // responder records and enforces a new revision of the finding (before the expirer ends the action it read).
-    const clock = fixedClock(T0);
-    const store = createMemoryStore({ clock });
-    const edge = createLocalEnforcer();
-    const deps = { store, clock, config: config(), enforcer: edge, log: quiet };
-    await respond([makeFinding()], deps);
-    clock.advance(HOUR);
-    const racing = racingUnblock(edge, 'after', () =>
-      respond([makeFinding({ revision: 2, lastSeen: clock.now() })], deps),
-    );
+    const { clock, store, edge, deps, racing } = await dueBlockRaced('after');
     const logged: Array<[string, unknown]> = [];
     const log = { info: (message: string, data?: unknown) => logged.push([message, data]), error: () => undefined };
     // Act
@@ -140,15 +132,7 @@ describe('expirer run', () => {
   it('a new finding enforced after the expirer read the target but before its lift reached the edge is put back there', async () => {
     // Prepare: the block is due; the expirer reads it, then the responder records and enforces revision 2 (a no-op at
     // the edge, the address is still blocked), and only then does the expirer's unblock reach the edge.
-    const clock = fixedClock(T0);
-    const store = createMemoryStore({ clock });
-    const edge = createLocalEnforcer();
-    const deps = { store, clock, config: config(), enforcer: edge, log: quiet };
-    await respond([makeFinding()], deps);
-    clock.advance(HOUR);
-    const racing = racingUnblock(edge, 'before', () =>
-      respond([makeFinding({ revision: 2, lastSeen: clock.now() })], deps),
-    );
+    const { edge, deps, store, racing } = await dueBlockRaced('before');
     // Act
     const run = await createExpirer({ ...deps, enforcer: racing.enforcer, log: quiet })();
     // Assess: revision 2 stands on record and, again, at the edge; the audit says the lift was undone.
@@ -163,6 +147,21 @@ describe('expirer run', () => {
     });
   });
 });
+
+/**
+ * An address blocked an hour ago, its block now due, and an edge on which the responder records and enforces
+ * revision 2 of its finding just before or just after the expirer's unblock lands.
+ */
+async function dueBlockRaced(when: 'before' | 'after') {
+  const clock = fixedClock(T0);
+  const store = createMemoryStore({ clock });
+  const edge = createLocalEnforcer();
+  const deps = { store, clock, config: config(), enforcer: edge, log: quiet };
+  await respond([makeFinding()], deps);
+  clock.advance(HOUR);
+  const racing = racingUnblock(edge, when, () => respond([makeFinding({ revision: 2, lastSeen: clock.now() })], deps));
+  return { clock, store, edge, deps, racing };
+}
 
 /** An edge on which `meanwhile` (the responder acting) runs once, just before or just after the first unblock lands. */
 function racingUnblock(edge: Enforcer, when: 'before' | 'after', meanwhile: () => Promise<unknown>) {
