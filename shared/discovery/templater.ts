@@ -956,8 +956,13 @@ export class PathTemplater {
       const leaves = hasTerminal(reference) ? candidates.filter(([, c]) => !hasChildren(c)) : [];
       const writers = new Map<string, number>();
       for (const [, c] of leaves) for (const m of Object.keys(c.m ?? {})) writers.set(m, (writers.get(m) ?? 0) + 1);
-      const leafJoin = leaves.filter(([, c]) =>
-        Object.keys(c.m ?? {}).every((m) => reference.m?.[m] !== undefined || (writers.get(m) ?? 0) >= 3),
+      // (Nor a leaf requested ten times more than the parameter's values on average, and over 20 times:
+      // a name carrying its own operation's traffic, left beside the values when they merged.)
+      const perValue = reference.h / Math.max(1, reference.vs?.length ?? 1);
+      const leafJoin = leaves.filter(
+        ([, c]) =>
+          c.h <= Math.max(20, 10 * perValue) &&
+          Object.keys(c.m ?? {}).every((m) => reference.m?.[m] !== undefined || (writers.get(m) ?? 0) >= 3),
       );
       // A word keyed below by the parameter's own parameters, with no other sub-resource (`/localization/fi/{key}`).
       const refSuffixes = Object.keys(reference.p ?? {});
@@ -1008,9 +1013,13 @@ export class PathTemplater {
     if (valueLike.length >= 3 && valueLike.length >= 0.5 * d) {
       // The other words join them only if they go on the same way (`/open-close/crypto/{from}/{to}`
       // beside `/open-close/I:NDX/{date}` is a name: a value's path goes on like its peers').
+      // (Nor a word requested ten times more than the busiest value: values share one operation's
+      // traffic, a name carries its own. `/pulls/{index}/commits` beside the head branches of
+      // `/pulls/{base}/{head}`.)
       const others = reference || typedSibling ? [] : candidates.filter((e) => !valueLike.includes(e));
+      const busiest = Math.max(...valueLike.map(([, c]) => c.h));
       return {
-        values: [...valueLike, ...others.filter(([, c]) => continuesLike(c, valueLike))],
+        values: [...valueLike, ...others.filter(([, c]) => c.h <= 10 * busiest && continuesLike(c, valueLike))],
         reason: 'value-like',
       };
     }

@@ -886,3 +886,30 @@ describe('rule: a word keyed by its peers counts the peers its parameter below a
     expect(get(t, '/registry/config/subject-new')).toBe('/registry/config/{configName}');
   });
 });
+
+describe('rule: a word requested far more than the values beside it is a name', () => {
+  it('keeps popular /deploy/{status,history,logs} beside release ids, while values go on arriving', () => {
+    // Prepare: three names, each an operation of its own with its own traffic.
+    const t = new PathTemplater();
+    for (let k = 0; k < 50; k++) get(t, '/deploy/status');
+    for (let k = 0; k < 40; k++) get(t, '/deploy/history');
+    for (let k = 0; k < 30; k++) get(t, '/deploy/logs');
+    // Act: release ids, each requested once or twice.
+    for (let i = 0; i < 30; i++) for (let k = 0; k <= i % 2; k++) get(t, `/deploy/rel-${100 + i}`);
+    // Assess
+    expect(get(t, '/deploy/rel-999')).toBe('/deploy/{deployName}');
+    expect(get(t, '/deploy/status')).toBe('/deploy/status');
+    expect(get(t, '/deploy/history')).toBe('/deploy/history');
+    expect(get(t, '/deploy/logs')).toBe('/deploy/logs');
+  });
+
+  it('still merges a plain word requested like the values', () => {
+    // Prepare
+    const t = new PathTemplater();
+    get(t, '/deploy/canary');
+    // Act
+    for (let i = 0; i < 30; i++) get(t, `/deploy/rel-${100 + i}`);
+    // Assess
+    expect(get(t, '/deploy/canary')).toBe('/deploy/{deployName}');
+  });
+});
