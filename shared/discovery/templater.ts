@@ -935,8 +935,15 @@ export class PathTemplater {
       group.length - leafCount >= 0.5 * group.length;
     // Words in a naming convention (`frontend_cpu_utilization`, `ThisMonth`) are designed names.
     const designed = candidates.filter(([t]) => isDesignedName(splitSuffix(t).stem)).length >= 0.8 * d;
+    // A singular word beside its own plural (`/user/…` beside `/users/{username}`): the plural holds
+    // the values, the singular is one resource (the caller's own), whose children are its sub-resources.
+    // (Only when the plural visibly holds values: `/wiki/page/{name}` beside the list `/wiki/pages`
+    // is a collection under another name.)
+    const plural = above && (lit(above, `${parentText}s`) ?? lit(above, `${parentText}es`));
+    const singularBeside = parentText !== undefined && !isPlural(parentText) && Object.keys(plural?.p ?? {}).length > 0;
     const strictByPlace =
       depth === 0 ||
+      singularBeside ||
       nodeIsParam ||
       inValueSlot ||
       designed ||

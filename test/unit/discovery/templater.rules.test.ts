@@ -913,3 +913,31 @@ describe('rule: a word requested far more than the values beside it is a name', 
     expect(get(t, '/deploy/canary')).toBe('/deploy/{deployName}');
   });
 });
+
+describe('rule: a singular word beside its plural holding values is one resource', () => {
+  const OWN = ['emails', 'keys', 'starred', 'teams', 'hooks', 'settings', 'blocks', 'following', 'times', 'orgs'];
+
+  it('keeps the sub-resources of /user static beside /users/{username}', () => {
+    // Prepare
+    const t = new PathTemplater();
+    for (let i = 0; i < 30; i++) get(t, `/users/member${String.fromCharCode(97 + (i % 26))}${i}x/repos`);
+    expect(get(t, '/users/alice/repos')).toBe('/users/{username}/repos');
+    // Act: the caller's own sub-resources, each seen once or twice, some with a sub-path.
+    for (const [i, w] of [...OWN, 'stopwatches', 'subscriptions', 'applications'].entries())
+      get(t, i % 3 === 0 ? `/user/${w}/${1000 + i}` : `/user/${w}`);
+    // Assess
+    expect(get(t, '/user/emails')).toBe('/user/emails');
+    expect(get(t, '/user/teams')).toBe('/user/teams');
+  });
+
+  it('still merges values below a singular word whose plural is only a list (/wiki/page/{name})', () => {
+    // Prepare
+    const t = new PathTemplater();
+    for (let k = 0; k < 5; k++) get(t, '/wiki/pages');
+    // Act
+    for (const [i, w] of [...OWN, 'home', 'setup', 'faq'].entries())
+      get(t, i % 3 === 0 ? `/wiki/page/${w}/${i}` : `/wiki/page/${w}`);
+    // Assess
+    expect(get(t, '/wiki/page/release-notes')).toBe('/wiki/page/{pageName}');
+  });
+});
