@@ -2,7 +2,7 @@
  * Classification of endpoints against what is declared: managed, shadow, zombie, unused, unknown.
  * Plus the flags that do not depend on a spec: sensitive data in URLs, unauthenticated success.
  */
-import { type DeclaredOperation, declaredOnHost, matchDeclared } from './declared.js';
+import { type DeclaredMatch, type DeclaredOperation, declaredOnHost, matchDeclared } from './declared.js';
 import { versionRank } from './segments.js';
 import type { SensitiveKind } from './sensitive.js';
 import { matchTemplate, normalizeTemplate, templateSegments } from './template.js';
@@ -35,8 +35,11 @@ export interface Classification {
   status: EndpointStatus;
   /** The declared template it matched, or for an older version the newer declared one. */
   declaredTemplate?: string;
-  /** `instance`: the observed template is more specific than the declared one (e.g. not merged yet). */
-  match?: 'exact' | 'instance';
+  /**
+   * `instance`: the observed template is more specific than the declared one (e.g. not merged yet);
+   * `typed-literal`: the declared one has a typed literal (`/folders/0`), which traffic shows as a parameter.
+   */
+  match?: DeclaredMatch['match'];
   zombieReason?: ZombieReason;
   requests: number;
 }

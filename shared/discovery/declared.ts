@@ -4,7 +4,15 @@
  * items) and HTTP API routes (`GetRoutes` items). Pure: the caller reads files or calls the SDK.
  */
 import { parse as parseYaml } from 'yaml';
-import { matchTemplate, normalizeTemplate, specificity, type TemplateMatch, templateSegments } from './template.js';
+import { classifySegment, isVersionSegment } from './segments.js';
+import {
+  isParamSegment,
+  matchTemplate,
+  normalizeTemplate,
+  specificity,
+  type TemplateMatch,
+  templateSegments,
+} from './template.js';
 
 export interface DeclaredParameter {
   name: string;
@@ -305,8 +313,25 @@ function gatewayOp(method: string, path: string, options: GatewayOptions): Decla
 
 export interface DeclaredMatch {
   operation: DeclaredOperation;
-  /** `exact`: same template (names ignored); `instance`: the observed one is more specific. */
-  match: Exclude<TemplateMatch, 'none'>;
+  /**
+   * `exact`: same template (names ignored); `instance`: the observed one is more specific; `typed-literal`:
+   * the declared template has a typed literal (`/users/{id}/folders/0`) where the observed one has a parameter.
+   */
+  match: Exclude<TemplateMatch, 'none'> | 'typed-literal';
+}
+
+/**
+ * The template as traffic can show it: a literal segment that is a typed value (`0`, a UUID, a date that is no
+ * version) is a parameter on sight, so discovery can never observe it as a literal. Undefined if nothing changes.
+ */
+function asSeen(template: string): string | undefined {
+  let changed = false;
+  const segs = templateSegments(template).map((seg) => {
+    if (isParamSegment(seg) || isVersionSegment(seg) || classifySegment(seg) === 'word') return seg;
+    changed = true;
+    return '{}';
+  });
+  return changed ? `/${segs.join('/')}` : undefined;
 }
 
 /** Whether a declared operation applies to `host` (no host declared: any host). */
@@ -336,6 +361,19 @@ export function matchDeclared(
     const score = (match === 'exact' ? 1e9 : 0) + specificity(op.template) + (op.method === m ? 1 : 0);
     if (score > bestScore) {
       best = { operation: op, match };
+      bestScore = score;
+    }
+  }
+  if (best) return best;
+  // Only when nothing matches as declared: a declared typed literal, seen as a parameter.
+  for (const op of declared) {
+    if (op.method !== m && op.method !== 'ANY') continue;
+    if (!declaredOnHost(op, host)) continue;
+    const seen = asSeen(op.template);
+    if (seen === undefined || matchTemplate(template, seen) === 'none') continue;
+    const score = specificity(op.template) + (op.method === m ? 1 : 0);
+    if (score > bestScore) {
+      best = { operation: op, match: 'typed-literal' };
       bestScore = score;
     }
   }

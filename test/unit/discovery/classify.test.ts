@@ -57,6 +57,30 @@ describe('classifyEndpoints', () => {
     expect(c).toMatchObject({ status: 'managed', match: 'instance' });
   });
 
+  it('a declared typed literal is matched by the parameter traffic shows it as (typed-literal)', () => {
+    // Prepare: Box declares `PUT /users/{user_id}/folders/0`; discovery turns every integer into a parameter.
+    const declared = [op('PUT', '/2.0/users/{user_id}/folders/0'), op('GET', '/2.0/users/{user_id}/folders/root')];
+    // Act
+    const result = classifyEndpoints(
+      [
+        seen('PUT', '/2.0/users/{userId}/folders/{folderId}'),
+        seen('GET', '/2.0/users/{userId}/folders/{folderId}'),
+        seen('PUT', '/2.0/users/{userId}/folders/0'),
+      ],
+      { current: declared },
+    );
+    // Assess
+    expect(result[0]).toMatchObject({ status: 'managed', match: 'typed-literal' });
+    // A word literal (`root`) is not a value on sight, and the method must be declared.
+    expect(result[1]).toMatchObject({ status: 'shadow' });
+    expect(result[2]).toMatchObject({ status: 'managed', match: 'exact' });
+  });
+
+  it('a version literal is not taken for a typed value', () => {
+    const [c] = classifyEndpoints([seen('GET', '/{id}/users')], { current: [op('GET', '/2010-04-01/users')] });
+    expect(c).toMatchObject({ status: 'shadow' });
+  });
+
   it('everything is unknown when nothing is declared', () => {
     expect(classifyEndpoints([seen('GET', '/a')], { current: [] }).map((c) => c.status)).toEqual(['unknown']);
   });
