@@ -342,7 +342,8 @@ export function declaredOnHost(op: DeclaredOperation, host: string): boolean {
 
 /**
  * The declared operation an observed template belongs to: exact matches first, then the most
- * specific declared template the observed one is an instance of. `ANY` matches every method.
+ * specific declared template the observed one is an instance of, then one whose typed literals it
+ * shows as parameters. `ANY` matches every method.
  */
 export function matchDeclared(
   host: string,
@@ -350,30 +351,34 @@ export function matchDeclared(
   template: string,
   declared: readonly DeclaredOperation[],
 ): DeclaredMatch | undefined {
+  const m = method.toUpperCase();
+  return (
+    bestDeclared(host, m, declared, (op) => matchTemplate(template, op.template)) ??
+    // Only when nothing matches as declared: a declared typed literal, seen as a parameter.
+    bestDeclared(host, m, declared, (op) => {
+      const seen = asSeen(op.template);
+      return seen !== undefined && matchTemplate(template, seen) !== 'none' ? 'typed-literal' : 'none';
+    })
+  );
+}
+
+/** The best-scoring declared operation for `method` on `host` by `matchOf`: exact first, then the most specific. */
+function bestDeclared(
+  host: string,
+  method: string,
+  declared: readonly DeclaredOperation[],
+  matchOf: (op: DeclaredOperation) => DeclaredMatch['match'] | 'none',
+): DeclaredMatch | undefined {
   let best: DeclaredMatch | undefined;
   let bestScore = -Infinity;
-  const m = method.toUpperCase();
   for (const op of declared) {
-    if (op.method !== m && op.method !== 'ANY') continue;
+    if (op.method !== method && op.method !== 'ANY') continue;
     if (!declaredOnHost(op, host)) continue;
-    const match = matchTemplate(template, op.template);
+    const match = matchOf(op);
     if (match === 'none') continue;
-    const score = (match === 'exact' ? 1e9 : 0) + specificity(op.template) + (op.method === m ? 1 : 0);
+    const score = (match === 'exact' ? 1e9 : 0) + specificity(op.template) + (op.method === method ? 1 : 0);
     if (score > bestScore) {
       best = { operation: op, match };
-      bestScore = score;
-    }
-  }
-  if (best) return best;
-  // Only when nothing matches as declared: a declared typed literal, seen as a parameter.
-  for (const op of declared) {
-    if (op.method !== m && op.method !== 'ANY') continue;
-    if (!declaredOnHost(op, host)) continue;
-    const seen = asSeen(op.template);
-    if (seen === undefined || matchTemplate(template, seen) === 'none') continue;
-    const score = specificity(op.template) + (op.method === m ? 1 : 0);
-    if (score > bestScore) {
-      best = { operation: op, match: 'typed-literal' };
       bestScore = score;
     }
   }
