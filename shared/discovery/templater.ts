@@ -918,7 +918,8 @@ export class PathTemplater {
       }
       if (isValueLike(splitSuffix(text).stem)) valueLike.push(entry);
       if (!hasChildren(c)) leaves++;
-      if (vocab?.[`=${text}`]) known++;
+      // (A representation of a value is as known as the value: `CA.json` after `CA` was merged.)
+      if (vocab?.[`=${text}`] || (suffix !== '' && vocab?.[`=${splitSuffix(text).stem}`])) known++;
     }
     const hapax = n > 0 ? singles / n : 0;
     // A typed parameter at this position (`/accounts/{id}` beside `/accounts/search`): REST

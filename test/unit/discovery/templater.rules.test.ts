@@ -941,3 +941,17 @@ describe('rule: a singular word beside its plural holding values is one resource
     expect(get(t, '/wiki/page/release-notes')).toBe('/wiki/page/{pageName}');
   });
 });
+
+describe('rule: a representation of a known value is a known value', () => {
+  it('merges /Numbers/US.json once US, DE, FR and GB were merged below /Numbers', () => {
+    // Prepare: the country codes become a parameter by their common sub-paths.
+    const t = new PathTemplater();
+    const codes = ['US', 'DE', 'FR', 'GB', 'CA'];
+    for (const c of codes) for (const kind of ['Local', 'Mobile', 'TollFree']) get(t, `/Numbers/${c}/${kind}.json`);
+    expect(get(t, '/Numbers/JP/Local.json')).toMatch(/^\/Numbers\/\{[^}]+\}\/Local\.json$/);
+    // Act: the same codes as documents of their own, each requested 25 times (no long tail).
+    for (const c of codes) for (let k = 0; k < 25; k++) get(t, `/Numbers/${c}.json`);
+    // Assess
+    expect(get(t, '/Numbers/US.json')).toMatch(/^\/Numbers\/\{[^}]+\}\.json$/);
+  });
+});
