@@ -940,8 +940,11 @@ export class PathTemplater {
     // the values, the singular is one resource (the caller's own), whose children are its sub-resources.
     // (Only when the plural visibly holds values: `/wiki/page/{name}` beside the list `/wiki/pages`
     // is a collection under another name.)
-    const plural = above && (lit(above, `${parentText}s`) ?? lit(above, `${parentText}es`));
-    const singularBeside = parentText !== undefined && !isPlural(parentText) && Object.keys(plural?.p ?? {}).length > 0;
+    const plural =
+      parentText === undefined || isPlural(parentText) || above === undefined
+        ? undefined
+        : (lit(above, `${parentText}s`) ?? lit(above, `${parentText}es`));
+    const singularBeside = Object.keys(plural?.p ?? {}).length > 0;
     const strictByPlace =
       depth === 0 ||
       singularBeside ||
