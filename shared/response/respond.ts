@@ -90,47 +90,50 @@ export function changeFor(target: Target, kind: 'block' | 'throttle', rank: numb
 }
 
 /**
+ * The parts an action has at the edge: an address block; on a key, its WAF block and its quarantine throttle (a block
+ * hardened from a throttle, or one that restores usage plans, has both), in the order they are lifted.
+ */
+function partsOf(target: Target, active: ActiveAction): Array<'block' | 'throttle'> {
+  if (target.kind === 'ip') return ['block'];
+  const parts: Array<'block' | 'throttle'> = [];
+  if (active.kind === 'block') parts.push('block');
+  if (active.kind === 'throttle' || active.restore || active.hardenedFrom) parts.push('throttle');
+  return parts;
+}
+
+/** The change that takes one part of an action off the edge. */
+function liftOf(target: Target, part: 'block' | 'throttle', active: ActiveAction): EnforcementChange {
+  if (target.kind === 'ip') return { op: 'unblock-ip', address: target.address };
+  return part === 'block'
+    ? { op: 'unblock-key', apiKeyId: target.id }
+    : { op: 'unthrottle-key', apiKeyId: target.id, restoreUsagePlanIds: active.restore?.usagePlanIds ?? [] };
+}
+
+/**
  * The changes that undo an active action, less those already done. A block on a key hardened from a throttle is two:
  * out of the WAF key rule, then out of the quarantine usage plan back into its own plans.
  */
 export function liftFor(state: TargetState): EnforcementChange[] {
   const active = state.active;
   if (!active) return [];
-  const t = state.target;
-  const changes: EnforcementChange[] = [];
-  if (t.kind === 'ip') changes.push({ op: 'unblock-ip', address: t.address });
-  else {
-    if (active.kind === 'block') changes.push({ op: 'unblock-key', apiKeyId: t.id });
-    if (active.kind === 'throttle' || active.restore || active.hardenedFrom)
-      changes.push({ op: 'unthrottle-key', apiKeyId: t.id, restoreUsagePlanIds: active.restore?.usagePlanIds ?? [] });
-  }
-  return changes.filter((c) => !active.lifted?.includes(c.op));
+  return partsOf(state.target, active)
+    .map((part) => liftOf(state.target, part, active))
+    .filter((c) => !active.lifted?.includes(c.op));
 }
 
 /**
- * The changes that put an enforced action (back) at the edge, less the parts of its lift already done on purpose:
- * for a lift that raced a newer action on the same target (see `restoreAtEdge` in expire.ts). All idempotent.
+ * The changes that put an enforced action (back) at the edge, in the reverse order of its lift, less the parts whose
+ * lift was already done on purpose: for a lift that raced a newer action on the same target (see `restoreAtEdge` in
+ * expire.ts). All idempotent.
  */
 export function applyFor(state: TargetState): EnforcementChange[] {
   const active = state.active;
   if (!active?.enforced) return [];
-  const t = state.target;
   const rank = actionRank(active.severity, state.offences);
-  const changes: EnforcementChange[] =
-    t.kind === 'ip'
-      ? [changeFor(t, 'block', rank)]
-      : [
-          ...(active.kind === 'throttle' || active.restore || active.hardenedFrom
-            ? [changeFor(t, 'throttle', rank)]
-            : []),
-          ...(active.kind === 'block' ? [changeFor(t, 'block', rank)] : []),
-        ];
-  const undone: Record<string, EnforcementChange['op']> = {
-    'block-ip': 'unblock-ip',
-    'block-key': 'unblock-key',
-    'throttle-key': 'unthrottle-key',
-  };
-  return changes.filter((c) => !active.lifted?.includes(undone[c.op] as EnforcementChange['op']));
+  return partsOf(state.target, active)
+    .filter((part) => !active.lifted?.includes(liftOf(state.target, part, active).op))
+    .reverse()
+    .map((part) => changeFor(state.target, part, rank));
 }
 
 /** The throttle still in force at the edge under a key block that is refused or evicted, if any. */
